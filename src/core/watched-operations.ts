@@ -1,0 +1,32 @@
+/**
+ * The ARM operations PullGuard reacts to (../shared/spec/events.md). This one list drives the event handler and the
+ * Event Grid subscription's advanced filter in infra/ (a test keeps the Bicep equal to it).
+ */
+export const WATCHED_OPERATIONS = [
+  "Microsoft.App/containerApps/write",
+  "Microsoft.App/containerApps/delete",
+  "Microsoft.App/containerApps/revisions/restart/action",
+  "Microsoft.App/containerApps/revisions/activate/action",
+  "Microsoft.App/containerApps/revisions/deactivate/action",
+  "Microsoft.Authorization/roleAssignments/write",
+  "Microsoft.Authorization/roleAssignments/delete",
+  "Microsoft.ContainerRegistry/registries/write",
+  "Microsoft.ContainerRegistry/registries/delete",
+  "Microsoft.ManagedIdentity/userAssignedIdentities/write",
+  "Microsoft.ManagedIdentity/userAssignedIdentities/delete",
+] as const;
+
+/** Event types of the subscription system topic that can carry a watched operation. */
+export const WATCHED_EVENT_TYPES = [
+  "Microsoft.Resources.ResourceWriteSuccess",
+  "Microsoft.Resources.ResourceWriteFailure",
+  "Microsoft.Resources.ResourceDeleteSuccess",
+  "Microsoft.Resources.ResourceActionSuccess",
+] as const;
+
+export type WatchedOperation = (typeof WATCHED_OPERATIONS)[number];
+
+export function watchedOperation(operationName: string): WatchedOperation | null {
+  const lower = operationName.toLowerCase();
+  return WATCHED_OPERATIONS.find((op) => op.toLowerCase() === lower) ?? null;
+}
