@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { readPullFailureAlert } from "../../../src/core/signals/pull-failure-alert.js";
+
+interface Alert {
+  data: {
+    essentials: Record<string, unknown>;
+    alertContext: { condition: { allOf: Array<{ dimensions: Array<{ name: string; value: string }> }> } };
+  };
+}
+const alert = (): Alert => JSON.parse(readFileSync("test/fixtures/events/pull-failure.alert.json", "utf8")) as Alert;
+const ENV =
+  "/subscriptions/3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11/resourcegroups/rg-shop/providers/microsoft.app/managedenvironments/env-shop";
+
+describe("readPullFailureAlert", () => {
+  it("finds the environment and the app name in the alert's dimensions", () => {
+    expect(readPullFailureAlert(alert())).toEqual({
+      outcome: "look",
+      alert: {
+        alertId:
+          "/subscriptions/3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11/providers/Microsoft.AlertsManagement/alerts/5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+        alertRule: "pullguard-image-pull-failures",
+        monitorCondition: "Fired",
+        firedAt: "2026-11-22T10:20:00.000Z",
+        appId: null,
+        environment: { id: ENV },
+        appName: "orders-api",
+        revisionName: "orders-api--v42",
+      },
+    });
+  });
+
+  it("accepts the environment from configurationItems when the rule splits by resource ID column", () => {
+    const a = alert();
+    const condition = a.data.alertContext.condition.allOf[0];
+    if (!condition) throw new Error("fixture has no condition");
+    condition.dimensions = condition.dimensions.filter((d) => d.name !== "_ResourceId");
+    expect(readPullFailureAlert(a)).toMatchObject({ outcome: "look", alert: { environment: { id: ENV } } });
+  });
+
+  it("uses EnvironmentName_s when the custom-log table has no _ResourceId", () => {
+    const a = alert();
+    a.data.essentials.configurationItems = [];
+    a.data.essentials.alertTargetIDs = [];
+    a.data.alertContext.condition.allOf = [
+      {
+        dimensions: [
+          { name: "EnvironmentName_s", value: "env-shop" },
+          { name: "ContainerAppName_s", value: "orders-api" },
+        ],
+      },
+    ];
+    expect(readPullFailureAlert(a)).toMatchObject({ outcome: "look", alert: { environment: { name: "env-shop" } } });
+  });
+
+  it("reads a Resolved alert (the caller only updates state)", () => {
+    const a = alert();
+    a.data.essentials.monitorCondition = "Resolved";
+    expect(readPullFailureAlert(a)).toMatchObject({ outcome: "look", alert: { monitorCondition: "Resolved" } });
+  });
+
+  it("rejects an alert that does not name the app, saying how to split the rule", () => {
+    const a = alert();
+    a.data.alertContext.condition.allOf = [{ dimensions: [{ name: "_ResourceId", value: ENV }] }];
+    const reading = readPullFailureAlert(a);
+    expect(reading.outcome).toBe("reject");
+    expect(reading.outcome === "reject" && reading.reason).toContain("ContainerAppName_s");
+  });
+
+  it("rejects another schema and path tricks in names", () => {
+    expect(readPullFailureAlert({ schemaId: "Microsoft.Insights/activityLogs", data: {} }).outcome).toBe("reject");
+    const a = alert();
+    const dims = a.data.alertContext.condition.allOf[0]?.dimensions ?? [];
+    for (const d of dims) if (d.name === "ContainerAppName_s") d.value = "../orders-api";
+    expect(readPullFailureAlert(a).outcome).toBe("reject");
+  });
+});
