@@ -1,0 +1,98 @@
+/**
+ * Human output of `pullguard check`: findings grouped by container, each with its evidence, the fix and the
+ * equivalent `az` command; then the plan and what the read cost.
+ */
+import type { CheckResult, ScopeCheckResult } from "../app/check-result.js";
+import type { Finding } from "../core/finding.js";
+import type { PlanStep } from "../core/plan-step.js";
+
+const MARK: Record<Finding["severity"], string> = { error: "✖", warning: "!", info: "i" };
+
+function appName(appId: string): string {
+  return appId.split("/").at(-1) ?? appId;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function renderFinding(f: Finding): string[] {
+  const lines = [`  ${MARK[f.severity]} ${f.code} (${f.severity}): ${f.message}`];
+  for (const e of f.evidence) {
+    lines.push(`      evidence: ${e.resource} ${e.path} = ${JSON.stringify(e.value)}`);
+  }
+  if (f.fix) {
+    lines.push(`      fix${f.fix.auto ? " (PullGuard applies it)" : ""}: ${f.fix.summary}`);
+    if (f.fix.az) lines.push(`        ${f.fix.az}`);
+  }
+  return lines;
+}
+
+export function describeStep(step: PlanStep): string {
+  switch (step.kind) {
+    case "assign-role":
+      return `grant ${step.roleName} to principal ${step.principalId} at ${step.scope}${step.condition ? " (with a repository condition)" : ""}`;
+    case "attach-user-identity":
+      return `attach user-assigned identity ${appName(step.identityId)} to the app`;
+    case "enable-system-identity":
+      return "enable the app's system-assigned identity";
+    case "set-registry-identity":
+      return `use identity ${step.identity === "system" ? "system" : appName(step.identity)} for registry ${step.server}`;
+    case "add-registry-entry":
+      return `add registry ${step.server} with identity ${step.identity === "system" ? "system" : appName(step.identity)}`;
+    case "enable-arm-audience-tokens":
+      return `let registry ${appName(step.target)} accept ARM-audience tokens`;
+    case "allow-registry-ips":
+      return `allow ${step.ips.join(", ")} on registry ${appName(step.target)}'s firewall`;
+    case "restart-revision":
+      return `restart revision ${step.revision}${step.notBefore ? ` (not before ${step.notBefore})` : ""}`;
+    case "resubmit-template":
+      return `re-submit the app's template as a new revision (suffix ${step.revisionSuffix})`;
+  }
+}
+
+export function renderCheck(result: CheckResult): string {
+  const errors = result.findings.filter((f) => f.severity === "error").length;
+  const warnings = result.findings.filter((f) => f.severity === "warning").length;
+  const lines = [
+    `${appName(result.appId)}  ${result.appId}`,
+    `verdict: ${result.verdict.toUpperCase()} (${plural(errors, "error")}, ${plural(warnings, "warning")})`,
+  ];
+
+  const groups = new Map<string, Finding[]>();
+  for (const f of result.findings) {
+    const key = f.container === null ? "" : `container ${f.container}  ${f.image ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  for (const [key, findings] of groups) {
+    lines.push("", key === "" ? "registry entries and app-wide findings" : key);
+    for (const f of findings) lines.push(...renderFinding(f));
+  }
+  if (result.findings.length === 0) lines.push("", "every image can be pulled: nothing to do");
+
+  if (result.plan.length > 0) {
+    lines.push("", "plan (what `pullguard fix` would do):");
+    result.plan.forEach((step, i) => {
+      lines.push(`  ${i + 1}. ${describeStep(step)} [${step.decision}${step.why ? `: ${step.why}` : ""}]`);
+    });
+  }
+  const s = result.stats;
+  lines.push(
+    "",
+    `read: ${plural(s.armRequests, "ARM request")} in ${plural(s.waves, "wave")}, ${plural(s.dataPlaneRequests, "data-plane request")}, ${s.ms} ms`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+export function renderScopeCheck(result: ScopeCheckResult): string {
+  const parts = result.apps.map((a) => renderCheck(a));
+  const s = result.summary;
+  const failed = s.failed.map((f) => `  could not check ${f.appId}: ${f.error}`);
+  parts.push(
+    [
+      `${plural(s.apps, "app")}: ${s.healthy} healthy, ${s.degraded} degraded, ${s.broken} broken${s.failed.length ? `, ${s.failed.length} not checked` : ""}; ${plural(s.armRequests, "ARM request")}`,
+      ...failed,
+    ].join("\n"),
+  );
+  return `${parts.join("\n")}\n`;
+}
