@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { readCheckBody, readCheckRoute } from "../../../src/core/signals/check-request.js";
+
+const SUB = "3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11";
+const APP = `/subscriptions/${SUB}/resourceGroups/rg-shop/providers/Microsoft.App/containerApps/orders-api`;
+
+describe("readCheckRoute", () => {
+  it("builds the app ID from the route", () => {
+    expect(readCheckRoute({ subscriptionId: SUB.toUpperCase(), resourceGroup: "rg-shop", name: "orders-api" })).toEqual(
+      {
+        outcome: "ok",
+        appId: APP,
+        subscriptionId: SUB,
+        fix: false,
+      },
+    );
+  });
+
+  it.each([
+    [{ subscriptionId: "subid", resourceGroup: "rg-shop", name: "orders-api" }, "is not a GUID"],
+    [{ subscriptionId: SUB, resourceGroup: "rg..", name: "orders-api" }, "not ending in '.'"],
+    [{ subscriptionId: SUB, resourceGroup: "rg-shop", name: "Orders_API" }, "lower-case letters"],
+    [
+      { subscriptionId: SUB, resourceGroup: "rg-shop" },
+      "/api/apps/{subscriptionId}/{resourceGroup}/{containerAppName}",
+    ],
+  ])("rejects %j with a message saying what is expected", (params, expected) => {
+    const reading = readCheckRoute(params);
+    expect(reading.outcome).toBe("invalid");
+    expect(reading.outcome === "invalid" && reading.message).toContain(expected);
+  });
+});
+
+describe("readCheckBody", () => {
+  it("accepts a resource ID and the fix flag", () => {
+    expect(readCheckBody({ resourceId: APP, fix: true })).toMatchObject({ outcome: "ok", appId: APP, fix: true });
+  });
+
+  it.each([
+    [{ resourceId: APP, fix: "yes" }, "fix"],
+    [{ resourceId: APP, extra: 1 }, "extra"],
+    [{ resourceId: `${APP}/../../../registries/contosoprod` }, "is not a container app ID"],
+    [{ resourceId: APP.replace("containerApps/", "containerApps%2F") }, "is not a container app ID"],
+    [
+      { resourceId: APP.replace("Microsoft.App/containerApps", "Microsoft.ContainerRegistry/registries") },
+      "is not a container app ID",
+    ],
+    [[], "(body)"],
+    [null, "expected a JSON body"],
+  ])("rejects %j", (body, expected) => {
+    const reading = readCheckBody(body);
+    expect(reading.outcome).toBe("invalid");
+    expect(reading.outcome === "invalid" && reading.message).toContain(expected);
+  });
+});
