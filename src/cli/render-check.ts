@@ -3,8 +3,8 @@
  * equivalent `az` command; then the plan and what the read cost.
  */
 import type { CheckResult, ScopeCheckResult } from "../app/check-result.js";
+import { describeStep } from "../app/step-description.js";
 import type { Finding } from "../core/finding.js";
-import type { PlanStep } from "../core/plan-step.js";
 
 const MARK: Record<Finding["severity"], string> = { error: "✖", warning: "!", info: "i" };
 
@@ -26,29 +26,6 @@ function renderFinding(f: Finding): string[] {
     if (f.fix.az) lines.push(`        ${f.fix.az}`);
   }
   return lines;
-}
-
-export function describeStep(step: PlanStep): string {
-  switch (step.kind) {
-    case "assign-role":
-      return `grant ${step.roleName} to principal ${step.principalId} at ${step.scope}${step.condition ? " (with a repository condition)" : ""}`;
-    case "attach-user-identity":
-      return `attach user-assigned identity ${appName(step.identityId)} to the app`;
-    case "enable-system-identity":
-      return "enable the app's system-assigned identity";
-    case "set-registry-identity":
-      return `use identity ${step.identity === "system" ? "system" : appName(step.identity)} for registry ${step.server}`;
-    case "add-registry-entry":
-      return `add registry ${step.server} with identity ${step.identity === "system" ? "system" : appName(step.identity)}`;
-    case "enable-arm-audience-tokens":
-      return `let registry ${appName(step.target)} accept ARM-audience tokens`;
-    case "allow-registry-ips":
-      return `allow ${step.ips.join(", ")} on registry ${appName(step.target)}'s firewall`;
-    case "restart-revision":
-      return `restart revision ${step.revision}${step.notBefore ? ` (not before ${step.notBefore})` : ""}`;
-    case "resubmit-template":
-      return `re-submit the app's template as a new revision (suffix ${step.revisionSuffix})`;
-  }
 }
 
 export function renderCheck(result: CheckResult): string {

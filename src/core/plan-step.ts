@@ -30,6 +30,13 @@ export interface AssignRoleStep extends StepBase {
   name: string;
   /** For abac-condition-excludes-repository: the existing assignment being extended (same name, PUT). */
   replaces?: string;
+  /**
+   * Set when the principal does not exist yet (system-identity-disabled): `principalId` and `name` hold readable
+   * placeholders and applyPlan fills them in from the app's new system identity after the enable step.
+   */
+  principalFrom?: "app-system-identity";
+  /** The repositories the grant must admit (ABAC mode; lower case). A 409 is success only if they are admitted. */
+  repositories?: string[];
 }
 
 export interface AttachUserIdentityStep extends StepBase {

@@ -1,0 +1,712 @@
+/**
+ * The Azure Resource Manager front end of the emulator: generic resource routes (get, list by subscription and
+ * group, nested collections), role assignments and definitions at any scope, subscriptions, the generic resources
+ * list, container-app writes as long-running operations, revisions and replicas, listSecrets and restart.
+ * Everything answers in ARM's shapes, including `{"error":{"code","message"}}` and paged lists with `nextLink`.
+ */
+import { randomUUID } from "node:crypto";
+import { type ArmEvent, armEvent } from "./events.js";
+import { covers, lastSegment, lowerId, subscriptionOf } from "./ids.js";
+import { evaluateRevision, type PullFailure, splitImage } from "./pull.js";
+import { allAssignments, assignmentOf, callerMay, findRoleDefinition, identitiesOf, roleDefinitions } from "./rbac.js";
+import { type ArmResource, type Clock, resourceKey, type WorldState } from "./state.js";
+import { normalizeResource, resourcesOfType, tenantOfSubscription } from "./world.js";
+
+export interface ArmRequest {
+  method: string;
+  url: URL;
+  body: unknown;
+  caller: string;
+}
+
+export interface ArmResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ArmContext {
+  state: WorldState;
+  clock: Clock;
+  pageSize: number;
+  baseUrl: string;
+  emit(event: ArmEvent): void;
+  /** A revision failed at run time (a restart, a replica restart after a change elsewhere). */
+  runtimeFailure(app: ArmResource, revision: ArmResource): void;
+  operations: Map<string, { status: "Succeeded" | "Failed"; error?: { code: string; message: string } }>;
+  /** Per revision ID: why its images could not be pulled (for replica details). */
+  failures: Map<string, PullFailure[]>;
+}
+
+const error = (status: number, code: string, message: string): ArmResponse => ({
+  status,
+  body: { error: { code, message } },
+});
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** ARM's list shape, paged with a nextLink that carries the offset. */
+function page(ctx: ArmContext, url: URL, items: unknown[]): ArmResponse {
+  const skip = Number(url.searchParams.get("$skiptoken") ?? "0") || 0;
+  const value = items.slice(skip, skip + ctx.pageSize);
+  const body: Record<string, unknown> = { value };
+  if (skip + ctx.pageSize < items.length) {
+    const next = new URL(url.toString());
+    next.searchParams.set("$skiptoken", String(skip + ctx.pageSize));
+    body.nextLink = `${ctx.baseUrl}${next.pathname}${next.search}`;
+  }
+  return { status: 200, body };
+}
+
+function denied(caller: string, action: string, scope: string): ArmResponse {
+  return error(
+    403,
+    "AuthorizationFailed",
+    `The client '${caller}' with object id '${caller}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  );
+}
+
+/** Strips secret values, as GET on a container app does. */
+function redactSecrets(app: ArmResource): ArmResource {
+  const copy = structuredClone(app);
+  const config = copy.properties?.configuration as Record<string, unknown> | undefined;
+  if (config && Array.isArray(config.secrets)) {
+    config.secrets = (config.secrets as Array<Record<string, unknown>>).map((s) => ({
+      name: s.name,
+      ...(s.keyVaultUrl ? { keyVaultUrl: s.keyVaultUrl, identity: s.identity } : {}),
+    }));
+  }
+  return copy;
+}
+
+function typeOfPath(segments: string[]): { type: string; id: string; isCollection: boolean } | null {
+  const providers = segments.findIndex((s) => s.toLowerCase() === "providers");
+  if (providers < 0 || segments.length < providers + 3) return null;
+  const namespace = segments[providers + 1] ?? "";
+  const rest = segments.slice(providers + 2);
+  const types = rest.filter((_, i) => i % 2 === 0);
+  return {
+    type: [namespace, ...types].join("/"),
+    id: `/${segments.join("/")}`,
+    isCollection: rest.length % 2 === 1,
+  };
+}
+
+function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    if (isObject(v) && isObject(target[k])) deepMerge(target[k] as Record<string, unknown>, v);
+    else target[k] = structuredClone(v);
+  }
+  return target;
+}
+
+export function revisionsOf(state: WorldState, appId: string): ArmResource[] {
+  const prefix = `${lowerId(appId)}/revisions/`;
+  return [...state.resources.values()].filter(
+    (r) => r.type.toLowerCase() === "microsoft.app/containerapps/revisions" && lowerId(r.id).startsWith(prefix),
+  );
+}
+
+/** Evaluates a revision's pull path now and records the outcome on the revision and the app. */
+export function decideRevision(ctx: ArmContext, app: ArmResource, revision: ArmResource, atDeploy: boolean): boolean {
+  const decision = evaluateRevision(ctx.state, app, ctx.clock.now());
+  const p = propsOf(revision);
+  p.template = structuredClone(app.properties?.template ?? {});
+  if (decision.ok) {
+    Object.assign(p, {
+      provisioningState: "Provisioned",
+      runningState: "Running",
+      healthState: "Healthy",
+      provisioningError: null,
+    });
+    ctx.failures.delete(lowerId(revision.id));
+    const ap = propsOf(app);
+    ap.latestReadyRevisionName = revision.name;
+    if (atDeploy) ap.provisioningState = "Succeeded";
+  } else {
+    const first = decision.failures[0];
+    const ref = splitImage(first?.image ?? "");
+    // ACA's own wording, including its "https:?scope=" with no host.
+    const scope = `repository%3A${encodeURIComponent(ref.repository)}%3Apull&service=${ref.host}`;
+    const text = `Failed to provision revision for container app '${app.name}'. Error details: Field 'template.containers.${first?.container}.image' is invalid with details: 'Invalid value: "${first?.image}": GET https:?scope=${scope}: ${first?.registryCode}: ${first?.message}';`;
+    Object.assign(p, {
+      provisioningState: atDeploy ? "Failed" : "Provisioned",
+      runningState: atDeploy ? "Failed" : "Degraded",
+      healthState: "Unhealthy",
+      provisioningError: text,
+    });
+    ctx.failures.set(lowerId(revision.id), decision.failures);
+    if (atDeploy) propsOf(app).provisioningState = "Failed";
+  }
+  return decision.ok;
+}
+
+/** A new revision of the app's template; `given` is a name the world already gave it (kept when free). */
+export function newRevision(ctx: ArmContext, app: ArmResource, given?: string): ArmResource {
+  const template = (app.properties?.template ?? {}) as Record<string, unknown>;
+  const suffix =
+    typeof template.revisionSuffix === "string" && template.revisionSuffix
+      ? template.revisionSuffix
+      : randomUUID().slice(0, 7);
+  let name = given || `${app.name}--${suffix}`;
+  if (ctx.state.resources.has(resourceKey(`${app.id}/revisions/${name}`)))
+    name = `${app.name}--${randomUUID().slice(0, 7)}`;
+  const revision: ArmResource = {
+    id: `${app.id}/revisions/${name}`,
+    name,
+    type: "Microsoft.App/containerApps/revisions",
+    properties: { createdTime: ctx.clock.now().toISOString(), active: true, replicas: 1, trafficWeight: 100 },
+  };
+  ctx.state.resources.set(resourceKey(revision.id), revision);
+  propsOf(app).latestRevisionName = name;
+  return revision;
+}
+
+function replicasOf(ctx: ArmContext, revision: ArmResource): unknown[] {
+  const p = revision.properties ?? {};
+  const template = (p.template ?? {}) as {
+    containers?: Array<{ name?: string; image?: string }>;
+    initContainers?: Array<{ name?: string }>;
+  };
+  const failures = ctx.failures.get(lowerId(revision.id)) ?? [];
+  const running = String(p.runningState ?? "Running") === "Running";
+  const stored = String(p.provisioningError ?? "");
+  const detail = (name: string | undefined) => {
+    const f = failures.find((x) => x.container === name);
+    if (f)
+      return {
+        runningState: "Waiting",
+        runningStateDetails: `Failed to pull image "${f.image}": ${f.registryCode}: ${f.message}`,
+        restartCount: 0,
+      };
+    if (!running && failures.length === 0)
+      return { runningState: "Waiting", runningStateDetails: stored || "ImagePullBackOff", restartCount: 0 };
+    return {
+      runningState: running ? "Running" : "Waiting",
+      runningStateDetails: running ? "" : "waiting for other containers",
+      restartCount: 0,
+    };
+  };
+  return [
+    {
+      id: `${revision.id}/replicas/${revision.name}-0`,
+      name: `${revision.name}-0`,
+      type: "Microsoft.App/containerApps/revisions/replicas",
+      properties: {
+        createdTime: p.createdTime,
+        runningState: running ? "Running" : "NotRunning",
+        runningStateDetails: running ? "" : "Replica is not running",
+        containers: (template.containers ?? []).map((c) => ({
+          name: c.name,
+          containerId: "",
+          ready: running,
+          started: running,
+          ...detail(c.name),
+        })),
+        initContainers: (template.initContainers ?? []).map((c) => ({
+          name: c.name,
+          containerId: "",
+          ready: running,
+          started: running,
+          ...detail(c.name),
+        })),
+      },
+    },
+  ];
+}
+
+function emitFor(
+  ctx: ArmContext,
+  req: ArmRequest,
+  subject: string,
+  operationName: string,
+  kind: "write" | "delete" | "action",
+  ok: boolean,
+): void {
+  const eventType =
+    kind === "delete"
+      ? "ResourceDeleteSuccess"
+      : kind === "action"
+        ? "ResourceActionSuccess"
+        : ok
+          ? "ResourceWriteSuccess"
+          : "ResourceWriteFailure";
+  ctx.emit(
+    armEvent({
+      eventType,
+      subject,
+      operationName,
+      status: ok ? "Succeeded" : "Failed",
+      method: req.method,
+      url: `https://management.azure.com${req.url.pathname}${req.url.search}`,
+      caller: req.caller,
+      tenantId: tenantOfSubscription(ctx.state, subscriptionOf(subject)),
+      time: ctx.clock.now(),
+    }),
+  );
+}
+
+function subscriptionsRoute(ctx: ArmContext, req: ArmRequest, segments: string[]): ArmResponse | null {
+  if (segments.length === 1 && req.method === "GET") {
+    const subs = ctx.state.tenants.flatMap((t) =>
+      t.subscriptions.map((s) => ({
+        id: `/subscriptions/${s}`,
+        subscriptionId: s,
+        tenantId: t.tenantId,
+        displayName: s,
+        state: "Enabled",
+      })),
+    );
+    return page(ctx, req.url, subs);
+  }
+  if (segments.length === 2 && req.method === "GET") {
+    const sub = (segments[1] ?? "").toLowerCase();
+    const tenant = ctx.state.tenants.find((t) => t.subscriptions.includes(sub));
+    if (!tenant) return error(404, "SubscriptionNotFound", `The subscription '${segments[1]}' could not be found.`);
+    return {
+      status: 200,
+      body: {
+        id: `/subscriptions/${sub}`,
+        subscriptionId: sub,
+        tenantId: tenant.tenantId,
+        displayName: sub,
+        state: "Enabled",
+      },
+    };
+  }
+  if (segments.length === 3 && segments[2]?.toLowerCase() === "resources" && req.method === "GET") {
+    const sub = (segments[1] ?? "").toLowerCase();
+    const filter = req.url.searchParams.get("$filter") ?? "";
+    const m = /resourceType eq '([^']+)'/i.exec(filter);
+    const items = [...ctx.state.resources.values()].filter(
+      (r) => subscriptionOf(r.id) === sub && (!m || r.type.toLowerCase() === (m[1] ?? "").toLowerCase()),
+    );
+    return page(
+      ctx,
+      req.url,
+      items.map((r) => ({ id: r.id, name: r.name, type: r.type, location: r.location, tags: r.tags })),
+    );
+  }
+  return null;
+}
+
+function roleAssignmentsRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmResponse | null {
+  const m = /^(.*?)\/providers\/Microsoft\.Authorization\/roleAssignments(?:\/([^/]+))?$/i.exec(path);
+  if (!m) return null;
+  const scope = m[1] || "/";
+  const name = m[2];
+  const now = ctx.clock.now();
+  if (!name) {
+    if (req.method !== "GET") return error(405, "MethodNotAllowed", `${req.method} is not supported on a list`);
+    if (!callerMay(ctx.state, req.caller, "Microsoft.Authorization/roleAssignments/read", scope, now)) {
+      return denied(req.caller, "Microsoft.Authorization/roleAssignments/read", scope);
+    }
+    const filter = (req.url.searchParams.get("$filter") ?? "").trim();
+    const atScope = /atScope\(\)/i.test(filter);
+    const principal = /principalId\s+eq\s+'([^']+)'/i.exec(filter)?.[1];
+    const assigned = /assignedTo\('([^']+)'\)/i.exec(filter)?.[1];
+    if (filter && !atScope && !principal && !assigned)
+      return error(400, "InvalidFilter", `The filter '${filter}' is not supported.`);
+    if (atScope && (principal || assigned)) {
+      return error(
+        400,
+        "UnsupportedQuery",
+        "The filter atScope() cannot be combined with principalId eq or assignedTo().",
+      );
+    }
+    const who = assigned ? identitiesOf(ctx.state, assigned) : principal ? new Set([principal.toLowerCase()]) : null;
+    const items = allAssignments(ctx.state)
+      .filter((a) => (atScope ? covers(a.scope, scope) : covers(a.scope, scope) || covers(scope, a.scope)))
+      .filter((a) => !who || who.has(a.principalId))
+      .map((a) => a.resource);
+    return page(ctx, req.url, items);
+  }
+  const id = `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+  const existing = ctx.state.resources.get(resourceKey(id));
+  if (req.method === "GET") {
+    if (!existing) return error(404, "RoleAssignmentNotFound", `The role assignment '${name}' is not found.`);
+    return { status: 200, body: existing };
+  }
+  if (req.method === "DELETE") {
+    if (!callerMay(ctx.state, req.caller, "Microsoft.Authorization/roleAssignments/delete", scope, now)) {
+      return denied(req.caller, "Microsoft.Authorization/roleAssignments/delete", scope);
+    }
+    if (!existing) return { status: 204 };
+    ctx.state.resources.delete(resourceKey(id));
+    emitFor(ctx, req, id, "Microsoft.Authorization/roleAssignments/delete", "delete", true);
+    return { status: 200, body: existing };
+  }
+  if (req.method === "PUT") {
+    if (!callerMay(ctx.state, req.caller, "Microsoft.Authorization/roleAssignments/write", scope, now)) {
+      return denied(req.caller, "Microsoft.Authorization/roleAssignments/write", scope);
+    }
+    const body = isObject(req.body) ? req.body : {};
+    const p = isObject(body.properties) ? body.properties : {};
+    if (typeof p.roleDefinitionId !== "string" || typeof p.principalId !== "string") {
+      return error(
+        400,
+        "InvalidRoleAssignmentRequest",
+        "properties.roleDefinitionId and properties.principalId are required.",
+      );
+    }
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(p.principalId))
+      return error(400, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.");
+    if (!/^[0-9a-f-]{36}$/i.test(name))
+      return error(
+        400,
+        "InvalidRoleAssignmentId",
+        `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+      );
+    if (!findRoleDefinition(ctx.state, p.roleDefinitionId)) {
+      return error(
+        400,
+        "RoleDefinitionDoesNotExist",
+        `The specified role definition with ID '${lastSegment(p.roleDefinitionId)}' does not exist.`,
+      );
+    }
+    const roleGuid = lastSegment(p.roleDefinitionId).toLowerCase();
+    const twin = allAssignments(ctx.state).find(
+      (a) =>
+        lowerId(a.scope) === lowerId(scope) &&
+        a.principalId === String(p.principalId).toLowerCase() &&
+        lastSegment(a.roleDefinitionId).toLowerCase() === roleGuid &&
+        lastSegment(a.resource.id).toLowerCase() !== name.toLowerCase(),
+    );
+    if (twin) return error(409, "RoleAssignmentExists", "The role assignment already exists.");
+    if (existing) {
+      const e = assignmentOf(existing);
+      if (
+        e.principalId !== String(p.principalId).toLowerCase() ||
+        lastSegment(e.roleDefinitionId).toLowerCase() !== roleGuid
+      ) {
+        return error(
+          400,
+          "RoleAssignmentUpdateNotPermitted",
+          "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+        );
+      }
+    }
+    const resource: ArmResource = {
+      id,
+      name,
+      type: "Microsoft.Authorization/roleAssignments",
+      properties: {
+        roleDefinitionId: p.roleDefinitionId,
+        principalId: p.principalId,
+        principalType: p.principalType ?? "ServicePrincipal",
+        scope,
+        condition: p.condition ?? null,
+        conditionVersion: p.conditionVersion ?? null,
+        createdOn: existing?.properties?.createdOn ?? now.toISOString(),
+        updatedOn: now.toISOString(),
+        createdBy: existing?.properties?.createdBy ?? req.caller,
+        updatedBy: req.caller,
+      },
+    };
+    ctx.state.resources.set(resourceKey(id), resource);
+    emitFor(ctx, req, id, "Microsoft.Authorization/roleAssignments/write", "write", true);
+    return { status: existing ? 200 : 201, body: resource };
+  }
+  return error(405, "MethodNotAllowed", `${req.method} is not supported`);
+}
+
+function roleDefinitionsRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmResponse | null {
+  const m = /^(.*?)\/providers\/Microsoft\.Authorization\/roleDefinitions(?:\/([^/]+))?$/i.exec(path);
+  if (!m) return null;
+  if (req.method !== "GET") return error(405, "MethodNotAllowed", "role definitions are read-only here");
+  const scope = m[1] || "/";
+  // A custom role from the world is returned as given (unknown fields kept); built-in ones are built here.
+  const shape = (d: ReturnType<typeof roleDefinitions>[number]): unknown =>
+    (d.roleType === "CustomRole" ? ctx.state.resources.get(resourceKey(d.id)) : undefined) ?? {
+      id:
+        d.roleType === "BuiltInRole"
+          ? `${scope === "/" ? "" : scope.startsWith("/subscriptions/") ? `/subscriptions/${subscriptionOf(scope)}` : ""}/providers/Microsoft.Authorization/roleDefinitions/${d.guid}`
+          : d.id,
+      name: d.guid,
+      type: "Microsoft.Authorization/roleDefinitions",
+      properties: {
+        roleName: d.roleName,
+        type: d.roleType,
+        description: "",
+        assignableScopes: d.assignableScopes,
+        permissions: d.permissions,
+      },
+    };
+  if (m[2]) {
+    const d = findRoleDefinition(ctx.state, m[2]);
+    if (!d) return error(404, "RoleDefinitionDoesNotExist", `The role definition '${m[2]}' could not be found.`);
+    return { status: 200, body: shape(d) };
+  }
+  return page(ctx, req.url, roleDefinitions(ctx.state).map(shape));
+}
+
+function appWrite(ctx: ArmContext, req: ArmRequest, id: string, existing: ArmResource | undefined): ArmResponse {
+  const body = isObject(req.body) ? req.body : {};
+  if (req.method === "PATCH" && !existing)
+    return error(404, "ContainerAppNotFound", `The container app '${lastSegment(id)}' was not found.`);
+  const before = existing ? structuredClone(existing) : undefined;
+  let app: ArmResource;
+  if (req.method === "PUT") {
+    if (!isObject(body.properties) || typeof body.location !== "string") {
+      return error(400, "InvalidRequestContent", "A container app needs a location and properties.");
+    }
+    app = {
+      ...(structuredClone(body) as Record<string, unknown>),
+      id,
+      name: lastSegment(id),
+      type: "Microsoft.App/containerApps",
+    } as ArmResource;
+    // Secrets not sent keep their values only with a PATCH; a PUT replaces them, as ARM does.
+    const ap = propsOf(app);
+    ap.latestRevisionName = before?.properties?.latestRevisionName;
+    ap.latestReadyRevisionName = before?.properties?.latestReadyRevisionName;
+    ap.outboundIpAddresses = before?.properties?.outboundIpAddresses ?? ap.outboundIpAddresses ?? ["20.0.0.1"];
+  } else {
+    app = existing as ArmResource;
+    const { properties, identity, tags } = body as { properties?: unknown; identity?: unknown; tags?: unknown };
+    if (isObject(properties)) {
+      const patch = structuredClone(properties);
+      // A PATCH replaces lists (containers, registries, secrets) as a whole.
+      const ap = propsOf(app);
+      if (isObject(patch.configuration)) {
+        const config = childOf(ap, "configuration");
+        for (const [k, v] of Object.entries(patch.configuration)) if (v !== undefined) config[k] = v;
+        delete patch.configuration;
+      }
+      if (isObject(patch.template)) {
+        ap.template = { ...((ap.template ?? {}) as Record<string, unknown>), ...patch.template };
+        delete patch.template;
+      }
+      deepMerge(ap, patch);
+    }
+    if (isObject(identity)) {
+      app.identity = { ...structuredClone(identity) };
+    }
+    if (isObject(tags)) app.tags = tags as Record<string, string>;
+  }
+  if (
+    app.identity &&
+    before?.identity?.principalId &&
+    String(app.identity.type ?? "")
+      .toLowerCase()
+      .includes("systemassigned")
+  ) {
+    app.identity.principalId ??= before.identity.principalId;
+    app.identity.tenantId ??= before.identity.tenantId;
+  }
+  normalizeResource(app, ctx.state, ctx.clock.now());
+  ctx.state.resources.set(resourceKey(id), app);
+  const templateChanged =
+    !before || JSON.stringify(before.properties?.template ?? {}) !== JSON.stringify(app.properties?.template ?? {});
+  let ok = true;
+  if (templateChanged) {
+    const revision = newRevision(ctx, app);
+    ok = decideRevision(ctx, app, revision, true);
+  } else {
+    propsOf(app).provisioningState = "Succeeded";
+  }
+  const operation = randomUUID();
+  ctx.operations.set(
+    operation,
+    ok
+      ? { status: "Succeeded" }
+      : {
+          status: "Failed",
+          error: {
+            code: "ContainerAppOperationError",
+            message: String(
+              revisionsOf(ctx.state, id).find((r) => r.name === app.properties?.latestRevisionName)?.properties
+                ?.provisioningError ?? "Failed to provision revision",
+            ),
+          },
+        },
+  );
+  emitFor(ctx, req, id, "Microsoft.App/containerApps/write", "write", ok);
+  const status = `${ctx.baseUrl}/subscriptions/${subscriptionOf(id)}/providers/Microsoft.App/locations/${String(
+    app.location ?? "westeurope",
+  )
+    .replace(/\s/g, "")
+    .toLowerCase()}/containerappOperationStatuses/${operation}?api-version=${req.url.searchParams.get("api-version")}`;
+  return {
+    status: req.method === "PUT" ? 201 : 202,
+    body:
+      req.method === "PUT"
+        ? { ...redactSecrets(app), properties: { ...redactSecrets(app).properties, provisioningState: "InProgress" } }
+        : undefined,
+    headers: { "azure-asyncoperation": status, location: status, "retry-after": "0" },
+  };
+}
+
+function operationStatus(ctx: ArmContext, path: string): ArmResponse | null {
+  const m = /\/containerappOperationStatuses\/([^/]+)$/i.exec(path);
+  if (!m) return null;
+  const op = ctx.operations.get(m[1] ?? "");
+  if (!op) return error(404, "OperationNotFound", `operation ${m[1]} not found`);
+  return { status: 200, body: { id: path, name: m[1], status: op.status, ...(op.error ? { error: op.error } : {}) } };
+}
+
+function actionRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmResponse | null {
+  if (req.method !== "POST") return null;
+  const now = ctx.clock.now();
+  const secrets = /^(.*\/providers\/Microsoft\.App\/containerApps\/[^/]+)\/listSecrets$/i.exec(path);
+  if (secrets) {
+    const appId = secrets[1] ?? "";
+    if (!callerMay(ctx.state, req.caller, "Microsoft.App/containerApps/listSecrets/action", appId, now)) {
+      return denied(req.caller, "Microsoft.App/containerApps/listSecrets/action", appId);
+    }
+    const app = ctx.state.resources.get(resourceKey(appId));
+    if (!app) return error(404, "ContainerAppNotFound", `The container app '${lastSegment(appId)}' was not found.`);
+    const list = ((app.properties?.configuration as Record<string, unknown> | undefined)?.secrets ?? []) as unknown[];
+    return { status: 200, body: { value: list } };
+  }
+  const restart = /^(.*\/providers\/Microsoft\.App\/containerApps\/[^/]+)\/revisions\/([^/]+)\/restart$/i.exec(path);
+  if (restart) {
+    const appId = restart[1] ?? "";
+    const action = "Microsoft.App/containerApps/revisions/restart/action";
+    if (!callerMay(ctx.state, req.caller, action, appId, now)) return denied(req.caller, action, appId);
+    const app = ctx.state.resources.get(resourceKey(appId));
+    const revision = ctx.state.resources.get(resourceKey(`${appId}/revisions/${restart[2]}`));
+    if (!app || !revision) return error(404, "ContainerAppRevisionNotFound", `Revision '${restart[2]}' was not found.`);
+    const wasFailedDeploy = String(revision.properties?.provisioningState ?? "").toLowerCase() === "failed";
+    const ok = decideRevision(ctx, app, revision, wasFailedDeploy);
+    if (ok && wasFailedDeploy) propsOf(app).provisioningState = "Succeeded";
+    emitFor(ctx, req, revision.id, action, "action", true);
+    if (!ok) ctx.runtimeFailure(app, revision);
+    return { status: 200 };
+  }
+  return null;
+}
+
+export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
+  const path = req.url.pathname.replace(/\/+$/, "");
+  if (!req.url.searchParams.get("api-version")) {
+    return error(
+      400,
+      "MissingApiVersionParameter",
+      "The api-version query parameter (?api-version=) is required for all requests.",
+    );
+  }
+  if (/\/\.\.?(\/|$)/.test(path) || /%2f/i.test(req.url.pathname))
+    return error(400, "InvalidResourceId", `The resource ID '${path}' is not valid.`);
+  const segments = path.split("/").filter(Boolean);
+  const now = ctx.clock.now();
+
+  const special =
+    operationStatus(ctx, path) ??
+    roleAssignmentsRoute(ctx, req, path) ??
+    roleDefinitionsRoute(ctx, req, path) ??
+    actionRoute(ctx, req, path);
+  if (special) return special;
+  if (segments[0]?.toLowerCase() !== "subscriptions") return error(404, "NotFound", `No route for ${path}`);
+  const subscription = subscriptionsRoute(ctx, req, segments);
+  if (subscription) return subscription;
+
+  const shape = typeOfPath(segments);
+  if (!shape) {
+    if (segments.length === 4 && segments[2]?.toLowerCase() === "resourcegroups" && req.method === "GET") {
+      return {
+        status: 200,
+        body: {
+          id: path,
+          name: segments[3],
+          type: "Microsoft.Resources/resourceGroups",
+          location: "westeurope",
+          properties: { provisioningState: "Succeeded" },
+        },
+      };
+    }
+    return error(404, "NotFound", `No route for ${path}`);
+  }
+  const type = shape.type.toLowerCase();
+  const readAction = `${shape.type}/read`;
+
+  if (shape.isCollection) {
+    if (req.method !== "GET") return error(405, "MethodNotAllowed", `${req.method} is not supported on a collection`);
+    const parent = `/${segments.slice(0, -1).join("/")}`;
+    const parentIsResource = !/\/providers\/[^/]+$/i.test(parent);
+    const listScope = parentIsResource ? parent : parent.replace(/\/providers\/[^/]+$/i, "");
+    if (!callerMay(ctx.state, req.caller, readAction, listScope, now)) return denied(req.caller, readAction, listScope);
+    if (type === "microsoft.app/containerapps/revisions/replicas") {
+      const revision = ctx.state.resources.get(resourceKey(parent));
+      if (!revision)
+        return error(404, "ContainerAppRevisionNotFound", `Revision '${lastSegment(parent)}' was not found.`);
+      return { status: 200, body: { value: replicasOf(ctx, revision) } };
+    }
+    const items = resourcesOfType(ctx.state, shape.type).filter((r) => covers(listScope, r.id));
+    const shown = type === "microsoft.app/containerapps" ? items.map(redactSecrets) : items;
+    return page(ctx, req.url, shown);
+  }
+
+  const id = shape.id;
+  const existing = ctx.state.resources.get(resourceKey(id));
+  if (req.method === "GET") {
+    if (!callerMay(ctx.state, req.caller, readAction, id, now)) return denied(req.caller, readAction, id);
+    if (type === "microsoft.app/containerapps/revisions/replicas") {
+      const revisionId = id.replace(/\/replicas\/[^/]+$/i, "");
+      const revision = ctx.state.resources.get(resourceKey(revisionId));
+      const replica = revision
+        ? (replicasOf(ctx, revision) as Array<{ name: string }>).find(
+            (r) => r.name.toLowerCase() === lastSegment(id).toLowerCase(),
+          )
+        : undefined;
+      return replica
+        ? { status: 200, body: replica }
+        : error(404, "ContainerAppReplicaNotFound", `Replica '${lastSegment(id)}' was not found.`);
+    }
+    if (!existing) {
+      const code = type === "microsoft.app/containerapps" ? "ContainerAppNotFound" : "ResourceNotFound";
+      return error(
+        404,
+        code,
+        `The Resource '${shape.type}/${lastSegment(id)}' under resource group '${segments[3] ?? ""}' was not found.`,
+      );
+    }
+    return { status: 200, body: type === "microsoft.app/containerapps" ? redactSecrets(existing) : existing };
+  }
+
+  const writeAction = `${shape.type}/${req.method === "DELETE" ? "delete" : "write"}`;
+  if (!callerMay(ctx.state, req.caller, writeAction, id, now)) return denied(req.caller, writeAction, id);
+  if (type === "microsoft.app/containerapps" && (req.method === "PUT" || req.method === "PATCH")) {
+    return appWrite(ctx, req, id, existing);
+  }
+  if (req.method === "DELETE") {
+    if (!existing) return { status: 204 };
+    ctx.state.resources.delete(resourceKey(id));
+    emitFor(ctx, req, id, `${shape.type}/delete`, "delete", true);
+    return { status: 200 };
+  }
+  if (req.method === "PATCH" || req.method === "PUT") {
+    if (!isObject(req.body)) return error(400, "InvalidRequestContent", "The request content is not valid JSON.");
+    if (req.method === "PATCH" && !existing)
+      return error(404, "ResourceNotFound", `The Resource '${shape.type}/${lastSegment(id)}' was not found.`);
+    const resource: ArmResource =
+      req.method === "PATCH"
+        ? (deepMerge(existing as unknown as Record<string, unknown>, req.body) as unknown as ArmResource)
+        : ({
+            ...(structuredClone(req.body) as Record<string, unknown>),
+            id,
+            name: lastSegment(id),
+            type: shape.type,
+          } as ArmResource);
+    normalizeResource(resource, ctx.state, now);
+    ctx.state.resources.set(resourceKey(id), resource);
+    emitFor(ctx, req, id, `${shape.type}/write`, "write", true);
+    return { status: existing ? 200 : 201, body: resource };
+  }
+  return error(405, "MethodNotAllowed", `${req.method} is not supported`);
+}
+
+/** The resource's `properties` object, created when absent. */
+function propsOf(resource: { properties?: Record<string, unknown> }): Record<string, unknown> {
+  if (resource.properties === undefined) resource.properties = {};
+  return resource.properties;
+}
+
+/** A nested object field, created when absent. */
+function childOf(parent: Record<string, unknown>, key: string): Record<string, unknown> {
+  const existing = parent[key];
+  if (existing !== null && typeof existing === "object") return existing as Record<string, unknown>;
+  const created: Record<string, unknown> = {};
+  parent[key] = created;
+  return created;
+}

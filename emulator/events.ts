@@ -1,0 +1,195 @@
+/**
+ * The Event Grid events ARM would raise for each write (../shared/spec/events.md), and the common-alert-schema
+ * alerts an action group would post when a revision fails at run time. Delivery is at least once, with seeded knobs
+ * to duplicate, delay and reorder; subscribers are in-process callbacks or HTTP webhooks.
+ */
+import { randomUUID } from "node:crypto";
+import { seededRandom } from "./random.js";
+
+export interface ArmEvent {
+  topic: string;
+  subject: string;
+  eventType: string;
+  eventTime: string;
+  id: string;
+  data: Record<string, unknown>;
+  dataVersion: string;
+  metadataVersion: string;
+}
+
+export interface DeliveryKnobs {
+  /** Fraction of deliveries sent twice. */
+  duplicate?: number;
+  /** Delay before each delivery, ms. */
+  delayMs?: number;
+  /** Spread deliveries randomly over [0, delayMs] so later events may arrive first. */
+  reorder?: boolean;
+}
+
+type Subscriber<T> = (item: T) => void | Promise<void>;
+
+export interface Bus<T> {
+  subscribe(fn: Subscriber<T>): () => void;
+  /** POSTs each item (events as a one-element array, alerts as the object) to an HTTP(S) URL. */
+  subscribeWebhook(url: string): () => void;
+  setKnobs(knobs: DeliveryKnobs): void;
+  publish(item: T): void;
+  /** Everything published, in order. */
+  published(): T[];
+  /** Resolves when every scheduled delivery has run. */
+  settle(): Promise<void>;
+}
+
+export function createBus<T>(seed: number, asWebhookBody: (item: T) => unknown): Bus<T> {
+  const random = seededRandom(seed);
+  const subscribers = new Set<Subscriber<T>>();
+  let knobs: DeliveryKnobs = {};
+  const all: T[] = [];
+  const inFlight = new Set<Promise<void>>();
+
+  const deliver = (fn: Subscriber<T>, item: T) => {
+    const delay = knobs.reorder ? random() * (knobs.delayMs ?? 50) : (knobs.delayMs ?? 0);
+    const copies = random() < (knobs.duplicate ?? 0) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const p = new Promise<void>((resolve) => {
+        setTimeout(() => {
+          Promise.resolve()
+            .then(() => fn(structuredClone(item)))
+            .catch(() => undefined) // at-least-once: a subscriber failing does not stop the others
+            .finally(resolve);
+        }, delay);
+      });
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
+  };
+
+  return {
+    subscribe: (fn) => {
+      subscribers.add(fn);
+      return () => subscribers.delete(fn);
+    },
+    subscribeWebhook: (url) => {
+      const fn: Subscriber<T> = async (item) => {
+        await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "aeg-event-type": "Notification" },
+          body: JSON.stringify(asWebhookBody(item)),
+        });
+      };
+      subscribers.add(fn);
+      return () => subscribers.delete(fn);
+    },
+    setKnobs: (k) => {
+      knobs = { ...k };
+    },
+    publish: (item) => {
+      all.push(item);
+      for (const fn of subscribers) deliver(fn, item);
+    },
+    published: () => [...all],
+    settle: async () => {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
+}
+
+const dashless = (guid: string) => guid.replace(/-/g, "");
+
+export function armEvent(input: {
+  eventType: "ResourceWriteSuccess" | "ResourceWriteFailure" | "ResourceDeleteSuccess" | "ResourceActionSuccess";
+  subject: string;
+  operationName: string;
+  status: "Succeeded" | "Failed";
+  method: string;
+  url: string;
+  caller: string;
+  tenantId: string;
+  time: Date;
+}): ArmEvent {
+  const subscriptionId = input.subject.split("/")[2] ?? "";
+  const correlationId = randomUUID();
+  return {
+    topic: `/subscriptions/${subscriptionId}`,
+    subject: input.subject,
+    eventType: `Microsoft.Resources.${input.eventType}`,
+    eventTime: input.time.toISOString(),
+    id: randomUUID(),
+    data: {
+      authorization: {
+        scope: input.subject,
+        action: input.operationName,
+        evidence: { role: "Contributor", principalId: dashless(input.caller), principalType: "ServicePrincipal" },
+      },
+      claims: { "http://schemas.microsoft.com/identity/claims/objectidentifier": input.caller, ver: "1.0" },
+      correlationId,
+      httpRequest: {
+        clientRequestId: randomUUID(),
+        clientIpAddress: "127.0.0.1",
+        method: input.method,
+        url: input.url,
+      },
+      resourceProvider: input.operationName.split("/")[0],
+      resourceUri: input.subject,
+      operationName: input.operationName,
+      status: input.status,
+      subscriptionId,
+      tenantId: input.tenantId,
+    },
+    dataVersion: "2",
+    metadataVersion: "1",
+  };
+}
+
+export function pullFailureAlert(input: {
+  environmentId: string;
+  appName: string;
+  revisionName: string;
+  time: Date;
+}): Record<string, unknown> {
+  const subscriptionId = input.environmentId.split("/")[2] ?? "";
+  const env = input.environmentId.toLowerCase();
+  const fired = input.time.toISOString();
+  return {
+    schemaId: "azureMonitorCommonAlertSchema",
+    data: {
+      essentials: {
+        alertId: `/subscriptions/${subscriptionId}/providers/Microsoft.AlertsManagement/alerts/${randomUUID()}`,
+        alertRule: "pullguard-image-pull-failures",
+        severity: "Sev2",
+        signalType: "Log",
+        monitorCondition: "Fired",
+        monitoringService: "Log Alerts V2",
+        alertTargetIDs: [env],
+        configurationItems: [env],
+        firedDateTime: fired,
+        essentialsVersion: "1.0",
+        alertContextVersion: "1.0",
+      },
+      alertContext: {
+        conditionType: "LogQueryCriteria",
+        condition: {
+          windowSize: "PT5M",
+          allOf: [
+            {
+              searchQuery:
+                "ContainerAppSystemLogs_CL | where Log_s has 'Failed to pull image' or Log_s has 'ImagePullBackOff'",
+              dimensions: [
+                { name: "_ResourceId", value: env },
+                { name: "ContainerAppName_s", value: input.appName },
+                { name: "RevisionName_s", value: input.revisionName },
+              ],
+              metricValue: 1,
+              operator: "GreaterThan",
+              threshold: "0",
+              timeAggregation: "Count",
+            },
+          ],
+          windowStartTime: new Date(input.time.getTime() - 5 * 60_000).toISOString(),
+          windowEndTime: fired,
+        },
+      },
+      customProperties: {},
+    },
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * The ARM + ACR emulator: an HTTPS server that speaks Azure Resource Manager's REST contract and the ACR data plane
+ * for the resources PullGuard reads and writes, keeps state, and decides like Azure whether a revision can pull its
+ * images. Tests, the demo, the bench and `pullguard emulator` all start it with `startEmulator(world)`.
+ *
+ * It never imports the product (src/): it is a second, independent reading of Azure's rules.
+ */
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { TokenCredential } from "@azure/core-auth";
+import type { HttpClient } from "@azure/core-rest-pipeline";
+import { type ArmContext, decideRevision, handleArm, newRevision, revisionsOf } from "./arm.js";
+import { emulatorCertificate } from "./cert.js";
+import { createClock } from "./clock.js";
+import { emulatorCredential } from "./credential.js";
+import { handleRegistryRequest } from "./dataplane.js";
+import { type ArmEvent, type Bus, createBus, pullFailureAlert } from "./events.js";
+import { createFaults, type Faults } from "./faults.js";
+import { emulatorHttpClient } from "./http-client.js";
+import { DEFAULT_OPERATOR, lowerId } from "./ids.js";
+import { createRequestLog, type RequestLog } from "./request-log.js";
+import type { ArmResource, Clock, WorldState } from "./state.js";
+import { bearerOf, readToken } from "./tokens.js";
+import { loadWorld, resourcesOfType } from "./world.js";
+
+export { DEFAULT_OPERATOR };
+
+export interface EmulatorOptions {
+  port?: number;
+  /** Items per page of ARM lists (default 100). */
+  pageSize?: number;
+  /** Seeds fault injection and event delivery knobs. */
+  seed?: number;
+}
+
+export interface Emulator {
+  /** ARM base URL: https://127.0.0.1:<port>. */
+  endpoint: string;
+  port: number;
+  caPem: string;
+  /** Issues tokens for the world's caller (or the default operator). */
+  credential: TokenCredential;
+  /** Issues tokens for any principal (tests acting as someone else). */
+  credentialFor(principalId: string, tenantId?: string): TokenCredential;
+  httpClient: HttpClient;
+  events: Bus<ArmEvent>;
+  alerts: Bus<Record<string, unknown>>;
+  log: RequestLog;
+  clock: Clock;
+  faults: Faults;
+  state: WorldState;
+  getResource(id: string): ArmResource | undefined;
+  /** A replica of the app's latest revision restarts (scale-out, node move): its pull is decided again, now. */
+  simulateReplicaRestart(appId: string): boolean;
+  stop(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.writeHead(status, { ...headers, ...(body ? { "content-length": String(Buffer.byteLength(body)) } : {}) });
+  res.end(body);
+}
+
+export async function startEmulator(world: unknown, options: EmulatorOptions = {}): Promise<Emulator> {
+  const input = isFileRef(world) ? (JSON.parse(await readFile(world.file, "utf8")) as unknown) : world;
+  const { state, now } = loadWorld(input);
+  const clock = createClock(now);
+  const seed = options.seed ?? 1;
+  const log = createRequestLog();
+  const faults = createFaults(seed);
+  const events = createBus<ArmEvent>(seed, (e) => [e]);
+  const alerts = createBus<Record<string, unknown>>(seed + 1, (a) => a);
+  const { cert, key } = emulatorCertificate();
+  const callerId = state.caller?.principalId ?? DEFAULT_OPERATOR;
+  const callerTenant = state.caller?.tenantId ?? state.tenants[0]?.tenantId ?? "";
+
+  const ctx: ArmContext = {
+    state,
+    clock,
+    pageSize: options.pageSize ?? 100,
+    baseUrl: "",
+    emit: (event) => events.publish(event),
+    runtimeFailure: (app, revision) => {
+      const environmentId = String(app.properties?.environmentId ?? app.properties?.managedEnvironmentId ?? "");
+      if (environmentId)
+        alerts.publish(
+          pullFailureAlert({ environmentId, appName: app.name, revisionName: revision.name, time: clock.now() }),
+        );
+    },
+    operations: new Map(),
+    failures: new Map(),
+  };
+
+  // An app with no revision gets one, decided at load.
+  for (const app of resourcesOfType(state, "Microsoft.App/containerApps")) {
+    if (revisionsOf(state, app.id).length === 0) {
+      // Keep the revision name the world gives (latestRevisionName, else latestReadyRevisionName), as world.md fills
+      // these only when absent.
+      const given = app.properties?.latestRevisionName ?? app.properties?.latestReadyRevisionName;
+      const revision = newRevision(ctx, app, typeof given === "string" ? given : undefined);
+      decideRevision(ctx, app, revision, String(app.properties?.provisioningState ?? "Succeeded") === "Failed");
+    }
+  }
+
+  const server = createServer({ cert, key }, (req, res) => {
+    void (async () => {
+      const start = Date.now();
+      const host = String(req.headers.host ?? "")
+        .replace(/:\d+$/, "")
+        .toLowerCase();
+      const plane: "arm" | "data" = /\.azurecr\.(io|cn|us)$/.test(host) ? "data" : "arm";
+      // The SDKs build `{$host}/{scope}/providers/...` with a scope that starts with "/", so a path may begin with
+      // "//": collapse repeated slashes, or URL would read the first segment as a host.
+      const target = (req.url ?? "/").replace(/^[^?]*/, (p) => p.replace(/\/{2,}/g, "/"));
+      const url = new URL(target, `https://${host || "127.0.0.1"}`);
+      const token = readToken(bearerOf(req.headers.authorization) ?? "");
+      const record = (status: number) =>
+        log.record({
+          method: req.method ?? "GET",
+          host,
+          path: `${url.pathname}${url.search}`,
+          status,
+          plane,
+          start,
+          end: Date.now(),
+          caller: token?.oid ?? null,
+        });
+      const body = await readBody(req);
+      const fault = faults.decide({ plane, method: req.method ?? "GET", path: url.pathname });
+      if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.kind === "reset") {
+        record(0);
+        req.socket.destroy();
+        return;
+      }
+      if (fault.kind === "status") {
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
+        const code =
+          fault.status === 429
+            ? "TooManyRequests"
+            : fault.status === 503
+              ? "ServiceUnavailable"
+              : "InternalServerError";
+        send(
+          res,
+          fault.status,
+          headers,
+          JSON.stringify({ error: { code, message: `injected fault ${fault.status}` } }),
+        );
+        record(fault.status);
+        return;
+      }
+      if (plane === "data") {
+        const headers: Record<string, string | undefined> = {};
+        for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(",") : v;
+        const answer = handleRegistryRequest(
+          state,
+          { method: req.method ?? "GET", host, path: url.pathname, query: url.searchParams, headers, body },
+          clock.now(),
+        );
+        send(res, answer.status, answer.headers, answer.body);
+        record(answer.status);
+        return;
+      }
+      if (!token?.oid) {
+        send(
+          res,
+          401,
+          { "content-type": "application/json" },
+          JSON.stringify({
+            error: {
+              code: "AuthenticationFailed",
+              message: "Authentication failed. The 'Authorization' header is missing or not a Bearer token.",
+            },
+          }),
+        );
+        record(401);
+        return;
+      }
+      let parsed: unknown;
+      if (body) {
+        try {
+          parsed = JSON.parse(body) as unknown;
+        } catch {
+          send(
+            res,
+            400,
+            { "content-type": "application/json" },
+            JSON.stringify({
+              error: {
+                code: "InvalidRequestContent",
+                message: "The request content was invalid and could not be deserialized.",
+              },
+            }),
+          );
+          record(400);
+          return;
+        }
+      }
+      try {
+        const answer = handleArm(ctx, {
+          method: req.method ?? "GET",
+          url,
+          body: parsed,
+          caller: token.oid.toLowerCase(),
+        });
+        const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
+        send(
+          res,
+          answer.status,
+          {
+            ...(text ? { "content-type": "application/json" } : {}),
+            "x-ms-request-id": crypto.randomUUID(),
+            ...answer.headers,
+          },
+          text,
+        );
+        record(answer.status);
+      } catch (error) {
+        send(
+          res,
+          500,
+          { "content-type": "application/json" },
+          JSON.stringify({ error: { code: "InternalServerError", message: (error as Error).message } }),
+        );
+        record(500);
+      }
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `https://127.0.0.1:${port}`;
+  ctx.baseUrl = endpoint;
+  const httpClient = emulatorHttpClient(cert, port);
+
+  return {
+    endpoint,
+    port,
+    caPem: cert,
+    credential: emulatorCredential(callerId, callerTenant, clock.now),
+    credentialFor: (principalId, tenantId) => emulatorCredential(principalId, tenantId ?? callerTenant, clock.now),
+    httpClient,
+    events,
+    alerts,
+    log,
+    clock,
+    faults,
+    state,
+    getResource: (id) => state.resources.get(lowerId(id)),
+    simulateReplicaRestart: (appId) => {
+      const app = state.resources.get(lowerId(appId));
+      const latest = app
+        ? state.resources.get(lowerId(`${app.id}/revisions/${String(app.properties?.latestRevisionName ?? "")}`))
+        : undefined;
+      if (!app || !latest) return false;
+      const ok = decideRevision(ctx, app, latest, false);
+      if (!ok) ctx.runtimeFailure(app, latest);
+      return ok;
+    },
+    stop: async () => {
+      await Promise.all([events.settle(), alerts.settle()]);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function isFileRef(world: unknown): world is { file: string } {
+  return (
+    typeof world === "object" &&
+    world !== null &&
+    "file" in world &&
+    typeof (world as { file: unknown }).file === "string"
+  );
+}

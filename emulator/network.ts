@@ -1,0 +1,137 @@
+/**
+ * Whether a managed environment reaches a registry (world.md "Rules"): public access and the firewall's IP rules,
+ * or a complete private path (VNet-integrated environment, an Approved private endpoint in its VNet or a peered one,
+ * a privatelink.azurecr.io zone linked to its VNet with A records for the registry and each data endpoint).
+ * Container Apps is not a trusted service: networkRuleBypassOptions does not help it.
+ */
+import { lowerId } from "./ids.js";
+import type { ArmResource, WorldState } from "./state.js";
+import { resourcesOfType } from "./world.js";
+
+const vnetOfSubnet = (subnetId: string): string => lowerId(subnetId.replace(/\/subnets\/[^/]+$/i, ""));
+
+function peersOf(state: WorldState, vnetId: string): Set<string> {
+  const out = new Set([lowerId(vnetId)]);
+  for (const vnet of resourcesOfType(state, "Microsoft.Network/virtualNetworks")) {
+    const peerings = (vnet.properties?.virtualNetworkPeerings ?? []) as Array<{ properties?: Record<string, unknown> }>;
+    for (const peering of peerings) {
+      const remote = (peering.properties?.remoteVirtualNetwork as { id?: string } | undefined)?.id;
+      const connected = String(peering.properties?.peeringState ?? "").toLowerCase() === "connected";
+      if (!remote || !connected) continue;
+      if (lowerId(vnet.id) === lowerId(vnetId)) out.add(lowerId(remote));
+      if (lowerId(remote) === lowerId(vnetId)) out.add(lowerId(vnet.id));
+    }
+  }
+  return out;
+}
+
+function endpointApproved(registry: ArmResource, endpoint: ArmResource): boolean {
+  const connections = (registry.properties?.privateEndpointConnections ?? []) as Array<{
+    properties?: Record<string, unknown>;
+  }>;
+  const entry = connections.find(
+    (c) =>
+      lowerId(String((c.properties?.privateEndpoint as { id?: string } | undefined)?.id ?? "")) ===
+      lowerId(endpoint.id),
+  );
+  const status = (state?: unknown) => String((state as { status?: string } | undefined)?.status ?? "").toLowerCase();
+  if (connections.length > 0) return status(entry?.properties?.privateLinkServiceConnectionState) === "approved";
+  const own = [
+    ...((endpoint.properties?.privateLinkServiceConnections ?? []) as Array<{ properties?: Record<string, unknown> }>),
+    ...((endpoint.properties?.manualPrivateLinkServiceConnections ?? []) as Array<{
+      properties?: Record<string, unknown>;
+    }>),
+  ];
+  return own.some(
+    (c) =>
+      lowerId(String(c.properties?.privateLinkServiceId ?? "")) === lowerId(registry.id) &&
+      status(c.properties?.privateLinkServiceConnectionState ?? { status: "Approved" }) === "approved",
+  );
+}
+
+export function dataEndpointNames(state: WorldState, registry: ArmResource): string[] {
+  const regions = new Set([String(registry.location ?? "").toLowerCase()]);
+  for (const r of resourcesOfType(state, "Microsoft.ContainerRegistry/registries/replications")) {
+    if (lowerId(r.id).startsWith(`${lowerId(registry.id)}/`)) regions.add(String(r.location ?? "").toLowerCase());
+  }
+  const name = registry.name.toLowerCase();
+  return [...regions].filter(Boolean).map((region) => `${name}.${region}.data`);
+}
+
+/** What is missing of the private path, or null when it is complete. */
+export function missingPrivatePath(
+  state: WorldState,
+  environment: ArmResource | undefined,
+  registry: ArmResource,
+): string | null {
+  const subnet = environment?.properties?.vnetConfiguration as { infrastructureSubnetId?: string } | undefined;
+  if (!subnet?.infrastructureSubnetId) return "the environment is not VNet-integrated";
+  const vnet = vnetOfSubnet(subnet.infrastructureSubnetId);
+  const reachable = peersOf(state, vnet);
+  const endpoint = resourcesOfType(state, "Microsoft.Network/privateEndpoints").find((pe) => {
+    const subnetId = String((pe.properties?.subnet as { id?: string } | undefined)?.id ?? "");
+    return reachable.has(vnetOfSubnet(subnetId)) && endpointApproved(registry, pe);
+  });
+  if (!endpoint)
+    return "no Approved private endpoint to the registry in the environment's virtual network or a peered one";
+  const zone = resourcesOfType(state, "Microsoft.Network/privateDnsZones").find((z) => {
+    if (z.name.toLowerCase() !== "privatelink.azurecr.io") return false;
+    return resourcesOfType(state, "Microsoft.Network/privateDnsZones/virtualNetworkLinks").some(
+      (link) =>
+        lowerId(link.id).startsWith(`${lowerId(z.id)}/`) &&
+        lowerId(String((link.properties?.virtualNetwork as { id?: string } | undefined)?.id ?? "")) === vnet,
+    );
+  });
+  if (!zone) return "no privatelink.azurecr.io zone linked to the environment's virtual network";
+  const records = new Set(
+    resourcesOfType(state, "Microsoft.Network/privateDnsZones/A")
+      .filter((a) => lowerId(a.id).startsWith(`${lowerId(zone.id)}/`))
+      .map((a) => a.name.toLowerCase().split("/").at(-1) ?? ""),
+  );
+  const needed = [registry.name.toLowerCase(), ...dataEndpointNames(state, registry)];
+  const missing = needed.filter((n) => !records.has(n));
+  return missing.length > 0 ? `no A record for ${missing.join(", ")} in privatelink.azurecr.io` : null;
+}
+
+function ipToNumber(ip: string): number | null {
+  const parts = ip.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return null;
+  return parts.reduce((n, p) => n * 256 + p, 0);
+}
+
+export function ipAllowed(ip: string, rule: string): boolean {
+  const [base, bits] = rule.split("/");
+  const a = ipToNumber(ip);
+  const b = ipToNumber(base ?? "");
+  if (a === null || b === null) return false;
+  const size = bits === undefined ? 32 : Number(bits);
+  if (!Number.isInteger(size) || size < 0 || size > 32) return false;
+  const block = 2 ** (32 - size);
+  return Math.floor(a / block) === Math.floor(b / block);
+}
+
+/** Null when the app's environment reaches the registry, else the registry's 403 text. */
+export function networkBlock(
+  state: WorldState,
+  app: ArmResource,
+  environment: ArmResource | undefined,
+  registry: ArmResource,
+): string | null {
+  const p = registry.properties ?? {};
+  const publicAccess = String(p.publicNetworkAccess ?? "Enabled").toLowerCase() !== "disabled";
+  const privatePath = missingPrivatePath(state, environment, registry) === null;
+  if (privatePath) return null;
+  if (!publicAccess)
+    return `denied: public network access is disabled for registry ${registry.name} and the environment has no private path`;
+  const rules = p.networkRuleSet as
+    | { defaultAction?: string; ipRules?: Array<{ value?: string; iPAddressOrRange?: string }> }
+    | undefined;
+  if (String(rules?.defaultAction ?? "Allow").toLowerCase() !== "deny") return null;
+  const allowed = (rules?.ipRules ?? []).map((r) => r.value ?? r.iPAddressOrRange ?? "");
+  const ips = (app.properties?.outboundIpAddresses ?? []) as string[];
+  const blocked = ips.find((ip) => !allowed.some((rule) => ipAllowed(ip, rule)));
+  if (ips.length === 0 || blocked !== undefined) {
+    return `denied: client with IP '${blocked ?? "unknown"}' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.`;
+  }
+  return null;
+}

@@ -1,0 +1,39 @@
+/**
+ * `pullguard emulator --world <file>`: runs the emulator on its own and prints the dev-only settings that point the
+ * CLI and the function app (`func start`) at it. Runs until SIGINT or SIGTERM.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_OPERATOR, startEmulator } from "./index.js";
+
+export async function runStandalone(options: { worldFile: string; port?: number }): Promise<void> {
+  const emulator = await startEmulator(
+    { file: options.worldFile },
+    options.port !== undefined ? { port: options.port } : {},
+  );
+  const dir = await mkdtemp(join(tmpdir(), "pullguard-emulator-"));
+  const caFile = join(dir, "emulator-ca.pem");
+  await writeFile(caFile, emulator.caPem);
+  const caller = emulator.state.caller;
+  const lines = [
+    `PullGuard emulator serving ${options.worldFile} at ${emulator.endpoint} (ARM) and *.azurecr.io on the same port.`,
+    "Point the CLI or the function app at it with these settings (dev only; never set them in Azure):",
+    "",
+    `PULLGUARD_DEV_ARM_ENDPOINT=${emulator.endpoint}`,
+    `PULLGUARD_DEV_CA_FILE=${caFile}`,
+    `PULLGUARD_DEV_REGISTRY_ADDRESS=127.0.0.1:${emulator.port}`,
+    `PULLGUARD_DEV_PRINCIPAL_ID=${caller?.principalId ?? DEFAULT_OPERATOR}`,
+    `PULLGUARD_DEV_TENANT_ID=${caller?.tenantId ?? emulator.state.tenants[0]?.tenantId ?? ""}`,
+    `PULLGUARD_SUBSCRIPTIONS=${emulator.state.tenants.flatMap((t) => t.subscriptions).join(",")}`,
+    "",
+    "Press Ctrl+C to stop.",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await emulator.stop();
+  await rm(dir, { recursive: true, force: true });
+}

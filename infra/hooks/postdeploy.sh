@@ -1,0 +1,70 @@
+#!/bin/sh
+# azd postdeploy hook: the second deployment step. It deploys infra/events.bicep, which connects the signals to the
+# functions now that the code runs: the Event Grid subscription of each watched subscription's ARM events to
+# onResourceEvent, and the pull-failure alert rules with their action group calling onPullFailureAlert.
+# azd runs it after `azd deploy` (so after `azd up` too) with the environment's values (main.bicep's outputs) set.
+# Run it by hand the same way: `azd env get-values` shows what it reads. Needs the Azure CLI, signed in
+# (`az login`) as someone who may deploy to the watched subscriptions.
+set -eu
+
+fail() {
+  echo "postdeploy: $*" >&2
+  exit 1
+}
+
+for name in AZURE_ENV_NAME AZURE_LOCATION AZURE_SUBSCRIPTION_ID AZURE_RESOURCE_GROUP SERVICE_API_NAME \
+  PULLGUARD_SYSTEM_TOPIC_IDS PULLGUARD_DEADLETTER_STORAGE_ID PULLGUARD_DEADLETTER_CONTAINER; do
+  eval "value=\${$name:-}"
+  [ -n "$value" ] || fail "$name is not set: run 'azd provision' first (it is an output of infra/main.bicep)"
+done
+
+command -v az >/dev/null 2>&1 || fail "the Azure CLI (az) is required: https://learn.microsoft.com/cli/azure/install-azure-cli"
+az account show >/dev/null 2>&1 || fail "the Azure CLI is not signed in: run 'az login' (azd and az sign in separately)"
+
+here="$(cd "$(dirname "$0")" && pwd)"
+template="$here/../events.bicep"
+workspaces="${PULLGUARD_ALERT_WORKSPACE_IDS:-[]}"
+[ -n "$workspaces" ] || workspaces="[]"
+tables="${PULLGUARD_ALERT_LOG_TABLES:-both}"
+
+# A parameters file keeps the two arrays (azd stores array outputs as JSON) exactly as they are.
+params="$(mktemp)"
+trap 'rm -f "$params"' EXIT
+cat >"$params" <<JSON
+{
+  "\$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "environmentName": { "value": "$AZURE_ENV_NAME" },
+    "resourceGroupName": { "value": "$AZURE_RESOURCE_GROUP" },
+    "functionAppName": { "value": "$SERVICE_API_NAME" },
+    "systemTopicIds": { "value": $PULLGUARD_SYSTEM_TOPIC_IDS },
+    "deadLetterStorageAccountId": { "value": "$PULLGUARD_DEADLETTER_STORAGE_ID" },
+    "deadLetterContainerName": { "value": "$PULLGUARD_DEADLETTER_CONTAINER" },
+    "alertWorkspaceIds": { "value": $workspaces },
+    "alertLogTables": { "value": "$tables" }
+  }
+}
+JSON
+
+deployment="$(printf 'pullguard-events-%s' "$AZURE_ENV_NAME" | cut -c1-64)"
+
+# Right after a deployment the host may not have indexed the functions yet, and Event Grid answers "Destination
+# endpoint not found": try again a few times before giving up.
+attempt=1
+while :; do
+  echo "postdeploy: deploying infra/events.bicep as $deployment (attempt $attempt)"
+  if az deployment sub create \
+    --subscription "$AZURE_SUBSCRIPTION_ID" \
+    --name "$deployment" \
+    --location "$AZURE_LOCATION" \
+    --template-file "$template" \
+    --parameters "@$params" \
+    --output none; then
+    echo "postdeploy: events wired: ARM events -> onResourceEvent, pull-failure alerts -> onPullFailureAlert"
+    exit 0
+  fi
+  [ "$attempt" -lt 5 ] || fail "events.bicep did not deploy after $attempt attempts (see the error above)"
+  attempt=$((attempt + 1))
+  sleep 30
+done

@@ -1,0 +1,193 @@
+/**
+ * The `fix` use case, shared by the CLI and the function app:
+ * read → diagnose → plan (policy from the settings and the app's tags) → confirm → apply → verify → result.
+ *
+ * The result is the `fix --json` document of cli.md (`appId, before, applied, skipped, verification, auditIds`), plus
+ * `requests` (the exact ARM writes that were or would have been sent) and `writes` (how many went out).
+ * Verification either waits (CLI: `verifyUntil`) or is scheduled on the queue (function app: nothing is held open).
+ */
+import {
+  type AppliedStep,
+  type ApplyDeps,
+  applyPlan,
+  type RecordedRequest,
+  type SkippedStep,
+} from "../azure/apply-plan.js";
+import type { ChangeTrigger } from "../azure/audit-log.js";
+import type { PullFacts } from "../core/facts.js";
+import type { Finding } from "../core/finding.js";
+import { followUpKey, followUpRestart, planFixes } from "../core/plan.js";
+import type { PlanStep } from "../core/plan-step.js";
+import { type PolicySettings, policyFromSettings } from "../core/policy.js";
+import type { VerificationMessage } from "../core/verification-message.js";
+import {
+  isTerminallyFailed,
+  judgeVerification,
+  revisionStateOf,
+  type Verification,
+} from "../core/verification-outcome.js";
+import type { CheckResult } from "./check-result.js";
+import { type FollowUp, type VerificationScheduling, type VerifyDeps, verifyUntil } from "./verify.js";
+
+/** applyPlan's dependencies except what each run sets itself. */
+export type ApplyEnvironment = Omit<ApplyDeps, "trigger" | "dryRun" | "approveNeedsApproval">;
+
+export type VerificationMode =
+  | {
+      mode: "wait";
+      sleep: (ms: number) => Promise<void>;
+      deadlineMs: number;
+      initialDelayMs?: number;
+      maxDelayMs?: number;
+    }
+  | { mode: "schedule"; scheduler: VerificationScheduling; delaySeconds: number; deadlineMinutes: number };
+
+export interface FixDeps extends VerifyDeps {
+  settings: PolicySettings;
+  apply: ApplyEnvironment;
+  trigger: ChangeTrigger;
+  dryRun: boolean;
+  /** Asked once before anything is written, with the plan; false sends nothing. */
+  confirm(plan: PlanStep[]): Promise<boolean>;
+  /** Apply `needs-approval` steps too (a person approved them explicitly). Default false. */
+  approveNeedsApproval?: boolean;
+  verification: VerificationMode;
+}
+
+export interface FixVerification extends Verification {
+  /** Set when the verification was handed to the queue. */
+  scheduled?: { messageId: string; delaySeconds: number; deadline: string };
+}
+
+export interface FixResult {
+  appId: string;
+  before: CheckResult;
+  applied: AppliedStep[];
+  skipped: SkippedStep[];
+  verification: FixVerification;
+  auditIds: string[];
+  requests: RecordedRequest[];
+  writes: number;
+  /** Remarks about the policy (e.g. a tag that could not raise the mode). */
+  notes: string[];
+}
+
+/** A follow-up that restarts a failed revision once nothing else is left to fix (see verify.ts). */
+export function createRestartFollowUp(options: {
+  appId: string;
+  settings: PolicySettings;
+  apply: ApplyEnvironment;
+  trigger: ChangeTrigger;
+}): FollowUp {
+  return {
+    async restartIfDue(facts: PullFacts, findings: Finding[], done: readonly string[]) {
+      if (!isTerminallyFailed(revisionStateOf(facts).state)) return { auditIds: [] };
+      const policy = policyFromSettings(options.settings, facts.app.tags);
+      const step = followUpRestart(facts, findings, policy);
+      if (!step) return { auditIds: [] };
+      const key = followUpKey(step);
+      if (done.includes(key)) return { auditIds: [] };
+      if (
+        step.kind === "restart-revision" &&
+        step.notBefore &&
+        Date.parse(step.notBefore) > options.apply.now().getTime()
+      ) {
+        return { auditIds: [], dueAt: step.notBefore };
+      }
+      const result = await applyPlan([step], options.appId, {
+        ...options.apply,
+        trigger: options.trigger,
+        dryRun: false,
+      });
+      return { done: key, auditIds: result.auditIds };
+    },
+  };
+}
+
+function sendable(step: PlanStep, approve: boolean): boolean {
+  return step.decision === "apply" || (approve && step.decision === "needs-approval");
+}
+
+export async function fixApp(appId: string, deps: FixDeps): Promise<FixResult> {
+  const { facts, stats } = await deps.readFacts(appId);
+  const diagnosis = deps.diagnose(facts);
+  const policy = policyFromSettings(deps.settings, facts.app.tags);
+  const plan = planFixes(facts, diagnosis.findings, policy);
+  const before: CheckResult = { appId, verdict: diagnosis.verdict, findings: diagnosis.findings, plan, stats };
+  const approve = deps.approveNeedsApproval === true;
+
+  const wouldWrite = plan.some((s) => sendable(s, approve));
+  const confirmed = deps.dryRun || !wouldWrite ? true : await deps.confirm(plan);
+  const applyDeps: ApplyDeps = {
+    ...deps.apply,
+    trigger: deps.trigger,
+    dryRun: deps.dryRun || !confirmed,
+    approveNeedsApproval: approve,
+  };
+  const applied = await applyPlan(plan, appId, applyDeps);
+  const skipped = confirmed
+    ? applied.skipped
+    : applied.skipped.map((s) => (sendable(s, approve) ? { ...s, why: "not confirmed: nothing sent" } : s));
+
+  const result: FixResult = {
+    appId,
+    before,
+    applied: applied.applied,
+    skipped,
+    verification: judgeVerification(facts, diagnosis.findings),
+    auditIds: [...applied.auditIds],
+    requests: applied.requests,
+    writes: applied.writes,
+    notes: policy.notes,
+  };
+  // Nothing changed: the diagnosis just made is the verification.
+  if (applied.applied.length === 0) return result;
+
+  const now = deps.apply.now();
+  const deferred = applied.skipped
+    .filter((s): s is SkippedStep & { kind: "restart-revision" } => s.kind === "restart-revision" && !!s.notBefore)
+    .map((s) => Date.parse(s.notBefore ?? ""))
+    .filter((t) => !Number.isNaN(t));
+  const followUp = createRestartFollowUp({ appId, settings: deps.settings, apply: deps.apply, trigger: deps.trigger });
+
+  if (deps.verification.mode === "wait") {
+    const v = deps.verification;
+    const waited = await verifyUntil(appId, {
+      readFacts: deps.readFacts,
+      diagnose: deps.diagnose,
+      now: deps.apply.now,
+      sleep: v.sleep,
+      deadline: new Date(now.getTime() + v.deadlineMs),
+      followUp,
+      ...(v.initialDelayMs !== undefined ? { initialDelayMs: v.initialDelayMs } : {}),
+      ...(v.maxDelayMs !== undefined ? { maxDelayMs: v.maxDelayMs } : {}),
+    });
+    result.verification = waited.verification;
+    result.auditIds.push(...waited.auditIds);
+    return result;
+  }
+
+  const v = deps.verification;
+  const deadline = new Date(now.getTime() + v.deadlineMinutes * 60_000);
+  const dueIn = deferred.length > 0 ? Math.ceil((Math.max(...deferred) - now.getTime()) / 1000) : 0;
+  const delaySeconds = Math.max(v.delaySeconds, dueIn);
+  const { revision } = revisionStateOf(facts);
+  const message: VerificationMessage = {
+    appId,
+    revision,
+    attempt: 1,
+    deadline: deadline.toISOString(),
+    trigger: deps.trigger,
+    auditIds: [...applied.auditIds],
+    restartsDone: [],
+  };
+  const messageId = await v.scheduler.schedule(message, delaySeconds);
+  result.verification = {
+    outcome: "pending",
+    revision,
+    state: result.verification.state,
+    remaining: result.verification.remaining,
+    scheduled: { messageId, delaySeconds, deadline: deadline.toISOString() },
+  };
+  return result;
+}

@@ -1,0 +1,124 @@
+/**
+ * Maps check and fix results to the plain NotificationInput the notification builders render. Pure.
+ */
+import type { Finding, Verdict } from "../core/finding.js";
+import type { PlanStep } from "../core/plan-step.js";
+import type { NotificationInput, NotificationTrigger, StillToDo } from "../notify/message.js";
+import { portalLink } from "../notify/message.js";
+import type { CheckResult } from "./check-result.js";
+import type { Trigger } from "./flow.js";
+import { describeStep } from "./step-description.js";
+
+export interface AppContext {
+  appId: string;
+  environmentId: string | null;
+  tenantId: string | null;
+}
+
+function appName(appId: string): string {
+  return appId.split("/").at(-1) ?? appId;
+}
+
+function notificationTrigger(trigger: Trigger): NotificationTrigger {
+  return {
+    source: trigger.source,
+    ...(trigger.eventId ? { eventId: trigger.eventId } : {}),
+    ...(trigger.correlationId ? { correlationId: trigger.correlationId } : {}),
+    ...(trigger.caller ? { caller: trigger.caller } : {}),
+  };
+}
+
+/** What a person must still do: every finding's fix that PullGuard did not (or may not) apply. */
+export function stillToDo(
+  findings: readonly Finding[],
+  tenantId: string | null,
+  appliedReasons: ReadonlySet<string>,
+): StillToDo[] {
+  const seen = new Set<string>();
+  const out: StillToDo[] = [];
+  for (const f of findings) {
+    if (appliedReasons.has(f.code)) continue;
+    const summary = f.fix?.summary ?? f.message;
+    if (seen.has(summary)) continue;
+    seen.add(summary);
+    const target = f.registry?.id ?? null;
+    out.push({
+      summary,
+      ...(f.fix?.az ? { az: f.fix.az } : {}),
+      ...(target ? { portalUrl: portalLink(tenantId, target) } : {}),
+    });
+  }
+  return out;
+}
+
+export function diagnosisNotification(
+  context: AppContext,
+  check: Pick<CheckResult, "verdict" | "findings">,
+  trigger: Trigger,
+  at: Date,
+): NotificationInput {
+  return {
+    kind: "diagnosis",
+    appId: context.appId,
+    appName: appName(context.appId),
+    environment: context.environmentId,
+    tenantId: context.tenantId,
+    verdict: check.verdict,
+    findings: check.findings,
+    applied: [],
+    stillToDo: stillToDo(check.findings, context.tenantId, new Set()),
+    trigger: notificationTrigger(trigger),
+    at: at.toISOString(),
+  };
+}
+
+export function fixedNotification(
+  context: AppContext,
+  before: Pick<CheckResult, "verdict" | "findings">,
+  applied: ReadonlyArray<PlanStep & { result: string; auditId?: string }>,
+  trigger: Trigger,
+  at: Date,
+): NotificationInput {
+  const done = applied.filter((s) => s.result === "done" || s.result === "already-in-place");
+  return {
+    kind: "fixed",
+    appId: context.appId,
+    appName: appName(context.appId),
+    environment: context.environmentId,
+    tenantId: context.tenantId,
+    verdict: before.verdict,
+    findings: before.findings,
+    applied: done.map((s) => ({
+      kind: s.kind,
+      summary: describeStep(s),
+      ...(s.auditId ? { auditId: s.auditId } : {}),
+    })),
+    stillToDo: stillToDo(before.findings, context.tenantId, new Set(done.map((s) => s.reason))),
+    trigger: notificationTrigger(trigger),
+    at: at.toISOString(),
+  };
+}
+
+export function followUpNotification(
+  context: AppContext,
+  outcome: "resolved" | "unresolved",
+  verdict: Verdict,
+  remaining: readonly Finding[],
+  auditIds: readonly string[],
+  trigger: Trigger,
+  at: Date,
+): NotificationInput {
+  return {
+    kind: outcome,
+    appId: context.appId,
+    appName: appName(context.appId),
+    environment: context.environmentId,
+    tenantId: context.tenantId,
+    verdict,
+    findings: [...remaining],
+    applied: auditIds.map((id) => ({ kind: "audit", summary: "change recorded in the audit table", auditId: id })),
+    stillToDo: outcome === "unresolved" ? stillToDo(remaining, context.tenantId, new Set()) : [],
+    trigger: notificationTrigger(trigger),
+    at: at.toISOString(),
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The composition root of the function app: settings (validated once) → clients, clock, stores, notifier,
+ * telemetry → the flow. Trigger files call `flowFromEnvironment()`; tests and the demo call `composeFlow()` with
+ * their own pieces, or set the environment the way the host would.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { createAppInsightsTelemetry } from "../azure/app-insights.js";
+import { openAuditLog } from "../azure/audit-log.js";
+import { type Backend, backendFromSettings } from "../azure/backend.js";
+import { openChangeBudget } from "../azure/change-budget.js";
+import { createTableFingerprintStore } from "../azure/notification-fingerprints.js";
+import { openTable, TABLES } from "../azure/storage.js";
+import { openVerificationScheduler } from "../azure/verification-queue.js";
+import { DEV_SETTING_NAMES, type Env, loadSettings, SETTING_NAMES, type Settings } from "../config.js";
+import { diagnose } from "../core/diagnose.js";
+import { channelsFromSettings } from "../notify/channels.js";
+import type { NotificationInput } from "../notify/message.js";
+import { sendNotifications } from "../notify/sender.js";
+import { createAzureAccess } from "./azure-access.js";
+import { createRestartFollowUp } from "./fix-app.js";
+import type { PullGuardFlow } from "./flow.js";
+import type { Logger } from "./logger.js";
+import { createPullGuardFlow, type FlowDeps } from "./pullguard-flow.js";
+import { noTelemetry, type Telemetry } from "./telemetry.js";
+
+export interface ComposeOptions {
+  /** Defaults to the backend the settings name (real Azure, or the emulator with the dev settings). */
+  backend?: Backend;
+  now?: () => Date;
+  telemetry?: Telemetry;
+  /** Sends notifications (default: fetch). */
+  fetch?: typeof fetch;
+}
+
+export async function composeFlow(settings: Settings, options: ComposeOptions = {}): Promise<PullGuardFlow> {
+  const backend = options.backend ?? backendFromSettings(settings);
+  const now = options.now ?? (() => new Date());
+  const azure = createAzureAccess(backend, now);
+  const telemetry =
+    options.telemetry ??
+    (settings.appInsightsConnectionString
+      ? await createAppInsightsTelemetry(settings.appInsightsConnectionString)
+      : noTelemetry);
+  const channels = channelsFromSettings(settings.notify);
+  const fingerprints = createTableFingerprintStore(
+    openTable(settings.storage, TABLES.notifications, backend.credential),
+  );
+  const firstSubscription = settings.subscriptions[0] ?? "00000000-0000-0000-0000-000000000000";
+  const apply = {
+    arm: azure.arm(firstSubscription),
+    now,
+    budget: openChangeBudget(settings.storage, backend.credential, settings.maxChangesPerHour),
+    audit: openAuditLog(settings.storage, backend.credential),
+    allowedScopes: settings.allowedScopes,
+  };
+
+  const notify = async (input: NotificationInput, log: Logger): Promise<void> => {
+    if (channels.channels.length === 0) return;
+    const report = await sendNotifications(
+      input,
+      channels.channels,
+      {
+        store: fingerprints,
+        now,
+        sleep: (ms: number) => sleep(ms),
+        log,
+        telemetry,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      },
+      { cooldownMs: settings.notify.cooldownMinutes * 60_000 },
+    );
+    if (report.suppressed) log.debug("notification suppressed: the same state was reported inside the cooldown");
+  };
+
+  const deps: FlowDeps = {
+    settings,
+    now,
+    readFacts: azure.readFacts,
+    diagnose,
+    listApps: azure.listApps,
+    listRegistries: azure.listRegistries,
+    countArmRequests: (work) => azure.clients.countArmRequests(work),
+    apply,
+    scheduler: openVerificationScheduler(settings.storage, backend.credential),
+    followUp: (appId, trigger) =>
+      createRestartFollowUp({
+        appId,
+        settings,
+        apply,
+        trigger: {
+          source: trigger.source,
+          eventId: trigger.eventId ?? null,
+          correlationId: trigger.correlationId ?? null,
+          caller: trigger.caller ?? null,
+        },
+      }),
+    notify,
+    telemetry,
+  };
+  return createPullGuardFlow(deps);
+}
+
+let composed: { key: string; flow: Promise<PullGuardFlow> } | null = null;
+
+/**
+ * The flow for the settings in this process's environment, composed once. It is composed again only when those
+ * settings change (the host restarts the worker on a settings change in Azure; a test or the demo may set them
+ * between invocations).
+ */
+export function flowFromEnvironment(env: Env = process.env): Promise<PullGuardFlow> {
+  const key = JSON.stringify([...SETTING_NAMES, ...DEV_SETTING_NAMES].map((name) => env[name] ?? null));
+  if (composed?.key !== key) {
+    const flow = composeFlow(loadSettings(env));
+    composed = { key, flow };
+    flow.catch(() => {
+      if (composed?.flow === flow) composed = null;
+    });
+  }
+  return composed.flow;
+}

@@ -1,0 +1,159 @@
+/**
+ * Verification after a fix: re-read the app, re-diagnose, and judge by the revision (core/verification-outcome.ts).
+ *
+ * - `verifyOnce`: one look.
+ * - `verifyUntil`: polls with exponential backoff until resolved, unresolved or the deadline (the CLI; with the
+ *   emulator, `now` and `sleep` come from its clock so a run takes seconds).
+ * - `finishVerification`: one look per queue message (the function app never holds an invocation open): a pending
+ *   outcome re-schedules the message with backoff until the deadline.
+ *
+ * While a grant propagates, the revision that failed before it stays failed: a follow-up restarts it once the
+ * window has passed (the `followUp` hook, see fix-app.ts), once per due time.
+ */
+import type { PullFacts, ReadStats } from "../core/facts.js";
+import type { Finding, Verdict } from "../core/finding.js";
+import { backoffSeconds, parseVerificationMessage, type VerificationMessage } from "../core/verification-message.js";
+import { judgeVerification, type Verification } from "../core/verification-outcome.js";
+
+export interface Diagnosis {
+  verdict: Verdict;
+  findings: Finding[];
+}
+
+export interface VerifyDeps {
+  readFacts(appId: string): Promise<{ facts: PullFacts; stats: ReadStats }>;
+  diagnose(facts: PullFacts): Diagnosis;
+}
+
+/** What a follow-up did: the key of a restart it made, its audit IDs, or when a restart becomes due. */
+export interface FollowUpResult {
+  done?: string;
+  auditIds: string[];
+  dueAt?: string;
+}
+
+export interface FollowUp {
+  /** Restarts the failed revision when that is all that is left and it is due; `done` lists keys already made. */
+  restartIfDue(facts: PullFacts, findings: Finding[], done: readonly string[]): Promise<FollowUpResult>;
+}
+
+export interface VerificationLook extends Verification {
+  facts: PullFacts;
+  findings: Finding[];
+}
+
+export async function verifyOnce(appId: string, deps: VerifyDeps): Promise<VerificationLook> {
+  const { facts } = await deps.readFacts(appId);
+  const { findings } = deps.diagnose(facts);
+  return { ...judgeVerification(facts, findings), facts, findings };
+}
+
+const publicPart = (look: VerificationLook): Verification => ({
+  outcome: look.outcome,
+  revision: look.revision,
+  state: look.state,
+  remaining: look.remaining,
+});
+
+export interface VerifyUntilDeps extends VerifyDeps {
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  deadline: Date;
+  followUp?: FollowUp;
+  /** First wait between looks (default 2 s), doubled up to `maxDelayMs` (default 60 s). */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface VerifyUntilResult {
+  verification: Verification;
+  attempts: number;
+  /** Audit IDs of follow-up restarts. */
+  auditIds: string[];
+}
+
+export async function verifyUntil(appId: string, deps: VerifyUntilDeps): Promise<VerifyUntilResult> {
+  const done: string[] = [];
+  const auditIds: string[] = [];
+  let delay = deps.initialDelayMs ?? 2000;
+  for (let attempt = 1; ; attempt++) {
+    const look = await verifyOnce(appId, deps);
+    const left = deps.deadline.getTime() - deps.now().getTime();
+    if (look.outcome !== "pending" || left <= 0) return { verification: publicPart(look), attempts: attempt, auditIds };
+    let wait = delay;
+    if (deps.followUp) {
+      const follow = await deps.followUp.restartIfDue(look.facts, look.findings, done);
+      auditIds.push(...follow.auditIds);
+      if (follow.done) done.push(follow.done);
+      if (follow.dueAt) wait = Math.max(wait, Date.parse(follow.dueAt) - deps.now().getTime());
+    }
+    await deps.sleep(Math.max(0, Math.min(wait, left)));
+    delay = Math.min(delay * 2, deps.maxDelayMs ?? 60_000);
+  }
+}
+
+export interface VerificationScheduling {
+  schedule(message: VerificationMessage, delaySeconds: number): Promise<string>;
+}
+
+export interface FinishDeps extends VerifyDeps {
+  now: () => Date;
+  scheduler: VerificationScheduling;
+  /** Delay before the second look; doubled each attempt (PULLGUARD_VERIFY_DELAY_SECONDS). */
+  baseDelaySeconds: number;
+  followUp?: FollowUp;
+}
+
+export type FinishResult =
+  | { status: "rejected"; reason: string }
+  | { status: "final"; appId: string; verification: Verification; message: VerificationMessage; auditIds: string[] }
+  | {
+      status: "rescheduled";
+      appId: string;
+      verification: Verification;
+      message: VerificationMessage;
+      delaySeconds: number;
+      messageId: string;
+      auditIds: string[];
+    };
+
+/** Finishes (or re-schedules) a verification from its queue message. Transient read errors propagate (the queue retries). */
+export async function finishVerification(input: unknown, deps: FinishDeps): Promise<FinishResult> {
+  const parsed = parseVerificationMessage(input);
+  if (!parsed.ok) return { status: "rejected", reason: parsed.reason };
+  const message = parsed.message;
+  const look = await verifyOnce(message.appId, deps);
+  const verification = publicPart(look);
+  const now = deps.now().getTime();
+  const deadline = Date.parse(message.deadline);
+  const auditIds: string[] = [];
+  if (look.outcome !== "pending" || now >= deadline) {
+    return { status: "final", appId: message.appId, verification, message, auditIds };
+  }
+  const done = [...(message.restartsDone ?? [])];
+  let delaySeconds = backoffSeconds(message.attempt + 1, deps.baseDelaySeconds);
+  if (deps.followUp) {
+    const follow = await deps.followUp.restartIfDue(look.facts, look.findings, done);
+    auditIds.push(...follow.auditIds);
+    if (follow.done) done.push(follow.done);
+    if (follow.dueAt) delaySeconds = Math.max(delaySeconds, Math.ceil((Date.parse(follow.dueAt) - now) / 1000));
+  }
+  delaySeconds = Math.max(1, Math.min(delaySeconds, Math.ceil((deadline - now) / 1000)));
+  const next: VerificationMessage = {
+    ...message,
+    attempt: message.attempt + 1,
+    revision: verification.revision ?? message.revision,
+    auditIds: [...message.auditIds, ...auditIds],
+    restartsDone: done,
+  };
+  const messageId = await deps.scheduler.schedule(next, delaySeconds);
+  return {
+    status: "rescheduled",
+    appId: message.appId,
+    verification,
+    message: next,
+    delaySeconds,
+    messageId,
+    auditIds,
+  };
+}

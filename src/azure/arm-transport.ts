@@ -1,0 +1,173 @@
+/**
+ * Exact ARM requests through an SDK client's pipeline (its credential, retry policies and HTTP client).
+ *
+ * applyPlan writes with requests it builds itself, so that the body that goes out is exactly the body it records,
+ * prints in a dry run and checks against the forbidden list: a PATCH carrying only the changed fields. (The SDK's
+ * `containerApps.update` would add `configuration.activeRevisionsMode: "Single"` from its model's default value and
+ * requires `location`; its serialisers are not a place to trust for "send nothing else".)
+ */
+import type { ServiceClient } from "@azure/core-client";
+import { createHttpHeaders, createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
+import type { AzureClients } from "./clients.js";
+
+export type ArmMethod = "GET" | "PUT" | "PATCH" | "POST" | "DELETE";
+
+export interface ArmRequest {
+  method: ArmMethod;
+  /** Absolute URL including api-version. */
+  url: string;
+  /** JSON body; absent for GET and for POST actions without one. */
+  body?: unknown;
+}
+
+export interface ArmResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface ArmTransport {
+  /** ARM's base URL, e.g. https://management.azure.com (the emulator's in tests). */
+  endpoint: string;
+  send(request: ArmRequest): Promise<ArmResponse>;
+}
+
+/** A non-2xx ARM answer, with ARM's error code. */
+export class ArmError extends Error {
+  override name = "ArmError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly request: { method: string; url: string },
+  ) {
+    super(`${request.method} ${request.url.split("?")[0]} answered ${status} ${code}: ${message}`);
+  }
+}
+
+const TRANSIENT_CODES = new Set([
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ECONNREFUSED",
+  "EPIPE",
+  "EAI_AGAIN",
+  "REQUEST_SEND_ERROR",
+]);
+
+/** Throttling, server errors and dropped connections: worth retrying the whole (idempotent) operation later. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ArmError) return error.status === 429 || error.status >= 500;
+  if (error instanceof RestError) {
+    if (error.statusCode !== undefined) return error.statusCode === 429 || error.statusCode >= 500;
+    return error.code !== undefined && TRANSIENT_CODES.has(error.code);
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && TRANSIENT_CODES.has(code);
+}
+
+function parseBody(text: string | null | undefined): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Throws ArmError unless the response is 2xx. */
+export function ensureOk(request: ArmRequest, response: ArmResponse): ArmResponse {
+  if (response.status >= 200 && response.status < 300) return response;
+  const error = (response.body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  throw new ArmError(
+    response.status,
+    typeof error?.code === "string" ? error.code : `HTTP${response.status}`,
+    typeof error?.message === "string" ? error.message : typeof response.body === "string" ? response.body : "",
+    { method: request.method, url: request.url },
+  );
+}
+
+/** Requests through `client`'s pipeline. `endpoint` defaults to the client's `$host`. */
+export function armTransportFrom(client: ServiceClient & { $host?: string }, endpoint?: string): ArmTransport {
+  const base = (endpoint ?? client.$host ?? "https://management.azure.com").replace(/\/+$/, "");
+  return {
+    endpoint: base,
+    async send(request) {
+      const headers = createHttpHeaders({ accept: "application/json" });
+      if (request.body !== undefined) headers.set("content-type", "application/json");
+      const response = await client.sendRequest(
+        createPipelineRequest({
+          url: request.url,
+          method: request.method,
+          headers,
+          body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        }),
+      );
+      return {
+        status: response.status,
+        headers: response.headers.toJSON(),
+        body: parseBody(response.bodyAsText),
+      };
+    },
+  };
+}
+
+export interface LroOptions {
+  sleep: (ms: number) => Promise<void>;
+  /** Give up after this many polls. */
+  maxPolls?: number;
+  /** Cap on Retry-After, in ms. */
+  maxIntervalMs?: number;
+}
+
+/**
+ * Waits for an ARM long-running operation started by `initial` (201/202 with Azure-AsyncOperation or Location).
+ * Throws ArmError when the operation ends Failed or Canceled.
+ */
+export async function awaitOperation(
+  transport: ArmTransport,
+  request: ArmRequest,
+  initial: ArmResponse,
+  options: LroOptions,
+): Promise<void> {
+  const asyncUrl = initial.headers["azure-asyncoperation"];
+  const locationUrl = initial.headers.location;
+  if (initial.status !== 201 && initial.status !== 202) return;
+  if (!asyncUrl && !locationUrl) return;
+  const maxPolls = options.maxPolls ?? 120;
+  let retryAfter = initial.headers["retry-after"];
+  for (let poll = 0; poll < maxPolls; poll++) {
+    const seconds = Number(retryAfter ?? "1");
+    await options.sleep(Math.min(options.maxIntervalMs ?? 10_000, Number.isFinite(seconds) ? seconds * 1000 : 1000));
+    if (asyncUrl) {
+      const status = ensureOk({ method: "GET", url: asyncUrl }, await transport.send({ method: "GET", url: asyncUrl }));
+      const body = status.body as { status?: unknown; error?: { code?: unknown; message?: unknown } } | null;
+      const state = typeof body?.status === "string" ? body.status.toLowerCase() : "inprogress";
+      if (state === "succeeded") return;
+      if (state === "failed" || state === "canceled") {
+        throw new ArmError(
+          409,
+          typeof body?.error?.code === "string" ? body.error.code : `Operation${state}`,
+          typeof body?.error?.message === "string" ? body.error.message : `the operation ended ${state}`,
+          { method: request.method, url: request.url },
+        );
+      }
+      retryAfter = status.headers["retry-after"];
+    } else if (locationUrl) {
+      const status = ensureOk(
+        { method: "GET", url: locationUrl },
+        await transport.send({ method: "GET", url: locationUrl }),
+      );
+      if (status.status !== 202) return;
+      retryAfter = status.headers["retry-after"];
+    }
+  }
+  throw new ArmError(504, "OperationTimedOut", `still running after ${maxPolls} polls`, {
+    method: request.method,
+    url: request.url,
+  });
+}
+
+/** The transport over the shared clients (any subscription's Container Apps client reaches all of ARM). */
+export function armTransportFor(clients: AzureClients, subscriptionId: string): ArmTransport {
+  return armTransportFrom(clients.containerApps(subscriptionId), clients.endpoint);
+}

@@ -1,0 +1,39 @@
+/**
+ * Role definitions by ID, each read once per run (a sweep shares one cache across apps): the checks evaluate the
+ * definitions' permissions rather than a list of role names.
+ */
+import type { Read, RoleDefinitionFacts } from "../core/facts.js";
+import { subscriptionOf } from "./arm-id.js";
+import type { AzureClients } from "./clients.js";
+import { readerOn, readOrFailure } from "./errors.js";
+import { roleDefinitionFactsFrom, roleDefinitionGuid, roleDefinitionReadId } from "./role-facts.js";
+
+export interface RoleDefinitionCache {
+  /**
+   * The definition named by a role assignment's `roleDefinitionId` (full ID or bare GUID). `clientSubscriptionId`
+   * picks the SDK client when the ID names no subscription.
+   */
+  read(roleDefinitionId: string, clientSubscriptionId: string): Promise<Read<RoleDefinitionFacts>>;
+}
+
+export function createRoleDefinitionCache(clients: AzureClients): RoleDefinitionCache {
+  const byGuid = new Map<string, Promise<Read<RoleDefinitionFacts>>>();
+  return {
+    read(roleDefinitionId, clientSubscriptionId) {
+      const guid = roleDefinitionGuid(roleDefinitionId);
+      let definition = byGuid.get(guid);
+      if (!definition) {
+        const id = roleDefinitionReadId(roleDefinitionId);
+        const client = clients.authorization(subscriptionOf(id) ?? clientSubscriptionId);
+        definition = readOrFailure(id, readerOn(`the scope of role definition ${guid}`), async () => ({
+          // The SDK's URL template is "/{roleId}": an ID with its leading slash would make the path start with "//".
+          ...roleDefinitionFactsFrom(await client.roleDefinitions.getById(id.replace(/^\/+/, "")), id),
+          readable: true as const,
+          found: true as const,
+        }));
+        byGuid.set(guid, definition);
+      }
+      return definition;
+    },
+  };
+}

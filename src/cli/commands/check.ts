@@ -1,0 +1,111 @@
+/**
+ * `pullguard check <app-id>` | `--resource-group <rg> --subscription <id>` | `--subscription <id>`:
+ * diagnose; exit 0 when every app is healthy or degraded, 2 when any is broken.
+ */
+import { createAzureAccess } from "../../app/azure-access.js";
+import { checkApp } from "../../app/check-app.js";
+import type { CheckResult, ScopeCheckResult } from "../../app/check-result.js";
+import type { Settings } from "../../config.js";
+import { diagnose } from "../../core/diagnose.js";
+import type { CliIo, CommandOptions } from "../deps.js";
+import { UsageError } from "../errors.js";
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import { renderCheck, renderScopeCheck } from "../render-check.js";
+import { appIdArgument, flag, stringOption, subscriptionOption } from "./options.js";
+import type { OpenBackend } from "./session.js";
+
+const CONCURRENCY = 4;
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+export async function runCheck(
+  opts: CommandOptions,
+  ctx: { io: CliIo; settings: Settings; openBackend: OpenBackend },
+): Promise<ExitCode> {
+  const json = flag(opts.json);
+  const subscription = subscriptionOption(opts.subscription);
+  const resourceGroup = stringOption(opts.resourceGroup);
+  const appId = opts.appId === undefined ? undefined : appIdArgument(opts.appId);
+  if (!appId && !subscription) {
+    throw new UsageError("name an app (check <app-id>) or a scope (--subscription <id> [--resource-group <rg>])");
+  }
+  if (appId && resourceGroup) throw new UsageError("give either an app ID or --resource-group, not both");
+  if (resourceGroup && !subscription) throw new UsageError("--resource-group needs --subscription <id>");
+
+  const session = await ctx.openBackend(
+    { ...(typeof opts.world === "string" ? { world: opts.world } : {}), ...(subscription ? { subscription } : {}) },
+    ctx.settings,
+  );
+  try {
+    const azure = createAzureAccess(session.backend, session.now);
+    const deps = {
+      readFacts: azure.readFacts,
+      diagnose,
+      settings: policySettingsFor(ctx.settings, appId ?? null, subscription),
+    };
+    if (appId) {
+      const started = Date.now();
+      const { result } = await checkApp(appId, deps);
+      result.stats.ms = result.stats.ms || Date.now() - started;
+      ctx.io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderCheck(result));
+      return result.verdict === "broken" ? EXIT.broken : EXIT.ok;
+    }
+    const { value: apps, armRequests: listRequests } = await azure.clients.countArmRequests(() =>
+      azure.listApps(subscription ?? ""),
+    );
+    const inScope = apps.filter(
+      (a) => !resourceGroup || (a.id.split("/")[4] ?? "").toLowerCase() === resourceGroup.toLowerCase(),
+    );
+    const failed: ScopeCheckResult["summary"]["failed"] = [];
+    const checked = await mapLimited(inScope, CONCURRENCY, async (app): Promise<CheckResult | null> => {
+      try {
+        return (await checkApp(app.id, deps)).result;
+      } catch (error) {
+        failed.push({ appId: app.id, error: error instanceof Error ? error.message : String(error) });
+        return null;
+      }
+    });
+    const results = checked.filter((r): r is CheckResult => r !== null);
+    const scope: ScopeCheckResult = {
+      apps: results,
+      summary: {
+        apps: inScope.length,
+        healthy: results.filter((r) => r.verdict === "healthy").length,
+        degraded: results.filter((r) => r.verdict === "degraded").length,
+        broken: results.filter((r) => r.verdict === "broken").length,
+        failed,
+        armRequests: listRequests + results.reduce((n, r) => n + r.stats.armRequests, 0),
+      },
+    };
+    ctx.io.stdout(json ? `${JSON.stringify(scope, null, 2)}\n` : renderScopeCheck(scope));
+    if (scope.summary.broken > 0) return EXIT.broken;
+    return failed.length > 0 ? EXIT.couldNotRun : EXIT.ok;
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * The CLI acts on what the person names: with no allowlist configured, the named app's subscription (or the
+ * --subscription) is the scope `fix` may change.
+ */
+export function policySettingsFor(
+  settings: Settings,
+  appId: string | null,
+  subscription: string | undefined,
+): Settings {
+  if (settings.allowedScopes.length > 0) return settings;
+  const sub = appId ? (appId.split("/")[2] ?? "").toLowerCase() : subscription;
+  return sub ? { ...settings, allowedScopes: [`/subscriptions/${sub}`] } : settings;
+}

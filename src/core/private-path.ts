@@ -1,0 +1,82 @@
+/**
+ * Whether the app's environment has a private path to a registry (world.md): the environment is VNet-integrated; an
+ * Approved private endpoint to the registry sits in the environment's virtual network or a Connected peer of it; a
+ * `privatelink.azurecr.io` zone is linked to the environment's network; and that zone holds A records for
+ * `<registry>` and for `<registry>.<region>.data` of every region the registry is replicated to.
+ *
+ * Example: environment in vnet-a, endpoint pe-acr in vnet-a (Approved), zone linked to vnet-a with records
+ * `fabrikamacr` only, registry replicated to northeurope → missing ["A record fabrikamacr.northeurope.data"].
+ */
+import type { PullFacts, RegistryFacts, Unreadable } from "./facts.js";
+
+export type PrivatePath =
+  | { status: "present" }
+  | { status: "missing"; missing: string[] }
+  | { status: "unknown"; unreadable: Unreadable[]; what: string };
+
+const lower = (s: string): string => s.toLowerCase();
+const trimId = (s: string): string => lower(s.replace(/\/+$/, ""));
+
+/** The virtual network of a subnet ID (`.../virtualNetworks/<vnet>/subnets/<subnet>`). */
+export function vnetOfSubnet(subnetId: string): string {
+  return trimId(subnetId).replace(/\/subnets\/[^/]+$/, "");
+}
+
+export function privatePath(facts: PullFacts, registry: RegistryFacts): PrivatePath {
+  const env = facts.environment;
+  if (env === null) return { status: "unknown", unreadable: [], what: "the managed environment was not read" };
+  if (!env.readable) return { status: "unknown", unreadable: [env], what: "the managed environment" };
+  if (!env.found) return { status: "missing", missing: ["the managed environment does not exist"] };
+  if (!env.infrastructureSubnetId) {
+    return { status: "missing", missing: ["the environment is not VNet-integrated (no infrastructureSubnetId)"] };
+  }
+  const vnet = vnetOfSubnet(env.infrastructureSubnetId);
+  const network = facts.network;
+  if (network === null) return { status: "unknown", unreadable: [], what: "the network facts were not read" };
+  const unreadable = [network.privateEndpoints, network.virtualNetworks, network.privateDnsZones].filter(
+    (r): r is Unreadable => !r.readable,
+  );
+  if (unreadable.length > 0)
+    return { status: "unknown", unreadable, what: "the private endpoints, networks or DNS zones" };
+  const endpoints =
+    network.privateEndpoints.readable && network.privateEndpoints.found ? network.privateEndpoints.items : [];
+  const vnets = network.virtualNetworks.readable && network.virtualNetworks.found ? network.virtualNetworks.items : [];
+  const zones = network.privateDnsZones.readable && network.privateDnsZones.found ? network.privateDnsZones.items : [];
+
+  const reachable = new Set([vnet]);
+  for (const v of vnets) {
+    if (trimId(v.id) !== vnet) continue;
+    for (const p of v.peerings)
+      if (lower(p.peeringState ?? "") === "connected") reachable.add(trimId(p.remoteVirtualNetworkId));
+  }
+  const approved = (endpointId: string, ownStatus: string | null): boolean => {
+    // The registry's own connection list decides; when it lists none, the endpoint's connection state does.
+    if (registry.privateEndpointConnections.length === 0) return lower(ownStatus ?? "") === "approved";
+    return registry.privateEndpointConnections.some(
+      (c) => trimId(c.privateEndpointId) === trimId(endpointId) && lower(c.status) === "approved",
+    );
+  };
+  const missing: string[] = [];
+  const endpointOk = endpoints.some((pe) => {
+    const toRegistry = pe.connections.find((c) => trimId(c.privateLinkServiceId) === trimId(registry.id));
+    return (
+      toRegistry !== undefined &&
+      pe.subnetId !== null &&
+      reachable.has(vnetOfSubnet(pe.subnetId)) &&
+      approved(pe.id, toRegistry.status)
+    );
+  });
+  if (!endpointOk) missing.push("an Approved private endpoint to the registry in the environment's (or a peered) VNet");
+  const zone = zones.find(
+    (z) =>
+      /^privatelink\.azurecr\.(io|cn|us)$/i.test(z.name) && z.linkedVirtualNetworkIds.some((id) => trimId(id) === vnet),
+  );
+  if (!zone) missing.push("a privatelink.azurecr.io DNS zone linked to the environment's VNet");
+  else {
+    const names = new Set(zone.aRecordNames.map(lower));
+    const name = lower(registry.name);
+    const wanted = [name, ...registry.replicationLocations.map((l) => `${name}.${lower(l).replace(/\s/g, "")}.data`)];
+    for (const w of wanted) if (!names.has(w)) missing.push(`A record ${w} in ${zone.name}`);
+  }
+  return missing.length === 0 ? { status: "present" } : { status: "missing", missing };
+}

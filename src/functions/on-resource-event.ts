@@ -1,0 +1,23 @@
+/**
+ * Event Grid trigger for the watched subscriptions' ARM events (Event Grid schema; CloudEvents too).
+ * Bad input and unrelated events are logged and dropped; transient failures are rethrown so Event Grid retries.
+ */
+import { app, type EventGridEvent, type InvocationContext } from "@azure/functions";
+import type { SignalOutcome } from "../app/flow.js";
+import { flowFromEnvironment } from "../app/runtime.js";
+import { contextLogger } from "./context-logger.js";
+
+export async function onResourceEvent(event: EventGridEvent, context: InvocationContext): Promise<SignalOutcome> {
+  const log = contextLogger(context).with({ eventId: event.id });
+  const flow = await flowFromEnvironment();
+  const outcome = await flow.handleArmEvent(
+    event,
+    { source: "event", eventId: event.id, invocationId: context.invocationId },
+    log,
+  );
+  if (outcome.outcome === "rejected") log.warn(`ignored a malformed event: ${outcome.reason}`);
+  else if (outcome.outcome === "ignored") log.debug(`ignored: ${outcome.reason}`);
+  return outcome;
+}
+
+app.eventGrid("onResourceEvent", { handler: onResourceEvent });

@@ -1,0 +1,119 @@
+/** The audit log, the change budget and the verification queue against Azurite (real Table and Queue services). */
+import { TableClient } from "@azure/data-tables";
+import { QueueClient } from "@azure/storage-queue";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
+import { auditPartition, createTableAuditLog } from "../../src/azure/audit-log.js";
+import { budgetWindow, createTableChangeBudget } from "../../src/azure/change-budget.js";
+import { createQueueVerificationScheduler } from "../../src/azure/verification-queue.js";
+import type { PlanStep } from "../../src/core/plan-step.js";
+import { parseVerificationMessage, type VerificationMessage } from "../../src/core/verification-message.js";
+
+let azurite: RunningAzurite;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const table = (name: string) =>
+  TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+const APP =
+  "/subscriptions/6d1f0e2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a/resourceGroups/rg/providers/Microsoft.App/containerApps/web";
+const step: PlanStep = {
+  kind: "enable-system-identity",
+  target: APP,
+  reason: "system-identity-disabled",
+  decision: "apply",
+};
+
+describe("audit log (Table Storage)", () => {
+  it("records every field and lists an app's entries oldest first", async () => {
+    const audit = createTableAuditLog(table("auditprobe"));
+    const trigger = { source: "cli", caller: "alice@contoso.com" };
+    const first = await audit.record({
+      appId: APP,
+      step,
+      before: { type: "None" },
+      after: { type: "SystemAssigned", principalId: "p" },
+      trigger,
+      time: new Date("2026-11-22T12:00:00.000Z"),
+      outcome: "done",
+      request: { method: "PATCH", url: `https://arm${APP}?api-version=2025-07-01` },
+    });
+    const second = await audit.record({
+      appId: APP.toUpperCase(),
+      step,
+      before: null,
+      after: "token Bearer abc.def.ghi",
+      trigger,
+      time: new Date("2026-11-22T12:00:01.000Z"),
+      outcome: "failed",
+      error: "boom",
+    });
+    expect(first < second).toBe(true);
+    const rows = await audit.list(APP);
+    expect(rows.map((r) => r.id)).toEqual([first, second]);
+    expect(rows[0]).toMatchObject({
+      appId: APP,
+      stepKind: "enable-system-identity",
+      target: APP,
+      reason: "system-identity-disabled",
+      before: { type: "None" },
+      after: { type: "SystemAssigned", principalId: "p" },
+      trigger,
+      time: "2026-11-22T12:00:00.000Z",
+      outcome: "done",
+      error: null,
+      request: { method: "PATCH" },
+    });
+    expect(rows[1]).toMatchObject({ outcome: "failed", error: "boom", after: "token Bearer [redacted]" });
+    const raw = await table("auditprobe").getEntity(auditPartition(APP), first);
+    expect(raw.partitionKey).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe("change budget (Table Storage)", () => {
+  it("never exceeds the cap, even with concurrent instances", async () => {
+    const budgets = Array.from({ length: 4 }, () => createTableChangeBudget(table("budgetprobe"), 5));
+    const now = new Date("2026-11-22T12:30:00Z");
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => budgets[i % 4]?.tryConsume(now)));
+    expect(results.filter(Boolean).length).toBe(5);
+    expect(await budgets[0]?.remaining(now)).toBe(0);
+    const row = await table("budgetprobe").getEntity<{ count: number }>("hour", budgetWindow(now));
+    expect(row.count).toBe(5);
+  });
+
+  it("starts again in the next hour, and a cap of 0 allows nothing", async () => {
+    const budget = createTableChangeBudget(table("budgetprobe2"), 1);
+    expect(await budget.tryConsume(new Date("2026-11-22T12:59:59Z"))).toBe(true);
+    expect(await budget.tryConsume(new Date("2026-11-22T12:59:59Z"))).toBe(false);
+    expect(await budget.tryConsume(new Date("2026-11-22T13:00:00Z"))).toBe(true);
+    expect(await createTableChangeBudget(table("budgetprobe2"), 0).tryConsume(new Date())).toBe(false);
+  });
+});
+
+describe("verification queue", () => {
+  it("sends base64 JSON that stays invisible for the delay", async () => {
+    const queue = new QueueClient(azurite.connectionString, "verifyprobe");
+    const scheduler = createQueueVerificationScheduler(queue);
+    const message: VerificationMessage = {
+      appId: APP,
+      revision: "web--r1",
+      attempt: 1,
+      deadline: "2026-11-22T12:30:00.000Z",
+      trigger: { source: "event", eventId: "e-1" },
+      auditIds: ["a1"],
+      restartsDone: [],
+    };
+    await scheduler.schedule(message, 2);
+    expect((await queue.receiveMessages()).receivedMessageItems).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 2500));
+    const [item] = (await queue.receiveMessages()).receivedMessageItems;
+    expect(item).toBeDefined();
+    const decoded = JSON.parse(Buffer.from(item?.messageText ?? "", "base64").toString("utf8")) as unknown;
+    expect(decoded).toEqual(message);
+    expect(parseVerificationMessage(item?.messageText)).toEqual({ ok: true, message });
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Every world with an `expect` block (test/fixtures/worlds and ../shared/worlds, written by people who never saw the
+ * emulator) is diagnosed end to end: emulator over HTTPS → real SDK clients → readPullFacts → diagnose. The verdict,
+ * the codes that must and must not appear, and at most 3 sequential waves of ARM requests are asserted.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../../emulator/index.js";
+import { createAzureAccess } from "../../src/app/azure-access.js";
+import { diagnose } from "../../src/core/diagnose.js";
+
+interface Expect {
+  app: string;
+  verdict: string;
+  must: string[];
+  mustNot: string[];
+}
+
+const DIRS = [join(import.meta.dirname, "../fixtures/worlds"), join(import.meta.dirname, "../../../shared/worlds")];
+const worlds = DIRS.flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => ({ name: f, world: JSON.parse(readFileSync(join(dir, f), "utf8")) as { expect?: Expect } })),
+).filter((w) => w.world.expect);
+
+const stops: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(stops.map((s) => s()));
+});
+
+describe("diagnosis of every world with expectations", () => {
+  it("has worlds to diagnose, one per pull-path code and its repaired twin", () => {
+    expect(worlds.length).toBeGreaterThanOrEqual(37);
+  });
+
+  for (const { name, world } of worlds) {
+    it(`${name}: ${world.expect?.verdict} with ${world.expect?.must.join(", ") || "no required code"}`, async () => {
+      const expected = world.expect as Expect;
+      const emulator = await startEmulator(world);
+      stops.push(() => emulator.stop());
+      const access = createAzureAccess(
+        { endpoint: emulator.endpoint, credential: emulator.credential, httpClient: emulator.httpClient },
+        () => emulator.clock.now(),
+      );
+      emulator.log.clear();
+      const { facts, stats } = await access.readFacts(expected.app);
+      const { verdict, findings } = diagnose(facts);
+      const codes = findings.map((f) => f.code);
+      expect({ verdict, codes }).toMatchObject({ verdict: expected.verdict });
+      for (const code of expected.must) expect(codes).toContain(code);
+      for (const code of expected.mustNot) expect(codes).not.toContain(code);
+      expect(codes).not.toContain("check-incomplete");
+      expect(stats.waves).toBeLessThanOrEqual(3);
+      expect(stats.armRequests).toBe(emulator.log.count((e) => e.plane === "arm"));
+      for (const f of findings) {
+        expect(f.evidence.length, `${f.code} has evidence`).toBeGreaterThan(0);
+        expect(f.message).not.toMatch(/undefined|\[object Object\]/);
+      }
+    });
+  }
+});
