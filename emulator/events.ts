@@ -22,7 +22,7 @@ export interface DeliveryKnobs {
   duplicate?: number;
   /** Delay before each delivery, ms. */
   delayMs?: number;
-  /** Spread deliveries randomly over [0, delayMs] so later events may arrive first. */
+  /** Hold deliveries for `delayMs` and run each window's deliveries in a seeded random order. */
   reorder?: boolean;
 }
 
@@ -47,17 +47,43 @@ export function createBus<T>(seed: number, asWebhookBody: (item: T) => unknown):
   const all: T[] = [];
   const inFlight = new Set<Promise<void>>();
 
+  const run = (fn: Subscriber<T>, item: T): Promise<void> =>
+    Promise.resolve()
+      .then(() => fn(structuredClone(item)))
+      .catch(() => undefined); // at-least-once: a subscriber failing does not stop the others
+
+  /**
+   * Reordering: deliveries published within one window of `delayMs` are held, then run in a seeded random order.
+   * The order depends only on the seed and the publications, never on timer races, so a run repeats.
+   */
+  let window: Array<{ key: number; fn: Subscriber<T>; item: T }> | null = null;
+  const hold = (fn: Subscriber<T>, item: T) => {
+    if (window === null) {
+      const batch: Array<{ key: number; fn: Subscriber<T>; item: T }> = [];
+      window = batch;
+      const p = new Promise<void>((resolve) => {
+        setTimeout(async () => {
+          window = null;
+          batch.sort((a, b) => a.key - b.key);
+          for (const d of batch) await run(d.fn, d.item);
+          resolve();
+        }, knobs.delayMs ?? 50);
+      });
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
+    window.push({ key: random(), fn, item });
+  };
+
   const deliver = (fn: Subscriber<T>, item: T) => {
-    const delay = knobs.reorder ? random() * (knobs.delayMs ?? 50) : (knobs.delayMs ?? 0);
     const copies = random() < (knobs.duplicate ?? 0) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
+      if (knobs.reorder) {
+        hold(fn, item);
+        continue;
+      }
       const p = new Promise<void>((resolve) => {
-        setTimeout(() => {
-          Promise.resolve()
-            .then(() => fn(structuredClone(item)))
-            .catch(() => undefined) // at-least-once: a subscriber failing does not stop the others
-            .finally(resolve);
-        }, delay);
+        setTimeout(() => void run(fn, item).finally(resolve), knobs.delayMs ?? 0);
       });
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));

@@ -7,11 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_OPERATOR, startEmulator } from "./index.js";
 
-export async function runStandalone(options: { worldFile: string; port?: number }): Promise<void> {
-  const emulator = await startEmulator(
-    { file: options.worldFile },
-    options.port !== undefined ? { port: options.port } : {},
-  );
+export async function runStandalone(options: { world: unknown; worldFile: string; port?: number }): Promise<void> {
+  const emulator = await startEmulator(options.world, options.port !== undefined ? { port: options.port } : {});
   const dir = await mkdtemp(join(tmpdir(), "pullguard-emulator-"));
   const caFile = join(dir, "emulator-ca.pem");
   await writeFile(caFile, emulator.caPem);

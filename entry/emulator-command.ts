@@ -1,8 +1,8 @@
 /** `pullguard emulator --world <file> [--port N]`: the emulator on its own, until interrupted. */
-import { runStandalone } from "../emulator/standalone.js";
 import type { CliIo, CommandOptions } from "../src/cli/deps.js";
-import { UsageError } from "../src/cli/errors.js";
+import { CouldNotRunError, UsageError } from "../src/cli/errors.js";
 import { EXIT, type ExitCode } from "../src/cli/exit-codes.js";
+import { readWorldFile } from "./world-backend.js";
 
 export async function runEmulatorCommand(opts: CommandOptions, _io: CliIo): Promise<ExitCode> {
   const worldFile = typeof opts.world === "string" ? opts.world : "";
@@ -14,6 +14,15 @@ export async function runEmulatorCommand(opts: CommandOptions, _io: CliIo): Prom
       throw new UsageError(`--port ${JSON.stringify(opts.port)} is not a port number; expected 1-65535`);
     }
   }
-  await runStandalone({ worldFile, ...(port !== undefined ? { port } : {}) });
+  const world = await readWorldFile(worldFile);
+  const { runStandalone } = await import("../emulator/standalone.js");
+  try {
+    await runStandalone({ world, worldFile, ...(port !== undefined ? { port } : {}) });
+  } catch (error) {
+    throw new CouldNotRunError(
+      `the emulator could not start with ${worldFile}: ${(error as Error).message}`,
+      "fix the world file (see docs/worlds.md) or choose a free --port",
+    );
+  }
   return EXIT.ok;
 }

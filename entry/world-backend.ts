@@ -3,7 +3,6 @@
  * HTTP client and clock differ from real Azure; the same product code runs.
  */
 import { readFile } from "node:fs/promises";
-import { startEmulator } from "../emulator/index.js";
 import type { OpenedBackend } from "../src/cli/commands/session.js";
 import { CouldNotRunError } from "../src/cli/errors.js";
 
@@ -29,6 +28,8 @@ export async function readWorldFile(file: string): Promise<unknown> {
 
 export async function openWorldBackend(file: string): Promise<OpenedBackend> {
   const world = await readWorldFile(file);
+  // Loaded on demand: the emulator (and its dev-only certificate library) is only needed with --world.
+  const { startEmulator } = await import("../emulator/index.js");
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
     emulator = await startEmulator(world);

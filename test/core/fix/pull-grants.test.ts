@@ -14,7 +14,8 @@ describe("image references", () => {
     ["contoso.azurecr.io/orders/api:1.8.0", "contoso.azurecr.io", "orders/api"],
     ["Contoso.azurecr.io/Orders/API@sha256:abc", "contoso.azurecr.io", "orders/api"],
     ["localhost:5000/api", "localhost:5000", "api"],
-    ["nginx:1.27", "docker.io", "nginx"],
+    // Docker Hub names an official image under library/ (the repository a registry actually serves).
+    ["nginx:1.27", "docker.io", "library/nginx"],
     ["docker.io/library/redis:7", "docker.io", "library/redis"],
   ])("%s → %s / %s", (image, host, repo) => {
     expect(imageHost(image)).toBe(host);
