@@ -8,7 +8,15 @@ import { randomUUID } from "node:crypto";
 import { type ArmEvent, armEvent } from "./events.js";
 import { covers, lastSegment, lowerId, subscriptionOf } from "./ids.js";
 import { evaluateRevision, type PullFailure, splitImage } from "./pull.js";
-import { allAssignments, assignmentOf, callerMay, findRoleDefinition, identitiesOf, roleDefinitions } from "./rbac.js";
+import {
+  allAssignments,
+  assignmentOf,
+  callerMay,
+  evidenceFor,
+  findRoleDefinition,
+  identitiesOf,
+  roleDefinitions,
+} from "./rbac.js";
 import { type ArmResource, type Clock, resourceKey, type WorldState } from "./state.js";
 import { normalizeResource, resourcesOfType, tenantOfSubscription } from "./world.js";
 
@@ -242,6 +250,7 @@ function emitFor(
       caller: req.caller,
       tenantId: tenantOfSubscription(ctx.state, subscriptionOf(subject)),
       time: ctx.clock.now(),
+      evidence: evidenceFor(ctx.state, req.caller, operationName, subject, ctx.clock.now()),
     }),
   );
 }

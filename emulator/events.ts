@@ -132,6 +132,14 @@ export function armEvent(input: {
   caller: string;
   tenantId: string;
   time: Date;
+  /** The assignment that allowed the action (ARM's authorization.evidence); the operator of a world has none. */
+  evidence: {
+    role: string;
+    roleAssignmentScope: string;
+    roleAssignmentId: string;
+    roleDefinitionId: string;
+    principalType: string;
+  } | null;
 }): ArmEvent {
   const subscriptionId = input.subject.split("/")[2] ?? "";
   const correlationId = randomUUID();
@@ -145,7 +153,14 @@ export function armEvent(input: {
       authorization: {
         scope: input.subject,
         action: input.operationName,
-        evidence: { role: "Contributor", principalId: dashless(input.caller), principalType: "ServicePrincipal" },
+        evidence: input.evidence
+          ? { ...input.evidence, principalId: dashless(input.caller) }
+          : {
+              role: "Owner",
+              roleAssignmentScope: `/subscriptions/${subscriptionId}`,
+              principalId: dashless(input.caller),
+              principalType: "ServicePrincipal",
+            },
       },
       claims: { "http://schemas.microsoft.com/identity/claims/objectidentifier": input.caller, ver: "1.0" },
       correlationId,

@@ -130,6 +130,38 @@ export function conditionAdmits(condition: string | null, repository: string): b
   });
 }
 
+/** What ARM puts in an event's `authorization.evidence`: the assignment that allowed the caller's action. */
+export interface GrantEvidence {
+  role: string;
+  roleAssignmentScope: string;
+  roleAssignmentId: string;
+  roleDefinitionId: string;
+  principalType: string;
+}
+
+export function evidenceFor(
+  state: WorldState,
+  principalId: string,
+  action: string,
+  scope: string,
+  now: Date,
+): GrantEvidence | null {
+  const who = identitiesOf(state, principalId);
+  for (const a of allAssignments(state)) {
+    if (!who.has(a.principalId) || !covers(a.scope, scope) || !effective(state, a, now)) continue;
+    const definition = findRoleDefinition(state, a.roleDefinitionId);
+    if (!definition || !permits(definition, action, false)) continue;
+    return {
+      role: definition.roleName,
+      roleAssignmentScope: a.scope,
+      roleAssignmentId: (a.resource.name ?? "").replace(/-/g, ""),
+      roleDefinitionId: definition.guid.replace(/-/g, ""),
+      principalType: a.principalType,
+    };
+  }
+  return null;
+}
+
 /** Control-plane authorization of the named caller; with no caller named the world's operator may do anything. */
 export function callerMay(state: WorldState, principalId: string, action: string, scope: string, now: Date): boolean {
   if (!state.caller) return true;
