@@ -27,6 +27,7 @@ import {
   repositoryCondition,
 } from "./pull-grants.js";
 import { roleAssignmentName, roleGuidOf } from "./role-assignment-name.js";
+import { isTerminallyFailed } from "./verification-outcome.js";
 
 /** How long a new role assignment may take to work (pull-path.md, "Propagation"). */
 export const PROPAGATION_WINDOW_MS = 10 * 60 * 1000;
@@ -264,6 +265,25 @@ function propagationRestart(ctx: Context, finding: Finding): Draft | null {
   };
 }
 
+/** Words of a failed image pull in a revision's provisioning error or a replica container's details. */
+const PULL_FAILURE =
+  /unauthorized|authentication required|denied|failed to pull|imagepull|manifest unknown|name unknown/i;
+
+/**
+ * The latest revision failed because it could not pull an image, yet nothing is left to fix: the cause was repaired
+ * (a fix whose restart was lost to a fault or a timeout, a person's change) but the revision was never restarted, and
+ * nothing else ever would restart it.
+ */
+function revisionStuckOnPull(facts: PullFacts): boolean {
+  const r = facts.revision;
+  if (!r?.readable || !r.found || !isTerminallyFailed(r)) return false;
+  const texts = [
+    r.provisioningError,
+    ...r.replicas.flatMap((x) => [x.runningStateDetails, ...x.containers.map((c) => c.runningStateDetails)]),
+  ];
+  return texts.some((t) => typeof t === "string" && PULL_FAILURE.test(t));
+}
+
 /** Whether the latest revision runs and is healthy (then no restart is needed). */
 export function revisionHealthy(facts: PullFacts): boolean {
   const r = facts.revision;
@@ -403,6 +423,11 @@ export function planFixes(facts: PullFacts, findings: readonly Finding[], policy
   const fixing = drafts.length > 0;
   if (fixing && !revisionHealthy(facts)) drafts.push(restartDraft(facts, drafts[0]?.reason ?? "pull-role-missing"));
   else if (!fixing && propagation) drafts.push(propagation);
+  else if (!fixing && findings.every((f) => f.severity === "info") && revisionStuckOnPull(facts)) {
+    // Same reason as the verification's plain restart (followUpRestart): the grant or change is in place, the
+    // revision only needs to try again.
+    drafts.push(restartDraft(facts, "role-assignment-propagating"));
+  }
 
   const plan: PlanStep[] = [];
   drafts.forEach((d) => {

@@ -68,9 +68,16 @@ export function isCrossTenant(path: PullPath, facts: PullFacts): boolean {
   return a !== null && b !== null && lower(a) !== lower(b);
 }
 
-function scopeCoversRegistry(scope: string, registryId: string): boolean {
-  // "/" is the root scope (tenant-wide assignments): it covers everything.
-  return scope.trim() === "/" || scopeCovers(scope, registryId);
+const MANAGEMENT_GROUP_SCOPE = /^\/providers\/microsoft\.management\/managementgroups\/[^/]+\/?$/i;
+
+/**
+ * Whether an assignment's scope covers the registry. "/" (tenant root) covers everything. A management group scope
+ * covers it too: ARM lists an assignment made at a management group for a subscription (assignedTo, atScope) only
+ * when that group is one of the subscription's ancestors, so one that is listed applies.
+ */
+export function scopeCoversRegistry(scope: string, registryId: string): boolean {
+  const s = scope.trim();
+  return s === "/" || MANAGEMENT_GROUP_SCOPE.test(s) || scopeCovers(s, registryId);
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import type { RegistryFacts, RoleAssignmentFacts, RoleDefinitionFacts } from "./facts.js";
 import { parseImageRef } from "./image-ref.js";
-import { scopeCovers } from "./policy.js";
+import { scopeCoversRegistry } from "./pull-access.js";
 import { roleGuidOf } from "./role-assignment-name.js";
 import { conditionAdmits as conditionVerdict, pullGrant, registryMode } from "./roles.js";
 
@@ -75,8 +75,7 @@ export function grantsPullFor(
   repositories: readonly string[],
   roleDefinitions: Record<string, RoleDefinitionFacts>,
 ): boolean {
-  const scope = assignment.scope.trim();
-  if (scope !== "/" && scope !== "" && !scopeCovers(scope, registry.id)) return false;
+  if (!scopeCoversRegistry(assignment.scope, registry.id)) return false;
   const guid = roleGuidOf(assignment.roleDefinitionId);
   const mode = registryMode(registry.roleAssignmentMode);
   if (pullGrant(roleDefinitions[guid], guid, mode) !== "grants") return false;

@@ -22,9 +22,12 @@ export interface FindingParts {
   fix?: Omit<FindingFix, "auto">;
 }
 
-/** Messages are sentences: they start with a capital letter. */
+/**
+ * Messages are sentences: one that opens with a plain word ("the app's ...") gets its capital letter; one that
+ * opens with an identifier (an image, a repository, a registry name) keeps it exactly as Azure spells it.
+ */
 function sentence(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return /^[a-z]+[ ']/.test(text) ? text.charAt(0).toUpperCase() + text.slice(1) : text;
 }
 
 /** A finding about `path`, naming its container, image, registry and identity. */
