@@ -99,7 +99,7 @@ export function createRestartFollowUp(options: {
         trigger: options.trigger,
         dryRun: false,
       });
-      return { done: key, auditIds: result.auditIds };
+      return { done: key, auditIds: result.auditIds, applied: result.applied };
     },
   };
 }
@@ -140,14 +140,20 @@ export async function fixApp(appId: string, deps: FixDeps): Promise<FixResult> {
     writes: applied.writes,
     notes: policy.notes,
   };
-  // Nothing changed: the diagnosis just made is the verification.
-  if (applied.applied.length === 0) return result;
-
   const now = deps.apply.now();
-  const deferred = applied.skipped
-    .filter((s): s is SkippedStep & { kind: "restart-revision" } => s.kind === "restart-revision" && !!s.notBefore)
-    .map((s) => Date.parse(s.notBefore ?? ""))
-    .filter((t) => !Number.isNaN(t));
+  // Restarts the policy lets through but that must wait for a grant to propagate (role-assignment-propagating):
+  // the verification makes them once due (followUp), so they count as work to verify.
+  const deferred = applyDeps.dryRun
+    ? []
+    : applied.skipped
+        .filter(
+          (s): s is SkippedStep & { kind: "restart-revision" } =>
+            s.kind === "restart-revision" && !!s.notBefore && sendable(s, approve),
+        )
+        .map((s) => Date.parse(s.notBefore ?? ""))
+        .filter((t) => !Number.isNaN(t) && t > now.getTime());
+  // Nothing changed and nothing is due later: the diagnosis just made is the verification.
+  if (applied.applied.length === 0 && deferred.length === 0) return result;
   const followUp = createRestartFollowUp({ appId, settings: deps.settings, apply: deps.apply, trigger: deps.trigger });
 
   if (deps.verification.mode === "wait") {
@@ -164,6 +170,14 @@ export async function fixApp(appId: string, deps: FixDeps): Promise<FixResult> {
     });
     result.verification = waited.verification;
     result.auditIds.push(...waited.auditIds);
+    result.applied.push(...waited.applied);
+    // A deferred restart the verification made is applied now, no longer skipped.
+    const restarted = new Set(
+      waited.applied.flatMap((s) => (s.kind === "restart-revision" && s.result !== "failed" ? [s.revision] : [])),
+    );
+    result.skipped = result.skipped.filter(
+      (s) => !(s.kind === "restart-revision" && s.notBefore && restarted.has(s.revision)),
+    );
     return result;
   }
 

@@ -10,12 +10,14 @@ import type { PullFacts, ReadStats } from "../core/facts.js";
 import { isAllowed, policyFromSettings } from "../core/policy.js";
 import { type ArmEventTarget, readArmEvent } from "../core/signals/arm-event.js";
 import { type PullFailureAlert, readPullFailureAlert } from "../core/signals/pull-failure-alert.js";
+import { parseVerificationMessage } from "../core/verification-message.js";
 import type { NotificationInput } from "../notify/message.js";
 import { checkApp } from "./check-app.js";
 import type { CheckResult } from "./check-result.js";
-import { OutsideAllowlistError } from "./errors.js";
+import { AppNotFoundError, OutsideAllowlistError } from "./errors.js";
 import { type ApplyEnvironment, type FixResult, fixApp } from "./fix-app.js";
 import type { AppOutcome, HttpCheckRequest, PullGuardFlow, SignalOutcome, SweepOutcome, Trigger } from "./flow.js";
+import { createFreshLooks } from "./fresh-looks.js";
 import type { Logger } from "./logger.js";
 import {
   type AppContext,
@@ -37,14 +39,41 @@ export interface FlowDeps {
   listRegistries(subscriptionId: string): Promise<RegistrySummary[]>;
   /** Counts the ARM requests `work` sends. */
   countArmRequests<T>(work: () => Promise<T>): Promise<{ value: T; armRequests: number }>;
+  /**
+   * Runs a sweep as one run: its reads share what does not depend on the app (the registry index, role definitions,
+   * environments, identities, role assignments) and an app listed is not read again (azure-access.ts).
+   */
+  inRun?<T>(work: () => Promise<T>): Promise<T>;
   apply: ApplyEnvironment;
   scheduler: VerificationScheduling;
   followUp(appId: string, trigger: Trigger): FollowUp;
   notify(input: NotificationInput, log: Logger): Promise<void>;
   telemetry: Telemetry;
+  /**
+   * Answer an ARM event with a look at the app (or a list) that started after the event's change, when there is one,
+   * instead of looking again (fresh-looks.ts). Default true; false handles every event on its own.
+   */
+  coalesceEvents?: boolean;
 }
 
 const subscriptionOf = (id: string): string => (id.split("/")[2] ?? "").toLowerCase();
+
+/** Apps a sweep handles at once (each request that gets a 429 waits out its Retry-After in the SDK's retry policy). */
+const SWEEP_CONCURRENCY = 4;
+
+/** `work` over `items`, at most `limit` at a time, results in the order of `items`. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
 
 function changeTrigger(trigger: Trigger) {
   return {
@@ -59,6 +88,11 @@ function contextOf(facts: PullFacts): AppContext {
   const tenant =
     facts.app.identity.tenantId ?? facts.subscriptionTenants[facts.app.subscriptionId.toLowerCase()] ?? null;
   return { appId: facts.app.id, environmentId: facts.app.environmentId, tenantId: tenant };
+}
+
+function appIdOfMessage(message: unknown): string {
+  const parsed = parseVerificationMessage(message);
+  return parsed.ok ? parsed.message.appId : "";
 }
 
 export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
@@ -81,9 +115,45 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
 
   /** Fix one app per policy, schedule its verification, tell people. */
   async function handleApp(appId: string, trigger: Trigger, log: Logger): Promise<AppOutcome> {
+    return (await fixAndTell(appId, trigger, log)).outcome;
+  }
+
+  /**
+   * One fix of an app at a time in this process: a duplicate delivery arriving while the first is being handled
+   * waits for it, then reads the app again and finds nothing left to do (instead of sending the same writes twice).
+   */
+  const appQueues = new Map<string, Promise<unknown>>();
+  function oneAtATime<T>(appId: string, work: () => Promise<T>): Promise<T> {
+    const key = appId.toLowerCase();
+    const run = (appQueues.get(key) ?? Promise.resolve()).then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    appQueues.set(key, settled);
+    void settled.then(() => {
+      if (appQueues.get(key) === settled) appQueues.delete(key);
+    });
+    return run;
+  }
+
+  /** handleApp, with the fix result too (the HTTP check with `fix: true` returns it). */
+  function fixAndTell(
+    appId: string,
+    trigger: Trigger,
+    log: Logger,
+  ): Promise<{ outcome: AppOutcome; fix: FixResult | null }> {
+    return oneAtATime(appId, () => fixAndTellNow(appId, trigger, log));
+  }
+
+  async function fixAndTellNow(
+    appId: string,
+    trigger: Trigger,
+    log: Logger,
+  ): Promise<{ outcome: AppOutcome; fix: FixResult | null }> {
     const appLog = log.with({ appId, eventId: trigger.eventId ?? null, correlationId: trigger.correlationId ?? null });
     if (settings.mode === "off")
-      return { appId, verdict: "unknown", action: "skipped: PULLGUARD_MODE is off", writes: 0 };
+      return { outcome: { appId, verdict: "unknown", action: "skipped: PULLGUARD_MODE is off", writes: 0 }, fix: null };
     const started = deps.now().getTime();
     const fix: FixResult = await fixApp(appId, {
       readFacts: deps.readFacts,
@@ -136,24 +206,39 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
       appLog.info(
         `fixed ${fix.applied.length} step(s); verification ${fix.verification.scheduled ? "scheduled" : fix.verification.outcome}`,
       );
-      return { appId, verdict: before.verdict, action: "fixed", writes: fix.writes };
+      return { outcome: { appId, verdict: before.verdict, action: "fixed", writes: fix.writes }, fix };
     }
     if (before.verdict !== "healthy") {
       await deps.notify(diagnosisNotification(context, before, trigger, deps.now()), appLog);
-      return { appId, verdict: before.verdict, action: "reported", writes: fix.writes };
+      return { outcome: { appId, verdict: before.verdict, action: "reported", writes: fix.writes }, fix };
     }
-    return { appId, verdict: before.verdict, action: "healthy", writes: fix.writes };
+    return { outcome: { appId, verdict: before.verdict, action: "healthy", writes: fix.writes }, fix };
   }
 
-  async function appsForTarget(target: ArmEventTarget): Promise<string[]> {
+  const looks = deps.coalesceEvents === false ? null : createFreshLooks({ now: deps.now });
+
+  /** `read()`, or the result of one that started after the event's change (`since`; undefined: not an event). */
+  async function fresh<T>(
+    key: string,
+    since: Date | null | undefined,
+    read: () => Promise<T>,
+  ): Promise<{ value: T; joined: boolean }> {
+    if (!looks || since === undefined) return { value: await read(), joined: false };
+    return looks.after(key, since, read);
+  }
+
+  async function appsForTarget(target: ArmEventTarget, since?: Date | null): Promise<string[]> {
     if (target.kind === "app") return [target.appId];
     const subscription = subscriptionOf(
       target.kind === "registry" ? target.registryId : target.kind === "identity" ? target.identityId : target.scope,
     );
     const subscriptions = subscription ? [subscription] : [...watched];
-    const apps = (await Promise.all([...watched].map((s) => deps.listApps(s)))).flat();
+    const listApps = async (s: string) => (await fresh(`apps:${s}`, since, () => deps.listApps(s))).value;
+    const listRegistries = async (s: string) =>
+      (await fresh(`registries:${s}`, since, () => deps.listRegistries(s))).value;
+    const apps = (await Promise.all([...watched].map(listApps))).flat();
     if (target.kind === "identity") return appsUsingIdentity(apps, target.identityId).map((a) => a.id);
-    const registries = (await Promise.all(subscriptions.map((s) => deps.listRegistries(s)))).flat();
+    const registries = (await Promise.all(subscriptions.map(listRegistries))).flat();
     const servers =
       target.kind === "registry"
         ? registries.filter((r) => r.id.toLowerCase() === target.registryId.toLowerCase()).map((r) => r.loginServer)
@@ -181,9 +266,19 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
     return match?.id ?? null;
   }
 
-  async function handleApps(appIds: string[], trigger: Trigger, log: Logger): Promise<SignalOutcome> {
+  /** `since`: the time of the event's change (null when unknown); undefined when not answering an event. */
+  async function handleApps(
+    appIds: string[],
+    trigger: Trigger,
+    log: Logger,
+    since?: Date | null,
+  ): Promise<SignalOutcome> {
     const outcomes: AppOutcome[] = [];
-    for (const appId of appIds) outcomes.push(await handleApp(appId, trigger, log));
+    for (const appId of appIds) {
+      const { value, joined } = await fresh(`app:${appId.toLowerCase()}`, since, () => handleApp(appId, trigger, log));
+      // A look another event started answered this one: it made no write of its own.
+      outcomes.push(joined ? { ...value, action: `coalesced: ${value.action}`, writes: 0 } : value);
+    }
     return { outcome: "handled", apps: outcomes };
   }
 
@@ -203,10 +298,19 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
         return { outcome: "ignored", reason: `subscription ${subscription} is not watched (PULLGUARD_SUBSCRIPTIONS)` };
       }
       const withIds: Trigger = { ...trigger, eventId: signal.eventId, correlationId: signal.correlationId };
-      const appIds = await appsForTarget(signal.target);
+      const since = signal.eventTime ? new Date(signal.eventTime) : null;
+      const appIds = await appsForTarget(signal.target, since);
       if (appIds.length === 0)
         return { outcome: "ignored", reason: `no container app pulls through ${signal.subject}` };
-      return handleApps(appIds, withIds, log);
+      try {
+        return await handleApps(appIds, withIds, log, since);
+      } catch (error) {
+        // An event for an app that no longer exists (deleted since, or never there) is not worth a retry.
+        if (error instanceof AppNotFoundError && signal.target.kind === "app") {
+          return { outcome: "ignored", reason: `${error.message}: nothing left to fix` };
+        }
+        throw error;
+      }
     },
 
     async handleAlert(body, trigger, log) {
@@ -216,6 +320,13 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
       if (alert.monitorCondition === "Resolved") {
         log.info(`alert ${alert.alertRule ?? ""} resolved for ${alert.appName ?? alert.appId ?? "an app"}`);
         return { outcome: "ignored", reason: "a resolved alert only updates state" };
+      }
+      const named = alert.appId ?? (alert.environment && "id" in alert.environment ? alert.environment.id : null);
+      if (named && !watched.has(subscriptionOf(named))) {
+        return {
+          outcome: "ignored",
+          reason: `subscription ${subscriptionOf(named)} is not watched (PULLGUARD_SUBSCRIPTIONS)`,
+        };
       }
       const appId = await appForAlert(alert);
       if (!appId) {
@@ -233,19 +344,33 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
         throw new OutsideAllowlistError(request.appId, settings.allowedScopes);
       }
       if (!request.fix) return (await check(request.appId)).result;
-      const outcome = await handleApp(request.appId, trigger, log);
-      return { ...outcome };
+      const { outcome, fix } = await fixAndTell(request.appId, trigger, log);
+      if (!fix) return { ...outcome };
+      // The `fix --json` document of cli.md, with what the function app did about it.
+      return {
+        appId: fix.appId,
+        before: fix.before,
+        applied: fix.applied,
+        skipped: fix.skipped,
+        verification: fix.verification,
+        auditIds: fix.auditIds,
+        notes: fix.notes,
+        action: outcome.action,
+        writes: outcome.writes,
+      };
     },
 
     async sweep(trigger, log) {
-      const { value, armRequests } = await deps.countArmRequests(async () => {
-        const apps = (await Promise.all([...watched].map((s) => deps.listApps(s)))).flat();
-        const handled: AppOutcome[] = [];
-        for (const app of apps) {
-          if (looksUnhealthy(app)) handled.push(await handleApp(app.id, trigger, log));
-        }
-        return { apps: apps.length, handled };
-      });
+      const inRun = deps.inRun ?? (<T>(work: () => Promise<T>) => work());
+      const { value, armRequests } = await deps.countArmRequests(() =>
+        inRun(async () => {
+          const apps = (await Promise.all([...watched].map((s) => deps.listApps(s)))).flat();
+          const handled: AppOutcome[] = await mapBounded(apps.filter(looksUnhealthy), SWEEP_CONCURRENCY, (app) =>
+            handleApp(app.id, trigger, log),
+          );
+          return { apps: apps.length, handled };
+        }),
+      );
       const result: SweepOutcome = {
         apps: value.apps,
         broken: value.handled.filter((h) => h.verdict === "broken").length,
@@ -262,10 +387,8 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
         now: deps.now,
         scheduler: deps.scheduler,
         baseDelaySeconds: settings.verifyDelaySeconds,
-        followUp: deps.followUp(
-          typeof message === "object" && message !== null && "appId" in message ? String(message.appId) : "",
-          trigger,
-        ),
+        // The app of the parsed message: the queue may hand it over as text (plain or base64), not only as an object.
+        followUp: deps.followUp(appIdOfMessage(message), trigger),
       });
       if (result.status === "rejected") return { outcome: "rejected", reason: result.reason };
       const verification = result.verification;

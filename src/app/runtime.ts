@@ -80,6 +80,7 @@ export async function composeFlow(settings: Settings, options: ComposeOptions = 
     listApps: azure.listApps,
     listRegistries: azure.listRegistries,
     countArmRequests: (work) => azure.clients.countArmRequests(work),
+    inRun: (work) => azure.inRun(work),
     apply,
     scheduler: openVerificationScheduler(settings.storage, backend.credential),
     followUp: (appId, trigger) =>

@@ -10,6 +10,7 @@
  * While a grant propagates, the revision that failed before it stays failed: a follow-up restarts it once the
  * window has passed (the `followUp` hook, see fix-app.ts), once per due time.
  */
+import type { AppliedStep } from "../azure/apply-plan.js";
 import type { PullFacts, ReadStats } from "../core/facts.js";
 import type { Finding, Verdict } from "../core/finding.js";
 import { backoffSeconds, parseVerificationMessage, type VerificationMessage } from "../core/verification-message.js";
@@ -30,6 +31,8 @@ export interface FollowUpResult {
   done?: string;
   auditIds: string[];
   dueAt?: string;
+  /** The steps the follow-up applied (with their results), for the fix result's `applied`. */
+  applied?: AppliedStep[];
 }
 
 export interface FollowUp {
@@ -70,20 +73,26 @@ export interface VerifyUntilResult {
   attempts: number;
   /** Audit IDs of follow-up restarts. */
   auditIds: string[];
+  /** The follow-up restarts made while waiting. */
+  applied: AppliedStep[];
 }
 
 export async function verifyUntil(appId: string, deps: VerifyUntilDeps): Promise<VerifyUntilResult> {
   const done: string[] = [];
   const auditIds: string[] = [];
+  const applied: AppliedStep[] = [];
   let delay = deps.initialDelayMs ?? 2000;
   for (let attempt = 1; ; attempt++) {
     const look = await verifyOnce(appId, deps);
     const left = deps.deadline.getTime() - deps.now().getTime();
-    if (look.outcome !== "pending" || left <= 0) return { verification: publicPart(look), attempts: attempt, auditIds };
+    if (look.outcome !== "pending" || left <= 0) {
+      return { verification: publicPart(look), attempts: attempt, auditIds, applied };
+    }
     let wait = delay;
     if (deps.followUp) {
       const follow = await deps.followUp.restartIfDue(look.facts, look.findings, done);
       auditIds.push(...follow.auditIds);
+      applied.push(...(follow.applied ?? []));
       if (follow.done) done.push(follow.done);
       if (follow.dueAt) wait = Math.max(wait, Date.parse(follow.dueAt) - deps.now().getTime());
     }

@@ -42,9 +42,14 @@ export function summarizeApp(app: ContainerApp): AppSummary | null {
   };
 }
 
-export async function listAppSummaries(client: ContainerAppsAPIClient): Promise<AppSummary[]> {
+/** `onApp` sees each app as listed (a sweep keeps them, so it need not read them again). */
+export async function listAppSummaries(
+  client: ContainerAppsAPIClient,
+  onApp?: (app: ContainerApp) => void,
+): Promise<AppSummary[]> {
   const out: AppSummary[] = [];
   for await (const app of client.containerApps.listBySubscription()) {
+    onApp?.(app);
     const summary = summarizeApp(app);
     if (summary) out.push(summary);
   }

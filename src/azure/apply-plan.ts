@@ -677,6 +677,8 @@ export async function applyPlan(plan: readonly PlanStep[], appId: string, deps: 
     }
 
     let prepared: Prepared | null = null;
+    /** Set once this step's write is on its way: from then on ARM may have applied it, whatever happens next. */
+    let sending = false;
     try {
       prepared = await steps.prepare(step);
       if (prepared.kind === "unbuildable") throw new Error(prepared.note);
@@ -700,6 +702,7 @@ export async function applyPlan(plan: readonly PlanStep[], appId: string, deps: 
       }
       result.requests.push({ step: index, ...requestOf(prepared.request), sent: true });
       result.writes++;
+      sending = true;
       const sent = await steps.send(prepared);
       const after = sent.after;
       const finalStep = steps.resolve(prepared.step);
@@ -714,6 +717,18 @@ export async function applyPlan(plan: readonly PlanStep[], appId: string, deps: 
       });
     } catch (error) {
       if (isTransient(error) && !changed) {
+        // The write went out and may have taken effect (e.g. only its operation's polls failed): audit it before the
+        // retry, so that no change ARM accepted is missing from the audit table.
+        if (sending && prepared?.kind === "write") {
+          await audit(
+            prepared.step,
+            "failed",
+            prepared.before,
+            null,
+            prepared.request,
+            `outcome unknown: ${describeError(step, error)}`,
+          );
+        }
         throw new TransientApplyError(describeError(step, error), error);
       }
       const message = error instanceof ForbiddenChangeError ? error.message : describeError(step, error);

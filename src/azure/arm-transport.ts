@@ -7,7 +7,7 @@
  * requires `location`; its serialisers are not a place to trust for "send nothing else".)
  */
 import type { ServiceClient } from "@azure/core-client";
-import { createHttpHeaders, createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
+import { createHttpHeaders, createPipelineRequest, isRestError } from "@azure/core-rest-pipeline";
 import type { AzureClients } from "./clients.js";
 
 export type ArmMethod = "GET" | "PUT" | "PATCH" | "POST" | "DELETE";
@@ -57,7 +57,8 @@ const TRANSIENT_CODES = new Set([
 /** Throttling, server errors and dropped connections: worth retrying the whole (idempotent) operation later. */
 export function isTransient(error: unknown): boolean {
   if (error instanceof ArmError) return error.status === 429 || error.status >= 500;
-  if (error instanceof RestError) {
+  // isRestError, not instanceof: CommonJS-only SDKs (@azure/arm-authorization 9) throw the CommonJS copy of RestError.
+  if (isRestError(error)) {
     if (error.statusCode !== undefined) return error.statusCode === 429 || error.statusCode >= 500;
     return error.code !== undefined && TRANSIENT_CODES.has(error.code);
   }

@@ -8,7 +8,7 @@
  *   404 SubscriptionNotFound              → unreadable: the subscription is not visible to PullGuard's identity
  *   500 after the pipeline's retries, ECONNRESET, timeout → unreadable, no role (try again later)
  */
-import { RestError } from "@azure/core-rest-pipeline";
+import { isRestError } from "@azure/core-rest-pipeline";
 import type { NotFound, Unreadable } from "../core/facts.js";
 import { redact } from "../core/redact.js";
 
@@ -47,9 +47,7 @@ function isAbort(error: unknown): boolean {
 
 /** Whether ARM answered that the resource does not exist. */
 export function isNotFound(error: unknown): boolean {
-  return (
-    error instanceof RestError && error.statusCode === 404 && !INVISIBLE_CODES.has((error.code ?? "").toLowerCase())
-  );
+  return isRestError(error) && error.statusCode === 404 && !INVISIBLE_CODES.has((error.code ?? "").toLowerCase());
 }
 
 /**
@@ -58,7 +56,8 @@ export function isNotFound(error: unknown): boolean {
  */
 export function readFailure(error: unknown, resource: string, neededRole?: string): NotFound | Unreadable {
   if (isNotFound(error)) return { readable: true, found: false, resource };
-  if (error instanceof RestError) {
+  // isRestError, not instanceof: CommonJS-only SDKs (@azure/arm-authorization 9) throw the CommonJS copy of RestError.
+  if (isRestError(error)) {
     const status = error.statusCode;
     const refused = status === 401 || status === 403 || (status === 404 && !isNotFound(error));
     const unreadable: Unreadable = {

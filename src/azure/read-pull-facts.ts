@@ -18,7 +18,7 @@
  */
 
 import type { HttpClient, PipelineRetryOptions } from "@azure/core-rest-pipeline";
-import { RestError } from "@azure/core-rest-pipeline";
+import { isRestError } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
 import { scopeCoversId } from "../core/app-summary.js";
 import type {
@@ -47,6 +47,7 @@ import { registryNeedsNetworkFacts } from "./registry-facts.js";
 import { createRegistryIndex, type RegistryIndex } from "./registry-index.js";
 import { createRoleDefinitionCache, type RoleDefinitionCache } from "./role-definitions.js";
 import { roleAssignmentFactsFrom, roleDefinitionGuid } from "./role-facts.js";
+import type { SharedReads } from "./shared-reads.js";
 
 export interface ReadPullFactsDeps {
   clients: AzureClients;
@@ -61,6 +62,11 @@ export interface ReadPullFactsDeps {
   roleDefinitions?: RoleDefinitionCache;
   /** Data-plane retries; the SDK defaults when absent. */
   dataPlaneRetryOptions?: PipelineRetryOptions;
+  /**
+   * Shared by every app of a run (a sweep): the app as its subscription's list showed it, and the reads that do not
+   * depend on the app (environment, identities, role assignments of a principal or at a registry). Absent: all read.
+   */
+  shared?: SharedReads;
 }
 
 /** Hosts that can be an ACR login server (public cloud, China, US Government). */
@@ -69,18 +75,19 @@ const CONTAINER_APP_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.App\/containerApps\/[^/]+$/i;
 const hasSystemIdentity = (type: string): boolean => type.toLowerCase().replace(/\s/g, "").includes("systemassigned");
 
-async function readApp(clients: AzureClients, appId: string): Promise<AppFacts> {
+async function readApp(clients: AzureClients, appId: string, shared: SharedReads | undefined): Promise<AppFacts> {
   const at = groupAndName(appId);
   if (!at || !CONTAINER_APP_ID.test(appId)) {
     throw new Error(
       `"${appId}" is not a container app resource ID; expected /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.App/containerApps/<name>`,
     );
   }
+  const get = () => clients.containerApps(at.subscriptionId).containerApps.get(at.resourceGroup, at.name);
   try {
-    return appFactsFrom(await clients.containerApps(at.subscriptionId).containerApps.get(at.resourceGroup, at.name));
+    return appFactsFrom(await (shared ? shared.once(`app:${appId}`, get) : get()));
   } catch (error) {
-    if (error instanceof RestError && error.statusCode === 404) throw new AppNotFoundError(appId);
-    if (error instanceof RestError && (error.statusCode === 401 || error.statusCode === 403)) {
+    if (isRestError(error) && error.statusCode === 404) throw new AppNotFoundError(appId);
+    if (isRestError(error) && (error.statusCode === 401 || error.statusCode === 403)) {
       throw new AppUnreadableError(appId, error.statusCode, error.code);
     }
     throw error;
@@ -119,6 +126,9 @@ async function readInWaves(
   const index = deps.registryIndex ?? createRegistryIndex(clients);
   const roleDefinitionCache = deps.roleDefinitions ?? createRoleDefinitionCache(clients);
   const network = createNetworkReading(clients);
+  /** A read that does not depend on the app: once per run when the run shares its reads. */
+  const share = <T>(key: string, read: () => Promise<T>): Promise<T> =>
+    deps.shared ? deps.shared.once(key, read) : read();
   let waves = 0;
 
   /** Runs one wave: every task at once; counts it if it sent ARM requests; rethrows the first failure. */
@@ -136,7 +146,7 @@ async function readInWaves(
   const appSubscription = parseArmId(appId)?.subscriptionId ?? "";
   await wave([
     async () => {
-      appRead = await readApp(clients, appId);
+      appRead = await readApp(clients, appId, deps.shared);
     },
     () => index.prefetch(appSubscription),
   ]);
@@ -203,10 +213,12 @@ async function readInWaves(
     return once("environment", async () => {
       const at = groupAndName(id);
       environment = at
-        ? await readOrFailure(id, readerOn(`environment ${id}`), async () =>
-            found(
-              environmentFactsFrom(
-                await clients.containerApps(at.subscriptionId).managedEnvironments.get(at.resourceGroup, at.name),
+        ? await share(`environment:${id}`, () =>
+            readOrFailure(id, readerOn(`environment ${id}`), async () =>
+              found(
+                environmentFactsFrom(
+                  await clients.containerApps(at.subscriptionId).managedEnvironments.get(at.resourceGroup, at.name),
+                ),
               ),
             ),
           )
@@ -219,12 +231,14 @@ async function readInWaves(
       once(`identity:${id.toLowerCase()}`, async () => {
         const at = groupAndName(id);
         const read: Read<UserAssignedIdentityFacts> = at
-          ? await readOrFailure(id, readerOn(`identity ${id}`), async () =>
-              found(
-                userAssignedIdentityFactsFrom(
-                  await clients
-                    .managedIdentities(at.subscriptionId)
-                    .userAssignedIdentities.get(at.resourceGroup, at.name),
+          ? await share(`identity:${id}`, () =>
+              readOrFailure(id, readerOn(`identity ${id}`), async () =>
+                found(
+                  userAssignedIdentityFactsFrom(
+                    await clients
+                      .managedIdentities(at.subscriptionId)
+                      .userAssignedIdentities.get(at.resourceGroup, at.name),
+                  ),
                 ),
               ),
             )
@@ -293,6 +307,16 @@ async function readInWaves(
 
   /** Role assignments on a subscription (`scope` null) or at a resource scope, with an ARM filter. */
   async function listAssignments(
+    subscriptionId: string,
+    scope: string | null,
+    filter: string,
+    neededRole: string,
+  ): Promise<PrincipalAssignments> {
+    const key = `role-assignments:${subscriptionId}:${scope ?? ""}:${filter}`;
+    return share(key, () => readAssignments(subscriptionId, scope, filter, neededRole));
+  }
+
+  async function readAssignments(
     subscriptionId: string,
     scope: string | null,
     filter: string,

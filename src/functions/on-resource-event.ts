@@ -8,11 +8,17 @@ import { flowFromEnvironment } from "../app/runtime.js";
 import { contextLogger } from "./context-logger.js";
 
 export async function onResourceEvent(event: EventGridEvent, context: InvocationContext): Promise<SignalOutcome> {
-  const log = contextLogger(context).with({ eventId: event.id });
+  // The host hands over whatever JSON arrived: read the id without trusting the shape (readArmEvent validates it).
+  const received: unknown = event;
+  const eventId =
+    typeof received === "object" && received !== null && "id" in received && typeof received.id === "string"
+      ? received.id.slice(0, 128) // it goes on every log line: an oversized id must not flood the logs
+      : null;
+  const log = contextLogger(context).with({ eventId });
   const flow = await flowFromEnvironment();
   const outcome = await flow.handleArmEvent(
     event,
-    { source: "event", eventId: event.id, invocationId: context.invocationId },
+    { source: "event", eventId, invocationId: context.invocationId },
     log,
   );
   if (outcome.outcome === "rejected") log.warn(`ignored a malformed event: ${outcome.reason}`);

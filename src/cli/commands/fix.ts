@@ -20,7 +20,11 @@ import type { OpenBackend } from "./session.js";
 
 export function fixExitCode(result: FixResult): ExitCode {
   if (result.verification.outcome === "resolved") return EXIT.ok;
-  if (result.before.verdict !== "broken" && result.applied.length === 0) return EXIT.ok;
+  // Nothing to do: no error and no step planned at all. A planned step that is held back or still due (e.g. a restart
+  // waiting for a grant to propagate) leaves the outcome pending: exit 2.
+  if (result.before.verdict !== "broken" && result.before.plan.length === 0 && result.applied.length === 0) {
+    return EXIT.ok;
+  }
   return EXIT.broken;
 }
 
@@ -48,6 +52,15 @@ function renderFix(result: FixResult, dryRun: boolean): string {
     for (const s of result.applied) {
       lines.push(
         `${s.result === "failed" ? "✖" : "✔"} ${describeStep(s)}: ${s.result}${s.error ? ` (${s.error})` : ""}`,
+      );
+    }
+    // Mode report, an unapproved opt-in fix, the allowlist or the budget held steps back: show what they would send.
+    const unsent = result.requests.filter((r) => !r.sent);
+    if (unsent.length > 0) lines.push("these ARM requests were not sent:");
+    for (const r of unsent) {
+      lines.push(
+        `  ${r.method} ${r.url}${r.note ? ` (${r.note})` : ""}`,
+        ...(r.body ? [`    ${JSON.stringify(r.body)}`] : []),
       );
     }
   }
