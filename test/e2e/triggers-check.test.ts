@@ -1,0 +1,116 @@
+/**
+ * End to end through the HTTP check triggers: GET returns the JSON diagnosis of a broken world, exactly as its
+ * `expect` block says (the role, scope and principal of the fix); POST with `fix: true` applies it and the revision
+ * turns healthy; asking again writes nothing.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { RunningAzurite } from "../../devtools/azurite.js";
+import {
+  type Host,
+  httpRequest,
+  invocation,
+  loadHandlers,
+  openHost,
+  readWorld,
+  startStorage,
+  writesBy,
+} from "../functions/harness.js";
+
+type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
+interface Expectation {
+  app: string;
+  verdict: string;
+  must: string[];
+  fixRole: string;
+  fixScope: string;
+  fixPrincipal: string;
+}
+
+let storage: RunningAzurite;
+let handlers: Handlers;
+let host: Host | undefined;
+
+beforeAll(async () => {
+  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
+});
+afterAll(async () => {
+  await storage?.stop();
+});
+afterEach(async () => {
+  await host?.close();
+  host = undefined;
+});
+
+async function get(appId: string) {
+  const [, , subscriptionId = "", , resourceGroup = "", , , , name = ""] = appId.split("/");
+  return handlers.checkApp(
+    httpRequest({
+      method: "GET",
+      url: `http://localhost:7071/api/apps/${subscriptionId}/${resourceGroup}/${name}`,
+      params: { subscriptionId, resourceGroup, name },
+    }),
+    invocation("checkApp").context,
+  );
+}
+
+async function post(resourceId: string, fix: boolean) {
+  return handlers.checkAppPost(
+    httpRequest({ method: "POST", url: "http://localhost:7071/api/check", body: { resourceId, fix } }),
+    invocation("checkAppPost").context,
+  );
+}
+
+describe("HTTP check against the emulator", () => {
+  for (const name of ["pull-role-missing.json", "identity-not-attached.json"]) {
+    it(`${name}: GET returns the diagnosis the world expects, and writes nothing`, async () => {
+      const world = readWorld(name);
+      const expected = world.expect as Expectation;
+      host = await openHost(world, storage);
+      const response = await get(expected.app);
+      expect(response.status).toBe(200);
+      const body = response.jsonBody as {
+        verdict: string;
+        findings: Array<{ code: string }>;
+        plan: Array<Record<string, unknown>>;
+      };
+      expect(body.verdict).toBe(expected.verdict);
+      for (const code of expected.must) expect(body.findings.map((f) => f.code)).toContain(code);
+      if (name === "pull-role-missing.json") {
+        expect(body.plan).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              kind: "assign-role",
+              roleDefinitionId: expect.stringContaining(expected.fixRole),
+              scope: expected.fixScope,
+              principalId: expected.fixPrincipal,
+            }),
+          ]),
+        );
+      }
+      expect(host.writes()).toBe(0);
+    });
+  }
+
+  it("POST fix:true on the broken world: fixed, revision healthy; then GET says healthy and POST again writes nothing", async () => {
+    const world = readWorld("pull-role-missing.json");
+    const expected = world.expect as Expectation;
+    host = await openHost(world, storage);
+
+    const fixed = await post(expected.app, true);
+    expect(fixed.status).toBe(200);
+    expect(fixed.jsonBody).toMatchObject({ action: "fixed", before: { verdict: "broken" } });
+    expect(host.roleAssignmentsCreated()).toBe(1);
+    expect(host.latestRevision(expected.app)).toMatchObject({ runningState: "Running", healthState: "Healthy" });
+
+    const after = await get(expected.app);
+    expect(after.jsonBody).toMatchObject({ verdict: expect.stringMatching(/healthy|degraded/) });
+    expect((after.jsonBody as { findings: Array<{ code: string }> }).findings.map((f) => f.code)).not.toContain(
+      "pull-role-missing",
+    );
+
+    const writes = writesBy(host);
+    const again = await post(expected.app, true);
+    expect(again.status).toBe(200);
+    expect(writesBy(host)).toBe(writes);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The HTTP check trigger `checkApp` (GET /api/apps/{subscriptionId}/{resourceGroup}/{name}), called with a real
+ * `HttpRequest` against the emulator and Azurite. POST /api/check is in check-app-post.test.ts.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { RunningAzurite } from "../../devtools/azurite.js";
+import {
+  ACR_PULL,
+  brokenOrdersWorld,
+  CONTOSOPROD,
+  type Host,
+  httpRequest,
+  invocation,
+  loadHandlers,
+  ORDERS_API,
+  openHost,
+  readWorld,
+  SUBSCRIPTION,
+  startStorage,
+} from "./harness.js";
+
+type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
+type Json = Record<string, unknown>;
+
+const BASE = "http://localhost:7071/api";
+const OTHER_SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
+
+let storage: RunningAzurite;
+let handlers: Handlers;
+let host: Host | undefined;
+
+beforeAll(async () => {
+  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
+});
+afterAll(async () => {
+  await storage?.stop();
+});
+afterEach(async () => {
+  await host?.close();
+  host = undefined;
+});
+
+async function get(subscriptionId: string, resourceGroup: string, name: string) {
+  const { context, logs } = invocation("checkApp");
+  const request = httpRequest({
+    method: "GET",
+    url: `${BASE}/apps/${encodeURIComponent(subscriptionId)}/${encodeURIComponent(resourceGroup)}/${encodeURIComponent(name)}`,
+    params: { subscriptionId, resourceGroup, name },
+  });
+  return { response: await handlers.checkApp(request, context), logs };
+}
+
+const errorOf = (response: { jsonBody?: unknown }) => String((response.jsonBody as { error?: unknown }).error);
+
+describe("GET /api/apps/{subscriptionId}/{resourceGroup}/{name}", () => {
+  it("returns the diagnosis of a broken app as the CLI's check --json object, and writes nothing", async () => {
+    host = await openHost(brokenOrdersWorld(), storage);
+    const { response } = await get(SUBSCRIPTION, "rg-shop", "orders-api");
+    expect(response.status).toBe(200);
+    const body = response.jsonBody as Json;
+    expect(Object.keys(body).sort()).toEqual(["appId", "findings", "plan", "stats", "verdict"]);
+    expect(body).toMatchObject({ appId: ORDERS_API, verdict: "broken" });
+    const findings = body.findings as Array<{ code: string }>;
+    expect(findings.map((f) => f.code)).toContain("pull-role-missing");
+    expect(body.plan).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: "assign-role",
+          scope: CONTOSOPROD,
+          roleDefinitionId: expect.stringContaining(ACR_PULL),
+          decision: "apply",
+        }),
+      ]),
+    );
+    // It survives the wire: JSON in, JSON out.
+    expect(JSON.parse(JSON.stringify(body))).toEqual(body);
+    expect(host.writes()).toBe(0);
+  });
+
+  it("says healthy for a healthy app", async () => {
+    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const { response } = await get(SUBSCRIPTION, "rg-shop", "orders-api");
+    expect(response.status).toBe(200);
+    expect(response.jsonBody).toMatchObject({ verdict: "healthy", plan: [] });
+  });
+
+  const bad: Array<[string, [string, string, string], RegExp]> = [
+    ["a subscription ID that is not a GUID", ["3f2b8c61", "rg-shop", "orders-api"], /not a GUID; expected 8-4-4-4-12/],
+    [
+      "a resource group ending in a period",
+      [SUBSCRIPTION, "rg-shop.", "orders-api"],
+      /resource group .* expected 1-90/,
+    ],
+    ["a resource group with a slash", [SUBSCRIPTION, "rg/../x", "orders-api"], /resource group/],
+    ["an app name with capitals and underscores", [SUBSCRIPTION, "rg-shop", "Orders_API"], /expected 1-32 lower-case/],
+    ["an empty app name", [SUBSCRIPTION, "rg-shop", ""], /expected the path \/api\/apps\/\{subscriptionId\}/],
+  ];
+  for (const [name, [sub, group, app], message] of bad) {
+    it(`400 for ${name}, naming what is expected, before any ARM call`, async () => {
+      host = await openHost(brokenOrdersWorld(), storage);
+      const { response } = await get(sub, group, app);
+      expect(response.status).toBe(400);
+      expect(errorOf(response)).toMatch(message);
+      expect(host.emulator.log.count()).toBe(0);
+    });
+  }
+
+  it("404 for an app that does not exist", async () => {
+    host = await openHost(brokenOrdersWorld(), storage);
+    const { response } = await get(SUBSCRIPTION, "rg-shop", "billing-api");
+    expect(response.status).toBe(404);
+    expect(errorOf(response)).toMatch(/billing-api was not found/);
+  });
+
+  it("403 for an app outside the watched subscriptions and allowed scopes, before any ARM call", async () => {
+    host = await openHost(brokenOrdersWorld(), storage);
+    const { response } = await get(OTHER_SUBSCRIPTION, "rg-shop", "orders-api");
+    expect(response.status).toBe(403);
+    expect(errorOf(response)).toMatch(/outside the scopes .*PULLGUARD_ALLOWED_SCOPES/);
+    expect(host.emulator.log.count()).toBe(0);
+  });
+
+  it("throws on a transient failure (the caller gets a 500 and may retry), not a 4xx", async () => {
+    host = await openHost(brokenOrdersWorld(), storage);
+    host.emulator.faults.add({ kind: "503", method: "GET", path: /\/containerApps\/orders-api$/i });
+    await expect(get(SUBSCRIPTION, "rg-shop", "orders-api")).rejects.toThrow(/503|ServiceUnavailable|injected/i);
+  });
+});
