@@ -16,7 +16,7 @@ import type { Finding, FindingCode } from "./finding.js";
 import { ACR_PULL_ROLE, REPOSITORY_READER_ROLE } from "./forbidden.js";
 import { ipCovered } from "./ip-range.js";
 import type { PlanStep, StepDecision } from "./plan-step.js";
-import { decide, type Policy } from "./policy.js";
+import { decide, isAllowed, type Policy } from "./policy.js";
 import {
   ABAC_CONDITION_VERSION,
   conditionAdmits,
@@ -367,12 +367,20 @@ export function planFixes(facts: PullFacts, findings: readonly Finding[], policy
         break;
       case "identity-not-attached":
         if (finding.identity?.ref) {
-          ctx.drafts.push({
+          const draft: Draft = {
             kind: "attach-user-identity",
             target: facts.app.id,
             reason: finding.code,
             identityId: finding.identity.ref,
-          });
+          };
+          ctx.drafts.push(draft);
+          // Attaching lends the identity's rights to the app: the identity must be in the allowlist as well.
+          if (policy.mode === "fix" && !isAllowed(policy, finding.identity.ref)) {
+            ctx.forced.set(draft, {
+              decision: "report-only",
+              why: `outside the allowlist: the identity ${finding.identity.ref} is in none of PULLGUARD_ALLOWED_SCOPES, and attaching it would give the app its rights`,
+            });
+          }
         }
         break;
       case "system-identity-disabled": {

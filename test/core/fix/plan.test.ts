@@ -13,6 +13,7 @@ import {
   REPO_READER,
   registry,
   SERVER,
+  SUB,
   SYSTEM_PRINCIPAL,
   UAMI_ID,
   UAMI_PRINCIPAL,
@@ -104,6 +105,19 @@ describe("planFixes per finding code", () => {
       decision: "apply",
     });
     expect(kinds(plan)).toEqual(["attach-user-identity", "restart-revision"]);
+  });
+
+  it("identity-not-attached: an identity outside the allowlist is reported, never attached", () => {
+    // The app's resource group is allowed, the identity's resource group (rg-id) is not: attaching would lend the
+    // app the rights of an identity PullGuard was not given to manage.
+    const plan = planFixes(
+      facts(),
+      [finding("identity-not-attached", { identity: { ref: UAMI_ID, principalId: UAMI_PRINCIPAL } })],
+      policy({ allowedScopes: [`/subscriptions/${SUB}/resourceGroups/rg-checkout`] }),
+    );
+    expect(plan[0]).toMatchObject({ kind: "attach-user-identity", decision: "report-only" });
+    expect(plan[0]?.why).toContain("outside the allowlist");
+    expect(plan.some((s) => s.decision === "apply")).toBe(false);
   });
 
   it("identity-not-attached + pull-role-missing for the same UAMI: attach, then grant", () => {
