@@ -2,21 +2,34 @@
  * Everything built on one backend that the use cases need from Azure: the counted SDK clients, the facts reader with
  * its per-run registry index, the cheap app and registry lists, and the ARM transport that applies plans.
  *
- * `inRun(work)` makes `work` one run (a sweep): inside it, every readFacts shares one registry index, one role
- * definition cache and the reads that do not depend on the app (shared-reads.ts), and an app listed by listApps is
- * not read again. Outside a run, each readFacts reads everything itself.
+ * `inRun(work)` makes `work` one run, whose reads of what does not depend on the app being read (the subscription
+ * and registry lists, role definitions, environments, identities, role assignments) are shared (shared-reads.ts):
+ *   - a sweep (`inRun(work)`): a snapshot for the run; an app listed by listApps is not read again, environments are
+ *     read with one list per subscription, and the registry atScope() reads (which only save a wave) are left out;
+ *   - an event (`inRun(work, { since })`): a read is shared when it started after the event's change (`since`), as
+ *     fresh-looks.ts decides, so a burst of events reads each shared resource about once.
+ * Outside a run, each readFacts reads everything itself.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { listAppSummaries, listRegistrySummaries } from "../azure/app-inventory.js";
+import { environmentFactsFrom } from "../azure/app-facts.js";
+import { listAppSummaries, listEnvironments, listRegistrySummaries } from "../azure/app-inventory.js";
+import { subscriptionOf } from "../azure/arm-id.js";
 import { type ArmTransport, armTransportFor } from "../azure/arm-transport.js";
 import type { Backend } from "../azure/backend.js";
 import { type AzureClients, createAzureClients } from "../azure/clients.js";
 import { readPullFacts } from "../azure/read-pull-facts.js";
-import { createRegistryIndex, type RegistryIndex } from "../azure/registry-index.js";
-import { createRoleDefinitionCache, type RoleDefinitionCache } from "../azure/role-definitions.js";
+import { found } from "../azure/read-results.js";
+import { createRegistryIndex } from "../azure/registry-index.js";
+import { createRoleDefinitionCache } from "../azure/role-definitions.js";
 import { createSharedReads, type SharedReads } from "../azure/shared-reads.js";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
 import type { PullFacts, ReadStats } from "../core/facts.js";
+import { createFreshLooks } from "./fresh-looks.js";
+
+export interface RunOptions {
+  /** An event's run: the time of its change (null when unknown). Absent: a sweep. */
+  since?: Date | null;
+}
 
 export interface AzureAccess {
   clients: AzureClients;
@@ -24,14 +37,15 @@ export interface AzureAccess {
   listApps(subscriptionId: string): Promise<AppSummary[]>;
   listRegistries(subscriptionId: string): Promise<RegistrySummary[]>;
   arm(subscriptionId: string): ArmTransport;
-  /** Runs `work` as one run whose reads are shared (a sweep). */
-  inRun<T>(work: () => Promise<T>): Promise<T>;
+  /** Runs `work` as one run whose reads are shared (a sweep; an event with `since`). */
+  inRun<T>(work: () => Promise<T>, options?: RunOptions): Promise<T>;
 }
 
 interface Run {
-  registryIndex: RegistryIndex;
-  roleDefinitions: RoleDefinitionCache;
   shared: SharedReads;
+  sweep: boolean;
+  /** A sweep lists a subscription's environments once, as the reads of its apps' environments. */
+  environments(subscriptionId: string): Promise<void>;
 }
 
 export function createAzureAccess(backend: Backend, now: () => Date): AzureAccess {
@@ -41,24 +55,66 @@ export function createAzureAccess(backend: Backend, now: () => Date): AzureAcces
     ...(backend.httpClient ? { httpClient: backend.httpClient } : {}),
   });
   const runs = new AsyncLocalStorage<Run>();
+  /** The reads events share, each answering the events whose change happened before it started. */
+  const freshReads = createFreshLooks({ now });
+
+  function sweepRun(): Run {
+    const shared = createSharedReads();
+    const listed = new Map<string, Promise<void>>();
+    return {
+      shared,
+      sweep: true,
+      environments(subscriptionId) {
+        const key = subscriptionId.toLowerCase();
+        let done = listed.get(key);
+        if (!done) {
+          done = listEnvironments(clients.containerApps(subscriptionId)).then(
+            (items) => {
+              for (const e of items) if (e.id) shared.seed(`environment:${e.id}`, found(environmentFactsFrom(e)));
+            },
+            // Not listed (no Reader on the subscription, a transient failure): each environment is read by itself.
+            () => undefined,
+          );
+          listed.set(key, done);
+        }
+        return done;
+      },
+    };
+  }
+
+  function eventRun(since: Date | null): Run {
+    return {
+      shared: {
+        once: async (key, read) => (await freshReads.after(key.toLowerCase(), since, read)).value,
+        seed: () => undefined,
+        has: () => false,
+      },
+      sweep: false,
+      environments: async () => undefined,
+    };
+  }
+
   return {
     clients,
-    readFacts: (appId) => {
+    readFacts: async (appId) => {
       const run = runs.getStore();
+      const subscriptionId = subscriptionOf(appId);
+      if (run && subscriptionId) await run.environments(subscriptionId);
       return readPullFacts(appId, {
         clients,
         credential: backend.credential,
         ...(backend.httpClient ? { httpClient: backend.httpClient } : {}),
         now,
-        registryIndex: run?.registryIndex ?? createRegistryIndex(clients),
-        ...(run ? { roleDefinitions: run.roleDefinitions, shared: run.shared } : {}),
+        registryIndex: createRegistryIndex(clients, run?.shared),
+        roleDefinitions: createRoleDefinitionCache(clients, run?.shared),
+        ...(run ? { shared: run.shared, fewerRequestsThanWaves: run.sweep } : {}),
       });
     },
     listApps: (subscriptionId) => {
       const run = runs.getStore();
       return listAppSummaries(
         clients.containerApps(subscriptionId),
-        run
+        run?.sweep
           ? (app) => {
               if (app.id) run.shared.seed(`app:${app.id}`, app);
             }
@@ -67,14 +123,7 @@ export function createAzureAccess(backend: Backend, now: () => Date): AzureAcces
     },
     listRegistries: (subscriptionId) => listRegistrySummaries(clients.containerRegistry(subscriptionId)),
     arm: (subscriptionId) => armTransportFor(clients, subscriptionId),
-    inRun: (work) =>
-      runs.run(
-        {
-          registryIndex: createRegistryIndex(clients),
-          roleDefinitions: createRoleDefinitionCache(clients),
-          shared: createSharedReads(),
-        },
-        work,
-      ),
+    inRun: (work, options) =>
+      runs.run(options && "since" in options ? eventRun(options.since ?? null) : sweepRun(), work),
   };
 }

@@ -27,6 +27,7 @@ import {
   type Verification,
 } from "../core/verification-outcome.js";
 import type { CheckResult } from "./check-result.js";
+import { type AppContext, appContextOf } from "./notification-input.js";
 import { type FollowUp, type VerificationScheduling, type VerifyDeps, verifyUntil } from "./verify.js";
 
 /** applyPlan's dependencies except what each run sets itself. */
@@ -70,6 +71,8 @@ export interface FixResult {
   writes: number;
   /** Remarks about the policy (e.g. a tag that could not raise the mode). */
   notes: string[];
+  /** Where the app lives (environment, tenant), for notifications. */
+  context: AppContext;
 }
 
 /** A follow-up that restarts a failed revision once nothing else is left to fix (see verify.ts). */
@@ -139,6 +142,7 @@ export async function fixApp(appId: string, deps: FixDeps): Promise<FixResult> {
     requests: applied.requests,
     writes: applied.writes,
     notes: policy.notes,
+    context: appContextOf(facts),
   };
   const now = deps.apply.now();
   // Restarts the policy lets through but that must wait for a grant to propagate (role-assignment-propagating):

@@ -1,6 +1,7 @@
 /**
  * Maps check and fix results to the plain NotificationInput the notification builders render. Pure.
  */
+import type { PullFacts } from "../core/facts.js";
 import type { Finding, Verdict } from "../core/finding.js";
 import type { PlanStep } from "../core/plan-step.js";
 import type { NotificationInput, NotificationTrigger, StillToDo } from "../notify/message.js";
@@ -13,6 +14,13 @@ export interface AppContext {
   appId: string;
   environmentId: string | null;
   tenantId: string | null;
+}
+
+/** Where the app lives, for messages and portal links: its environment and its tenant. */
+export function appContextOf(facts: PullFacts): AppContext {
+  const tenant =
+    facts.app.identity.tenantId ?? facts.subscriptionTenants[facts.app.subscriptionId.toLowerCase()] ?? null;
+  return { appId: facts.app.id, environmentId: facts.app.environmentId, tenantId: tenant };
 }
 
 function appName(appId: string): string {

@@ -21,6 +21,7 @@ import { createFreshLooks } from "./fresh-looks.js";
 import type { Logger } from "./logger.js";
 import {
   type AppContext,
+  appContextOf,
   diagnosisNotification,
   fixedNotification,
   followUpNotification,
@@ -40,10 +41,10 @@ export interface FlowDeps {
   /** Counts the ARM requests `work` sends. */
   countArmRequests<T>(work: () => Promise<T>): Promise<{ value: T; armRequests: number }>;
   /**
-   * Runs a sweep as one run: its reads share what does not depend on the app (the registry index, role definitions,
-   * environments, identities, role assignments) and an app listed is not read again (azure-access.ts).
+   * Runs a sweep (or, with `since`, an event) as one run: its reads share what does not depend on the app (the
+   * registry index, role definitions, environments, identities, role assignments) (azure-access.ts).
    */
-  inRun?<T>(work: () => Promise<T>): Promise<T>;
+  inRun?<T>(work: () => Promise<T>, options?: { since?: Date | null }): Promise<T>;
   apply: ApplyEnvironment;
   scheduler: VerificationScheduling;
   followUp(appId: string, trigger: Trigger): FollowUp;
@@ -82,12 +83,6 @@ function changeTrigger(trigger: Trigger) {
     correlationId: trigger.correlationId ?? null,
     caller: trigger.caller ?? null,
   };
-}
-
-function contextOf(facts: PullFacts): AppContext {
-  const tenant =
-    facts.app.identity.tenantId ?? facts.subscriptionTenants[facts.app.subscriptionId.toLowerCase()] ?? null;
-  return { appId: facts.app.id, environmentId: facts.app.environmentId, tenantId: tenant };
 }
 
 function appIdOfMessage(message: unknown): string {
@@ -195,11 +190,7 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
         kind: step.kind,
       });
     }
-    const context: AppContext = {
-      appId: before.appId,
-      environmentId: null,
-      tenantId: null,
-    };
+    const context: AppContext = fix.context;
     const wrote = fix.applied.some((s) => s.result === "done");
     if (wrote) {
       await deps.notify(fixedNotification(context, before, fix.applied, trigger, deps.now()), appLog);
@@ -225,6 +216,11 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
   ): Promise<{ value: T; joined: boolean }> {
     if (!looks || since === undefined) return { value: await read(), joined: false };
     return looks.after(key, since, read);
+  }
+
+  /** Runs an event's work so that its reads are shared with the looks of other events when fresh enough. */
+  function inEventRun<T>(since: Date | null, work: () => Promise<T>): Promise<T> {
+    return looks && deps.inRun ? deps.inRun(work, { since }) : work();
   }
 
   async function appsForTarget(target: ArmEventTarget, since?: Date | null): Promise<string[]> {
@@ -299,11 +295,11 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
       }
       const withIds: Trigger = { ...trigger, eventId: signal.eventId, correlationId: signal.correlationId };
       const since = signal.eventTime ? new Date(signal.eventTime) : null;
-      const appIds = await appsForTarget(signal.target, since);
+      const appIds = await inEventRun(since, () => appsForTarget(signal.target, since));
       if (appIds.length === 0)
         return { outcome: "ignored", reason: `no container app pulls through ${signal.subject}` };
       try {
-        return await handleApps(appIds, withIds, log, since);
+        return await inEventRun(since, () => handleApps(appIds, withIds, log, since));
       } catch (error) {
         // An event for an app that no longer exists (deleted since, or never there) is not worth a retry.
         if (error instanceof AppNotFoundError && signal.target.kind === "app") {
@@ -413,7 +409,7 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
       };
       await deps.notify(
         followUpNotification(
-          { appId: result.appId, environmentId: null, tenantId: null },
+          appContextOf(result.facts),
           outcome,
           verification.remaining.some((f) => f.severity === "error")
             ? "broken"
@@ -441,5 +437,3 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
     },
   };
 }
-
-export { contextOf };

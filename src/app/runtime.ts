@@ -80,7 +80,7 @@ export async function composeFlow(settings: Settings, options: ComposeOptions = 
     listApps: azure.listApps,
     listRegistries: azure.listRegistries,
     countArmRequests: (work) => azure.clients.countArmRequests(work),
-    inRun: (work) => azure.inRun(work),
+    inRun: (work, options) => azure.inRun(work, options),
     apply,
     scheduler: openVerificationScheduler(settings.storage, backend.credential),
     followUp: (appId, trigger) =>

@@ -115,7 +115,15 @@ export interface FinishDeps extends VerifyDeps {
 
 export type FinishResult =
   | { status: "rejected"; reason: string }
-  | { status: "final"; appId: string; verification: Verification; message: VerificationMessage; auditIds: string[] }
+  | {
+      status: "final";
+      appId: string;
+      verification: Verification;
+      message: VerificationMessage;
+      auditIds: string[];
+      /** The facts of the last look (who and where, for the follow-up message). */
+      facts: PullFacts;
+    }
   | {
       status: "rescheduled";
       appId: string;
@@ -137,7 +145,7 @@ export async function finishVerification(input: unknown, deps: FinishDeps): Prom
   const deadline = Date.parse(message.deadline);
   const auditIds: string[] = [];
   if (look.outcome !== "pending" || now >= deadline) {
-    return { status: "final", appId: message.appId, verification, message, auditIds };
+    return { status: "final", appId: message.appId, verification, message, auditIds, facts: look.facts };
   }
   const done = [...(message.restartsDone ?? [])];
   let delaySeconds = backoffSeconds(message.attempt + 1, deps.baseDelaySeconds);

@@ -3,7 +3,7 @@
  * into AppSummary rows. It answers "which apps does this event concern?" and "which apps must the sweep read
  * closely?" without a request per app.
  */
-import type { ContainerApp, ContainerAppsAPIClient } from "@azure/arm-appcontainers";
+import type { ContainerApp, ContainerAppsAPIClient, ManagedEnvironment } from "@azure/arm-appcontainers";
 import type { ContainerRegistryManagementClient } from "@azure/arm-containerregistry";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
 
@@ -53,6 +53,13 @@ export async function listAppSummaries(
     const summary = summarizeApp(app);
     if (summary) out.push(summary);
   }
+  return out;
+}
+
+/** Every managed environment of a subscription (a sweep reads them in one list instead of one GET per app). */
+export async function listEnvironments(client: ContainerAppsAPIClient): Promise<ManagedEnvironment[]> {
+  const out: ManagedEnvironment[] = [];
+  for await (const environment of client.managedEnvironments.listBySubscription()) out.push(environment);
   return out;
 }
 

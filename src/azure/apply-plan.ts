@@ -197,6 +197,23 @@ class Steps {
     return { ...step, principalId, name: roleAssignmentName(step.scope, principalId, step.roleDefinitionId) };
   }
 
+  /**
+   * The request a step would send, for a dry run or a step the policy holds back. A restart's request needs nothing
+   * read (a POST without a body), so its preview costs no request; the others are prepared as for a real run.
+   */
+  async preview(step: PlanStep): Promise<Prepared> {
+    if (step.kind !== "restart-revision") return this.prepare(step);
+    return {
+      kind: "write",
+      request: {
+        method: "POST",
+        url: this.url(`${appIdOf(step)}/revisions/${step.revision}/restart`, API_VERSIONS.containerApps),
+      },
+      before: null,
+      step,
+    };
+  }
+
   async prepare(step: PlanStep): Promise<Prepared> {
     switch (step.kind) {
       case "assign-role":
@@ -632,7 +649,7 @@ export async function applyPlan(plan: readonly PlanStep[], appId: string, deps: 
       // Show the exact request it would send (reads only, no write).
       let why = deps.dryRun && sendable ? "dry run: nothing sent" : (planned.why ?? planned.decision);
       try {
-        const prepared = await steps.prepare(step);
+        const prepared = await steps.preview(step);
         if (prepared.kind === "write") {
           assertAllowed(prepared.step, { ...prepared.request, before: prepared.before });
           result.requests.push({ step: index, ...requestOf(prepared.request), sent: false });

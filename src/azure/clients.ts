@@ -10,13 +10,14 @@
  * Against the emulator only the endpoint, credential and HTTP client differ (see dev-backend.ts).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { createRequire } from "node:module";
 import { ContainerAppsAPIClient } from "@azure/arm-appcontainers";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ContainerRegistryManagementClient } from "@azure/arm-containerregistry";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import { NetworkManagementClient } from "@azure/arm-network";
-import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
-import { ResourceManagementClient } from "@azure/arm-resources";
+import type { NetworkManagementClient } from "@azure/arm-network";
+import type { PrivateDnsManagementClient } from "@azure/arm-privatedns";
+import type { ResourceManagementClient } from "@azure/arm-resources";
 import { SubscriptionClient } from "@azure/arm-subscriptions";
 import type { HttpClient, PipelinePolicy, PipelineRetryOptions } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
@@ -60,6 +61,16 @@ interface RequestCount {
 }
 
 export const ARM_REQUEST_COUNTER_POLICY = "pullguardArmRequestCounter";
+
+/**
+ * The network, private DNS and resources SDKs are loaded on first use: only a registry behind a private endpoint or
+ * a firewall needs them, and @azure/arm-network alone is larger than the rest of the function app, so loading them
+ * at start would slow every cold start (see docs/performance.md). They stay external to the bundle.
+ */
+const load = createRequire(import.meta.url);
+const networkSdk = () => load("@azure/arm-network") as typeof import("@azure/arm-network");
+const privateDnsSdk = () => load("@azure/arm-privatedns") as typeof import("@azure/arm-privatedns");
+const resourcesSdk = () => load("@azure/arm-resources") as typeof import("@azure/arm-resources");
 
 export function createAzureClients(options: AzureClientsOptions): AzureClients {
   const endpoint = (options.endpoint ?? AZURE_RESOURCE_MANAGER).replace(/\/+$/, "");
@@ -107,9 +118,9 @@ export function createAzureClients(options: AzureClientsOptions): AzureClients {
     ),
     authorization: perSubscription((s) => new AuthorizationManagementClient(credential, s, classic)),
     managedIdentities: perSubscription((s) => new ManagedServiceIdentityClient(credential, s, classic)),
-    network: perSubscription((s) => new NetworkManagementClient(credential, s, classic)),
-    privateDns: perSubscription((s) => new PrivateDnsManagementClient(credential, s, classic)),
-    resources: perSubscription((s) => new ResourceManagementClient(credential, s, classic)),
+    network: perSubscription((s) => new (networkSdk().NetworkManagementClient)(credential, s, classic)),
+    privateDns: perSubscription((s) => new (privateDnsSdk().PrivateDnsManagementClient)(credential, s, classic)),
+    resources: perSubscription((s) => new (resourcesSdk().ResourceManagementClient)(credential, s, classic)),
     subscriptions() {
       subscriptionClient ??= new SubscriptionClient(credential, classic);
       return subscriptionClient;

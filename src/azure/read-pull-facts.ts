@@ -3,7 +3,8 @@
  * sequential waves as the data allows. Each wave starts every read whose inputs are known and waits for all of them:
  *
  *   wave 1  the app ‖ the subscription list ‖ the registries of the app's subscription (a shared RegistryIndex)
- *   wave 2  its environment ‖ each referenced user-assigned identity ‖ the latest revision and its replicas ‖
+ *   wave 2  its environment (only for the `system-environment` identity or a closed registry) ‖ each referenced
+ *           user-assigned identity ‖ the latest revision and its replicas ‖
  *           the role assignments of every principal the app names (assignedTo, on the app's subscription) ‖
  *           the registries of the other subscriptions (only when an image's registry is not beside the app) ‖
  *           the private path of a registry already known that needs it
@@ -67,6 +68,12 @@ export interface ReadPullFactsDeps {
    * depend on the app (environment, identities, role assignments of a principal or at a registry). Absent: all read.
    */
   shared?: SharedReads;
+  /**
+   * Leave out the atScope() read at each registry: it only gives a principal first seen in wave 2 (a UAMI not
+   * attached) its grants one wave earlier, as assignedTo() gives them too. A sweep, where the subscription's request
+   * budget matters more than one app's latency, sets it.
+   */
+  fewerRequestsThanWaves?: boolean;
 }
 
 /** Hosts that can be an ACR login server (public cloud, China, US Government). */
@@ -207,9 +214,23 @@ async function readInWaves(
     return tasks;
   }
 
+  /**
+   * Whether the diagnosis needs the environment: for the `system-environment` identity, or for the private path to a
+   * registry that is closed (public access off or firewall Deny), or may be (its registry is not found yet).
+   */
+  function environmentNeeded(): boolean {
+    if (usesEnvironmentIdentity) return true;
+    return registryHosts.some((host) => {
+      if (!ACR_HOST.test(host)) return false;
+      const read = registries.get(host);
+      if (read === undefined) return true;
+      return isFound(read) && registryNeedsNetworkFacts(read);
+    });
+  }
+
   function planEnvironment(): ReadTask[] {
     const id = app.environmentId;
-    if (!id || environment !== undefined) return [];
+    if (!id || environment !== undefined || !environmentNeeded()) return [];
     return once("environment", async () => {
       const at = groupAndName(id);
       environment = at
@@ -298,6 +319,19 @@ async function readInWaves(
     return [...new Set(principals.map((p) => p.toLowerCase()))];
   }
 
+  /**
+   * Whether a principal that may pull is still unknown: a user-assigned identity a registry entry names that is not
+   * attached (its principal comes with its own read), or the environment's identity before the environment is read.
+   */
+  function principalsPending(): boolean {
+    const attached = new Set(app.identity.userAssigned.filter((u) => u.principalId).map((u) => u.id.toLowerCase()));
+    const unknownIdentity = app.registries.some((r) => {
+      const ref = r.identity?.toLowerCase() ?? "";
+      return ref.startsWith("/") && !attached.has(ref) && !identities.has(ref);
+    });
+    return unknownIdentity || (usesEnvironmentIdentity && environment === undefined);
+  }
+
   /** The app's subscription and every subscription holding one of its registries. */
   function assignmentSubscriptions(): string[] {
     const subscriptions = [app.subscriptionId.toLowerCase()];
@@ -339,8 +373,9 @@ async function readInWaves(
 
   /**
    * Per principal: assignedTo() on the app's subscription and on each registry's (direct and group assignments, at,
-   * above and below). Per registry: atScope(), whoever holds them, so that a principal first seen in the next wave
-   * (a UAMI not attached) has its grants on the registry, and their role definitions, one wave earlier.
+   * above and below). Per registry, only while a principal is still unknown: atScope(), whoever holds them, so that
+   * a principal first seen in the next wave (a UAMI not attached) has its grants on the registry, and their role
+   * definitions, one wave earlier.
    */
   function planAssignments(): ReadTask[] {
     const tasks: ReadTask[] = [];
@@ -359,7 +394,10 @@ async function readInWaves(
         );
       }
     }
-    for (const registry of rbacRegistries()) {
+    // The registry-scope read only saves a wave for a principal not known yet; when every principal is known it
+    // would repeat what assignedTo() returns.
+    const saveAWave = !deps.fewerRequestsThanWaves && principalsPending();
+    for (const registry of saveAWave ? rbacRegistries() : []) {
       tasks.push(
         ...once(`registry-assignments:${registry.id.toLowerCase()}`, async () => {
           const read = await listAssignments(

@@ -16,6 +16,7 @@ import type { AzureClients } from "./clients.js";
 import { readerOn, readOrFailure } from "./errors.js";
 import { found } from "./read-results.js";
 import { registryFactsFrom } from "./registry-facts.js";
+import type { SharedReads } from "./shared-reads.js";
 
 export interface SubscriptionFacts {
   /** Lower case. */
@@ -52,20 +53,24 @@ function track<T>(promise: Promise<T>): Loading<T> {
   return loading;
 }
 
-export function createRegistryIndex(clients: AzureClients): RegistryIndex {
+/** `shared`: the run's shared reads (a sweep's, or an event's fresh ones), for the list calls; absent: its own. */
+export function createRegistryIndex(clients: AzureClients, shared?: SharedReads): RegistryIndex {
+  const share = <T>(key: string, read: () => Promise<T>): Promise<T> => (shared ? shared.once(key, read) : read());
   let subscriptionList: Loading<Read<{ items: SubscriptionFacts[] }>> | undefined;
   const registriesBySubscription = new Map<string, Loading<RegistriesOf>>();
 
   function listSubscriptions(): Loading<Read<{ items: SubscriptionFacts[] }>> {
     subscriptionList ??= track(
-      readOrFailure("/subscriptions", "Reader on the subscriptions that hold registries", async () => {
-        const items: SubscriptionFacts[] = [];
-        for await (const s of clients.subscriptions().subscriptions.list()) {
-          if (s.subscriptionId)
-            items.push({ subscriptionId: s.subscriptionId.toLowerCase(), tenantId: s.tenantId ?? null });
-        }
-        return found({ items });
-      }),
+      share("subscriptions", () =>
+        readOrFailure("/subscriptions", "Reader on the subscriptions that hold registries", async () => {
+          const items: SubscriptionFacts[] = [];
+          for await (const s of clients.subscriptions().subscriptions.list()) {
+            if (s.subscriptionId)
+              items.push({ subscriptionId: s.subscriptionId.toLowerCase(), tenantId: s.tenantId ?? null });
+          }
+          return found({ items });
+        }),
+      ),
     );
     return subscriptionList;
   }
@@ -76,14 +81,16 @@ export function createRegistryIndex(clients: AzureClients): RegistryIndex {
     if (!loading) {
       const scope = `/subscriptions/${subscriptionId}`;
       loading = track(
-        readOrFailure(scope, readerOn(`subscription ${subscriptionId}`), async () => {
-          const items: RegistryFacts[] = [];
-          for await (const registry of clients.containerRegistry(subscriptionId).registries.list()) {
-            const facts = registryFactsFrom(registry);
-            if (facts) items.push(facts);
-          }
-          return found({ items });
-        }),
+        share(`registries:${key}`, () =>
+          readOrFailure(scope, readerOn(`subscription ${subscriptionId}`), async () => {
+            const items: RegistryFacts[] = [];
+            for await (const registry of clients.containerRegistry(subscriptionId).registries.list()) {
+              const facts = registryFactsFrom(registry);
+              if (facts) items.push(facts);
+            }
+            return found({ items });
+          }),
+        ),
       );
       registriesBySubscription.set(key, loading);
     }

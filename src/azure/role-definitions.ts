@@ -7,6 +7,7 @@ import { subscriptionOf } from "./arm-id.js";
 import type { AzureClients } from "./clients.js";
 import { readerOn, readOrFailure } from "./errors.js";
 import { roleDefinitionFactsFrom, roleDefinitionGuid, roleDefinitionReadId } from "./role-facts.js";
+import type { SharedReads } from "./shared-reads.js";
 
 export interface RoleDefinitionCache {
   /**
@@ -16,7 +17,8 @@ export interface RoleDefinitionCache {
   read(roleDefinitionId: string, clientSubscriptionId: string): Promise<Read<RoleDefinitionFacts>>;
 }
 
-export function createRoleDefinitionCache(clients: AzureClients): RoleDefinitionCache {
+/** `shared`: the run's shared reads, when definitions may be shared beyond this cache (an event's fresh reads). */
+export function createRoleDefinitionCache(clients: AzureClients, shared?: SharedReads): RoleDefinitionCache {
   const byGuid = new Map<string, Promise<Read<RoleDefinitionFacts>>>();
   return {
     read(roleDefinitionId, clientSubscriptionId) {
@@ -25,12 +27,14 @@ export function createRoleDefinitionCache(clients: AzureClients): RoleDefinition
       if (!definition) {
         const id = roleDefinitionReadId(roleDefinitionId);
         const client = clients.authorization(subscriptionOf(id) ?? clientSubscriptionId);
-        definition = readOrFailure(id, readerOn(`the scope of role definition ${guid}`), async () => ({
-          // The SDK's URL template is "/{roleId}": an ID with its leading slash would make the path start with "//".
-          ...roleDefinitionFactsFrom(await client.roleDefinitions.getById(id.replace(/^\/+/, "")), id),
-          readable: true as const,
-          found: true as const,
-        }));
+        const read = () =>
+          readOrFailure(id, readerOn(`the scope of role definition ${guid}`), async () => ({
+            // The SDK's URL template is "/{roleId}": an ID with its leading slash would make the path start with "//".
+            ...roleDefinitionFactsFrom(await client.roleDefinitions.getById(id.replace(/^\/+/, "")), id),
+            readable: true as const,
+            found: true as const,
+          }));
+        definition = shared ? shared.once(`role-definition:${guid}`, read) : read();
         byGuid.set(guid, definition);
       }
       return definition;

@@ -100,7 +100,9 @@ function scrubUrl(text: string, raw: string): string {
   let out = text.split(raw).join(redactUrl(raw));
   if (URL.canParse(raw)) {
     const url = new URL(raw);
-    for (const part of [`${url.pathname}${url.search}`, url.pathname, url.search.slice(1)]) {
+    // Each long path segment and query value on its own too: an error page may echo just the token.
+    const pieces = [...url.pathname.split("/"), ...url.searchParams.values()].filter((p) => p.length >= 16);
+    for (const part of [`${url.pathname}${url.search}`, url.pathname, url.search.slice(1), ...pieces]) {
       if (part.length > 1) out = out.split(part).join("[redacted]");
     }
   }

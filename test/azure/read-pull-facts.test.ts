@@ -186,7 +186,9 @@ describe("readPullFacts", () => {
       outboundIpAddresses: ["51.104.12.9"],
       registries: [{ server: "fabrikamacr.azurecr.io", identity: UAMI_ID, username: null, passwordSecretRef: null }],
     });
-    expect(facts.environment).toMatchObject({ readable: true, found: true, id: ENV_ID, infrastructureSubnetId: null });
+    // The registry is open and no entry uses the environment's identity: the environment is not needed, not read.
+    expect(facts.environment).toBeNull();
+    expect(arm.some((r) => r.path.includes("/managedEnvironments/"))).toBe(false);
     expect(facts.userAssignedIdentities).toEqual({
       [UAMI_ID.toLowerCase()]: {
         readable: true,
@@ -398,6 +400,13 @@ describe("readPullFacts", () => {
     const { facts, stats, arm } = await read(world);
     expect(stats.waves).toBe(3);
     expect(stats.armRequests).toBe(arm.length);
+    // A closed registry needs the environment's network: it is read.
+    expect(facts.environment).toMatchObject({
+      readable: true,
+      found: true,
+      id: ENV_ID,
+      infrastructureSubnetId: `${vnet}/subnets/aca`,
+    });
     expect(facts.network).toEqual({
       privateEndpoints: {
         readable: true,

@@ -68,8 +68,10 @@ describe("onResourceEvent: events that name a broken app", () => {
     expect(host.latestRevision(ORDERS_API)).toMatchObject({ runningState: "Running", healthState: "Healthy" });
     // The event id is on the log lines the flow writes for this app.
     expect(logs.some((l) => l.text.includes(event.id) && l.text.includes("fixed"))).toBe(true);
-    // One Teams message says what was done.
+    // One Teams message says what was done, naming where the app lives.
     expect(host.sink.received).toHaveLength(1);
+    const card = JSON.stringify(host.sink.received[0]);
+    expect(card).toContain('"title":"Environment","value":"env-shop"');
   });
 
   it("the same event in CloudEvents 1.0 form is handled the same way", async () => {
