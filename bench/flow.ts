@@ -6,13 +6,13 @@
 import { createAzureAccess } from "../src/app/azure-access.js";
 import type { PullGuardFlow } from "../src/app/flow.js";
 import { createPullGuardFlow, type FlowDeps } from "../src/app/pullguard-flow.js";
+import { assembleFlowDeps } from "../src/app/runtime.js";
 import { noTelemetry } from "../src/app/telemetry.js";
 import type { VerificationScheduling } from "../src/app/verify.js";
 import { createMemoryAuditLog } from "../src/azure/audit-log.js";
 import type { Backend } from "../src/azure/backend.js";
 import { createMemoryChangeBudget } from "../src/azure/change-budget.js";
 import { loadSettings, type Mode } from "../src/config.js";
-import { diagnose } from "../src/core/diagnose.js";
 
 export interface BenchFlowOptions {
   subscriptions: string[];
@@ -42,27 +42,14 @@ export function benchFlow(
       return `bench-${scheduled}`;
     },
   };
-  const apply = {
-    arm: azure.arm(options.subscriptions[0] ?? ""),
-    now,
-    budget: createMemoryChangeBudget(settings.maxChangesPerHour),
-    audit: createMemoryAuditLog(),
-    allowedScopes: settings.allowedScopes,
-  };
   const deps: FlowDeps = {
-    settings,
-    now,
-    readFacts: azure.readFacts,
-    diagnose,
-    listApps: azure.listApps,
-    listRegistries: azure.listRegistries,
-    countArmRequests: (work) => azure.clients.countArmRequests(work),
-    inRun: (work, options) => azure.inRun(work, options),
-    apply,
-    scheduler,
-    followUp: () => ({ restartIfDue: async () => ({ auditIds: [] }) }),
-    notify: async () => undefined,
-    telemetry: noTelemetry,
+    ...assembleFlowDeps(settings, azure, now, {
+      budget: createMemoryChangeBudget(settings.maxChangesPerHour),
+      audit: createMemoryAuditLog(),
+      scheduler,
+      notify: async () => undefined,
+      telemetry: noTelemetry,
+    }),
     ...(options.coalesceEvents === false ? { coalesceEvents: false } : {}),
   };
   return { flow: createPullGuardFlow(deps), deps, scheduled: () => scheduled };

@@ -13,13 +13,13 @@
 // @azure/functions is CommonJS: its classes are reachable from ESM only through the default export.
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ContainerAppsAPIClient } from "@azure/arm-appcontainers";
 import functions from "@azure/functions";
 import { QueueClient } from "@azure/storage-queue";
 import { type RunningAzurite, startAzurite } from "../devtools/azurite.js";
+import { startSink } from "../devtools/http-sink.js";
 import { startEmulator } from "../emulator/index.js";
 import { readWorldFile } from "../entry/world-backend.js";
 import type { CliIo, CommandOptions } from "../src/cli/deps.js";
@@ -71,25 +71,15 @@ interface TeamsSink {
   close(): Promise<void>;
 }
 
+/** A local stand-in for the Teams Workflows webhook: records each card posted to it. */
 async function startTeamsSink(): Promise<TeamsSink> {
-  const received: Array<Record<string, unknown>> = [];
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on("end", () => {
-      received.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(202).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  const sink = await startSink([{ status: 202 }]);
   return {
-    url: `http://127.0.0.1:${port}/teams-workflow`,
-    received,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    url: sink.url("/teams-workflow"),
+    get received() {
+      return sink.received.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+    },
+    close: () => sink.close(),
   };
 }
 

@@ -16,12 +16,13 @@ import { diagnose } from "../core/diagnose.js";
 import { channelsFromSettings } from "../notify/channels.js";
 import type { NotificationInput } from "../notify/message.js";
 import { sendNotifications } from "../notify/sender.js";
-import { createAzureAccess } from "./azure-access.js";
-import { createRestartFollowUp } from "./fix-app.js";
+import { type AzureAccess, createAzureAccess } from "./azure-access.js";
+import { type ApplyEnvironment, createRestartFollowUp } from "./fix-app.js";
 import type { PullGuardFlow } from "./flow.js";
 import type { Logger } from "./logger.js";
 import { createPullGuardFlow, type FlowDeps } from "./pullguard-flow.js";
 import { noTelemetry, type Telemetry } from "./telemetry.js";
+import type { VerificationScheduling } from "./verify.js";
 
 export interface ComposeOptions {
   /** Defaults to the backend the settings name (real Azure, or the emulator with the dev settings). */
@@ -30,6 +31,58 @@ export interface ComposeOptions {
   telemetry?: Telemetry;
   /** Sends notifications (default: fetch). */
   fetch?: typeof fetch;
+}
+
+/** The stores and outlets a flow writes to: Table/Queue storage and channels in the app, in memory in the bench. */
+export interface FlowOutlets {
+  budget: ApplyEnvironment["budget"];
+  audit: ApplyEnvironment["audit"];
+  scheduler: VerificationScheduling;
+  notify: FlowDeps["notify"];
+  telemetry: Telemetry;
+}
+
+/** The flow's dependencies on one Azure access: the single place that wires reads, decisions and writes together. */
+export function assembleFlowDeps(
+  settings: Settings,
+  azure: AzureAccess,
+  now: () => Date,
+  outlets: FlowOutlets,
+): FlowDeps {
+  const firstSubscription = settings.subscriptions[0] ?? "00000000-0000-0000-0000-000000000000";
+  const apply: ApplyEnvironment = {
+    arm: azure.arm(firstSubscription),
+    now,
+    budget: outlets.budget,
+    audit: outlets.audit,
+    allowedScopes: settings.allowedScopes,
+  };
+  return {
+    settings,
+    now,
+    readFacts: azure.readFacts,
+    diagnose,
+    listApps: azure.listApps,
+    listRegistries: azure.listRegistries,
+    countArmRequests: (work) => azure.clients.countArmRequests(work),
+    inRun: (work, options) => azure.inRun(work, options),
+    apply,
+    scheduler: outlets.scheduler,
+    followUp: (appId, trigger) =>
+      createRestartFollowUp({
+        appId,
+        settings,
+        apply,
+        trigger: {
+          source: trigger.source,
+          eventId: trigger.eventId ?? null,
+          correlationId: trigger.correlationId ?? null,
+          caller: trigger.caller ?? null,
+        },
+      }),
+    notify: outlets.notify,
+    telemetry: outlets.telemetry,
+  };
 }
 
 export async function composeFlow(settings: Settings, options: ComposeOptions = {}): Promise<PullGuardFlow> {
@@ -45,15 +98,6 @@ export async function composeFlow(settings: Settings, options: ComposeOptions = 
   const fingerprints = createTableFingerprintStore(
     openTable(settings.storage, TABLES.notifications, backend.credential),
   );
-  const firstSubscription = settings.subscriptions[0] ?? "00000000-0000-0000-0000-000000000000";
-  const apply = {
-    arm: azure.arm(firstSubscription),
-    now,
-    budget: openChangeBudget(settings.storage, backend.credential, settings.maxChangesPerHour),
-    audit: openAuditLog(settings.storage, backend.credential),
-    allowedScopes: settings.allowedScopes,
-  };
-
   const notify = async (input: NotificationInput, log: Logger): Promise<void> => {
     if (channels.channels.length === 0) return;
     const report = await sendNotifications(
@@ -72,32 +116,13 @@ export async function composeFlow(settings: Settings, options: ComposeOptions = 
     if (report.suppressed) log.debug("notification suppressed: the same state was reported inside the cooldown");
   };
 
-  const deps: FlowDeps = {
-    settings,
-    now,
-    readFacts: azure.readFacts,
-    diagnose,
-    listApps: azure.listApps,
-    listRegistries: azure.listRegistries,
-    countArmRequests: (work) => azure.clients.countArmRequests(work),
-    inRun: (work, options) => azure.inRun(work, options),
-    apply,
+  const deps = assembleFlowDeps(settings, azure, now, {
+    budget: openChangeBudget(settings.storage, backend.credential, settings.maxChangesPerHour),
+    audit: openAuditLog(settings.storage, backend.credential),
     scheduler: openVerificationScheduler(settings.storage, backend.credential),
-    followUp: (appId, trigger) =>
-      createRestartFollowUp({
-        appId,
-        settings,
-        apply,
-        trigger: {
-          source: trigger.source,
-          eventId: trigger.eventId ?? null,
-          correlationId: trigger.correlationId ?? null,
-          caller: trigger.caller ?? null,
-        },
-      }),
     notify,
     telemetry,
-  };
+  });
   return createPullGuardFlow(deps);
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { type HttpSink, startSink } from "../../devtools/http-sink.js";
 import { createLogger } from "../../src/app/logger.js";
 import type { Channel } from "../../src/notify/channels.js";
 import { createMemoryFingerprintStore, type FingerprintStore } from "../../src/notify/fingerprint.js";
@@ -10,7 +11,6 @@ import {
   sendNotifications,
 } from "../../src/notify/sender.js";
 import { brokenDiagnosis, fixedNotification } from "./fixtures.js";
-import { type HttpSink, startSink } from "./http-sink.js";
 import { verifyStandardWebhook } from "./independent-verifier.js";
 
 const SECRET = "whsec_c2VjcmV0LWZvci1wdWxsZ3VhcmQtdGVzdHM=";

@@ -4,12 +4,12 @@
  * src/functions, invocation contexts whose log lines are captured, and a local sink for webhook notifications.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // @azure/functions is CommonJS: its classes are reachable from ESM only through the default export.
 import functions from "@azure/functions";
 import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
+import { startSink as startHttpSink } from "../../devtools/http-sink.js";
 import { DEFAULT_OPERATOR, type Emulator, startEmulator } from "../../emulator/index.js";
 
 export async function loadHandlers() {
@@ -84,28 +84,11 @@ export interface Sink {
 
 /** A local HTTP server that records what is posted to it (Teams, Slack, webhook notifications). */
 export async function startSink(): Promise<Sink> {
-  const received: Sink["received"] = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on("end", () => {
-      received.push({ path: req.url ?? "", headers: req.headers, body });
-      res.writeHead(200, { "content-type": "text/plain" }).end("1");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  const sink = await startHttpSink([{ status: 200, headers: { "content-type": "text/plain" }, body: "1" }]);
   return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: sink.url(""),
+    received: sink.received,
+    close: () => sink.close(),
   };
 }
 

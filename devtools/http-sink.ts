@@ -1,4 +1,4 @@
-/** A local HTTP sink for delivery tests: records every request and answers from a script. */
+/** A local HTTP sink: records every request and answers from a script (notification delivery tests, the demo). */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
