@@ -2,7 +2,7 @@
  * Built-in role definitions the emulator knows, with their permissions.
  *
  * Source: Microsoft's "Azure built-in roles" reference (learn.microsoft.com/azure/role-based-access-control/built-in-roles,
- * sections Containers, General, Identity, Privileged) and ../shared/spec/pull-path.md's GUID table. The permission
+ * sections Containers, General, Identity, Privileged) and spec/pull-path.md's GUID table. The permission
  * strings of the roles that decide a pull (AcrPull, AcrPush, Reader, Contributor, Owner, the Container Registry
  * Repository roles, Data Importer and Data Reader) follow that reference; for the control-plane roles PullGuard itself
  * holds, the lists keep the actions that matter here and may omit unrelated ones (e.g. Microsoft.Support/*).

@@ -1,5 +1,5 @@
 /**
- * The Event Grid events ARM would raise for each write (../shared/spec/events.md), and the common-alert-schema
+ * The Event Grid events ARM would raise for each write (spec/events.md), and the common-alert-schema
  * alerts an action group would post when a revision fails at run time. Delivery is at least once, with seeded knobs
  * to duplicate, delay and reorder; subscribers are in-process callbacks or HTTP webhooks.
  */

@@ -1,5 +1,5 @@
 /**
- * Loads a world file (../shared/spec/world.md): raw ARM JSON as GET returns it, kept field for field, with the
+ * Loads a world file (spec/world.md): raw ARM JSON as GET returns it, kept field for field, with the
  * read-only fields a real service fills in filled when absent. Validation errors name the JSON path, what was
  * found and what is expected.
  */

@@ -29,7 +29,7 @@ var workspaceName = last(split(workspaceId, '/'))
 var nameSuffix = '${workspaceName}-${take(uniqueString(workspaceId), 6)}'
 
 // The pull-failure messages: "Failed to pull image ...", ImagePullBackOff, "Persistent Image Pull Errors for image",
-// reason ImagePullFailure (../shared/spec/events.md).
+// reason ImagePullFailure (spec/events.md).
 var resourceSpecificQuery = '''
 ContainerAppSystemLogs
 | where Log has_any ("Failed to pull image", "ImagePullBackOff", "Persistent Image Pull Errors", "ErrImagePull")

@@ -1,4 +1,4 @@
-// Runtime pull failures have no Event Grid event (docs: ../shared/spec/events.md): a replica that starts later and
+// Runtime pull failures have no Event Grid event (docs: spec/events.md): a replica that starts later and
 // cannot pull only shows in the environment's system logs. A log search alert rule per workspace watches those
 // logs, and this action group posts each alert, in the common alert schema, to the onPullFailureAlert function.
 

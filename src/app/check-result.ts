@@ -1,5 +1,5 @@
 /**
- * The result of a check, exactly the `check --json` object of ../shared/spec/cli.md. The CLI prints it, the HTTP
+ * The result of a check, exactly the `check --json` object of spec/cli.md. The CLI prints it, the HTTP
  * trigger returns it and notifications render it.
  */
 import type { ReadStats } from "../core/facts.js";

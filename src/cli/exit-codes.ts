@@ -1,4 +1,4 @@
-/** Exit codes of ../shared/spec/cli.md. */
+/** Exit codes of spec/cli.md. */
 export const EXIT = {
   /** Healthy or degraded; fix resolved or nothing to do. */
   ok: 0,

@@ -1,5 +1,5 @@
 /**
- * The `pullguard` command line (../shared/spec/cli.md). Thin: parse arguments, call a command module, return its exit
+ * The `pullguard` command line (spec/cli.md). Thin: parse arguments, call a command module, return its exit
  * code. The one error boundary is in main.ts.
  */
 import { Command, Option } from "commander";

@@ -1,5 +1,5 @@
 /**
- * Findings: the public contract of a diagnosis (../shared/spec/pull-path.md, ../shared/spec/cli.md).
+ * Findings: the public contract of a diagnosis (spec/pull-path.md, spec/cli.md).
  * The codes are part of the CLI JSON, HTTP JSON, notifications and telemetry: never rename one.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Plan steps: plain serialisable data (../shared/spec/cli.md "Plan steps"). `check` shows them, `fix` applies them,
+ * Plan steps: plain serialisable data (spec/cli.md "Plan steps"). `check` shows them, `fix` applies them,
  * the HTTP trigger returns them and notifications render them.
  */
 import type { FindingCode } from "./finding.js";

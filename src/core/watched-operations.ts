@@ -1,5 +1,5 @@
 /**
- * The ARM operations PullGuard reacts to (../shared/spec/events.md). This one list drives the event handler and the
+ * The ARM operations PullGuard reacts to (spec/events.md). This one list drives the event handler and the
  * Event Grid subscription's advanced filter in infra/ (a test keeps the Bicep equal to it).
  */
 export const WATCHED_OPERATIONS = [

@@ -1,5 +1,5 @@
 /**
- * Every world with an `expect` block (test/fixtures/worlds and ../shared/worlds, written by people who never saw the
+ * Every world with an `expect` block (test/fixtures/worlds and test/fixtures/worlds/shared, written by people who never saw the
  * emulator) is diagnosed end to end: emulator over HTTPS → real SDK clients → readPullFacts → diagnose. The verdict,
  * the codes that must and must not appear, and at most 3 sequential waves of ARM requests are asserted.
  */
@@ -17,7 +17,7 @@ interface Expect {
   mustNot: string[];
 }
 
-const DIRS = [join(import.meta.dirname, "../fixtures/worlds"), join(import.meta.dirname, "../../../shared/worlds")];
+const DIRS = [join(import.meta.dirname, "../fixtures/worlds"), join(import.meta.dirname, "../fixtures/worlds/shared")];
 const worlds = DIRS.flatMap((dir) =>
   readdirSync(dir)
     .filter((f) => f.endsWith(".json"))

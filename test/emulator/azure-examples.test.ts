@@ -1,9 +1,10 @@
 /**
- * Real payloads from Azure's REST API specs (../shared/azure-examples), placed in a world unchanged: the world loads,
+ * Real payloads from Azure's REST API specs (test/fixtures/azure-examples), placed in a world unchanged: the world loads,
  * and the emulator returns each resource with every field it was given (unknown ones included), on the wire and
  * through the SDK clients.
  */
 import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { ContainerAppsAPIClient } from "@azure/arm-appcontainers";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ContainerRegistryManagementClient } from "@azure/arm-containerregistry";
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
 import { collect, readJson } from "./helpers.js";
 
-const DIR = "../shared/azure-examples";
+const DIR = join(import.meta.dirname, "../fixtures/azure-examples");
 
 interface Example {
   parameters: Record<string, unknown>;

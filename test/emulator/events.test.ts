@@ -1,5 +1,5 @@
 /**
- * The Event Grid events ARM raises for writes (../shared/spec/events.md), their delivery (in-process and webhook,
+ * The Event Grid events ARM raises for writes (spec/events.md), their delivery (in-process and webhook,
  * at least once, with duplicate/delay/reorder knobs) and the common-alert-schema alert of a run-time pull failure.
  */
 import { randomUUID } from "node:crypto";

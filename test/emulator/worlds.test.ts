@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluateRevision } from "../../emulator/pull.js";
 import { loadWorld } from "../../emulator/world.js";
+
+const SHARED_WORLDS = join(import.meta.dirname, "../fixtures/worlds/shared");
 
 const dir = "test/fixtures/worlds";
 const read = (path: string): Record<string, unknown> =>
@@ -30,8 +33,8 @@ const EXPECTED_TEXT: Record<string, RegExp> = {
 };
 
 describe("world files", () => {
-  it.each(readdirSync("/work/shared/worlds").map((f) => [f]))("loads the shared world %s unchanged", (file) => {
-    const json = read(`/work/shared/worlds/${file}`);
+  it.each(readdirSync(SHARED_WORLDS).map((f) => [f]))("loads the shared world %s unchanged", (file) => {
+    const json = read(join(SHARED_WORLDS, file));
     const { state } = loadWorld(json);
     const app = state.resources.get(appOf(json).toLowerCase());
     expect(app?.properties?.configuration).toEqual(

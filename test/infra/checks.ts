@@ -97,7 +97,7 @@ export function callArguments(expr: string, fn: string): string[] | null {
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Built-in role definition IDs, from ../shared/spec/pull-path.md's table (checked there against Microsoft's docs) and,
+ * Built-in role definition IDs, from spec/pull-path.md's table (checked there against Microsoft's docs) and,
  * for the storage, monitoring and Key Vault roles, from the Azure built-in roles reference. Same in every tenant.
  */
 export const BUILT_IN_ROLES: Record<string, string> = {

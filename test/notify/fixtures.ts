@@ -1,6 +1,6 @@
 /**
  * Notifications for one app through its story: broken (report mode, everything still to do), fixed (PullGuard applied
- * changes and will verify), resolved and unresolved follow-ups. IDs follow ../shared/spec (orders-api in env-shop,
+ * changes and will verify), resolved and unresolved follow-ups. IDs follow spec (orders-api in env-shop,
  * registry contosoprod).
  */
 import type { Finding } from "../../src/core/finding.js";

@@ -1,5 +1,5 @@
 /**
- * Turns one Azure Resource Manager event (Event Grid schema or CloudEvents 1.0, ../shared/spec/events.md) into what
+ * Turns one Azure Resource Manager event (Event Grid schema or CloudEvents 1.0, spec/events.md) into what
  * PullGuard should look at. An event is only a hint: the result names resources to re-read, never state to trust.
  *
  * Example: a `ResourceWriteFailure` for `Microsoft.App/containerApps/write` on

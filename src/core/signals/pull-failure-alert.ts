@@ -1,5 +1,5 @@
 /**
- * Reads an Azure Monitor log-search alert in the common alert schema (../shared/spec/events.md) that fired on image
+ * Reads an Azure Monitor log-search alert in the common alert schema (spec/events.md) that fired on image
  * pull failures, and says which app to look at.
  *
  * The system logs are recorded against the managed environment, so the alert names the environment (in a

@@ -1,5 +1,5 @@
 /**
- * The finding-code table of ../shared/spec/pull-path.md ("## Finding codes"), parsed from the spec itself so that the
+ * The finding-code table of spec/pull-path.md ("## Finding codes"), parsed from the spec itself so that the
  * tests follow the contract, not a copy of it.
  *
  * Example row: | `image-quarantined` | warning | `policies.quarantinePolicy.status` is `enabled` | report: ... | no |
@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const PULL_PATH_SPEC = join(import.meta.dirname, "../../../../shared/spec/pull-path.md");
-export const CLI_SPEC = join(import.meta.dirname, "../../../../shared/spec/cli.md");
+export const PULL_PATH_SPEC = join(import.meta.dirname, "../../../spec/pull-path.md");
+export const CLI_SPEC = join(import.meta.dirname, "../../../spec/cli.md");
 
 export interface SpecRow {
   code: string;
