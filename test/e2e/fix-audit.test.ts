@@ -3,29 +3,21 @@
  * Azurite): app, step, target, before/after, reason (finding code), trigger (the CLI user), time (the emulator's
  * clock) and outcome. The rows are read back with the Tables SDK, not through the product's own reader.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import { auditPartition } from "../../src/azure/audit-log.js";
 import {
   type AuditRow,
   auditRows,
   CLI_USER,
-  emulators,
   pathOf,
   runFixCommand,
   storageEnv,
+  useAzuriteAndEmulators,
   worldFile,
 } from "./fix-helpers.js";
 
-let azurite: RunningAzurite;
-const running = emulators();
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await running.stopAll();
-  await azurite?.stop();
-});
+const azurite = useAzuriteAndEmulators();
+const { running } = azurite;
 
 const env = () => storageEnv(azurite.connectionString, { PULLGUARD_MAX_CHANGES_PER_HOUR: "1000" });
 

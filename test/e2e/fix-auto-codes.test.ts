@@ -13,7 +13,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cliDeps } from "../../entry/pullguard.js";
 import { runCli } from "../../src/cli/main.js";
 import { FINDING_CODES_WITH_AUTO_FIXES } from "../../src/core/fix-defaults.js";
@@ -22,7 +22,6 @@ import {
   assignmentIds,
   captureIo,
   describeWrites,
-  emulators,
   latestRevision,
   newAssignments,
   revisionState,
@@ -30,12 +29,12 @@ import {
   runFixCommand,
   sendsSecrets,
   untouchables,
+  useEmulators,
   WORLDS_DIR,
   worldFile,
 } from "./fix-helpers.js";
 
-const running = emulators();
-afterAll(() => running.stopAll());
+const running = useEmulators();
 
 const codes = FINDING_CODES_WITH_AUTO_FIXES.filter((code) => existsSync(join(WORLDS_DIR, `${code}.json`)));
 

@@ -3,27 +3,19 @@
  * so it holds across runs and instances: two `fix` runs of two different apps' worlds, sharing one table, together
  * make no more changes than the budget allows in the hour. The second run stops before writing and says why.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import {
   auditRows,
   budgetRows,
   describeWrites,
-  emulators,
   runFixCommand,
   storageEnv,
+  useAzuriteAndEmulators,
   worldFile,
 } from "./fix-helpers.js";
 
-let azurite: RunningAzurite;
-const running = emulators();
-beforeEach(async () => {
-  azurite = await startAzurite();
-});
-afterEach(async () => {
-  await running.stopAll();
-  await azurite?.stop();
-});
+const azurite = useAzuriteAndEmulators({ perTest: true });
+const { running } = azurite;
 
 describe("fix: the change budget across runs", () => {
   it("a budget of 3: the first run makes 2 changes, the second only 1 and stops; the count is in the table", async () => {

@@ -3,19 +3,18 @@
  * requests to one emulator) create exactly one role assignment: the assignment name is deterministic (name-based
  * UUID of scope + principal + role), so the second PUT lands on the same assignment or gets 409, never a twin.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   assignmentIds,
-  emulators,
   latestRevision,
   newAssignments,
   revisionState,
   runFixCommand,
+  useEmulators,
   worldFile,
 } from "./fix-helpers.js";
 
-const running = emulators();
-afterAll(() => running.stopAll());
+const running = useEmulators();
 
 describe("fix: concurrent runs of the same app", () => {
   for (const code of ["pull-role-missing", "abac-mode-legacy-role-only", "system-identity-disabled"]) {

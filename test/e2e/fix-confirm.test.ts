@@ -2,21 +2,20 @@
  * `fix` without `--yes`: on a terminal it asks; with no terminal it refuses (exit 1) and says to add `--yes` or
  * `--dry-run` (cli.md). Runs through the composition root exactly as `npx pullguard` does.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cliDeps } from "../../entry/pullguard.js";
 import { runCli } from "../../src/cli/main.js";
 import {
   assignmentIds,
   captureIo,
-  emulators,
   latestRevision,
   revisionState,
   runFixCommand,
+  useEmulators,
   worldFile,
 } from "./fix-helpers.js";
 
-const running = emulators();
-afterAll(() => running.stopAll());
+const running = useEmulators();
 
 describe("fix: confirmation", () => {
   it("no terminal and no --yes: exit 1, says to add --yes or --dry-run, opens nothing", async () => {

@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TableClient } from "@azure/data-tables";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
 import type { LoggedRequest } from "../../emulator/request-log.js";
 import type { ArmResource } from "../../emulator/state.js";
@@ -54,6 +56,36 @@ export function emulators() {
     async stopAll(): Promise<void> {
       const all = started.splice(0);
       await Promise.all(all.map((e) => e.stop()));
+    },
+  };
+}
+
+/** `emulators()` for a test file, every one stopped after the file (afterAll). Call it at the top level of the file. */
+export function useEmulators() {
+  const running = emulators();
+  afterAll(() => running.stopAll());
+  return running;
+}
+
+/**
+ * A real Azurite (audit table, change budget) and the emulators of a test file: one Azurite for the whole file, or with
+ * `perTest` a fresh one for every test; stopped, with the emulators started so far, after the file (or the test).
+ */
+export function useAzuriteAndEmulators(options: { perTest?: boolean } = {}) {
+  let azurite: RunningAzurite | undefined;
+  const running = emulators();
+  (options.perTest ? beforeEach : beforeAll)(async () => {
+    azurite = await startAzurite();
+  });
+  (options.perTest ? afterEach : afterAll)(async () => {
+    await running.stopAll();
+    await azurite?.stop();
+  });
+  return {
+    running,
+    get connectionString(): string {
+      if (!azurite) throw new Error("useAzuriteAndEmulators: Azurite has not started");
+      return azurite.connectionString;
     },
   };
 }

@@ -7,19 +7,18 @@
  *   the emulator's clock (moved forward, never real time): `resolved` within the deadline;
  * - when the deadline comes first: `pending`, exit 2, and no restart is made before the window.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   describeWrites,
-  emulators,
   latestRevision,
   revisionState,
   runFixCommand,
+  useEmulators,
   worldFile,
   writeWorld,
 } from "./fix-helpers.js";
 
-const running = emulators();
-afterAll(() => running.stopAll());
+const running = useEmulators();
 
 const RUNNING = { runningState: "Running", healthState: "Healthy" };
 

@@ -4,13 +4,12 @@
  * - nothing outside the allowlist (PULLGUARD_ALLOWED_SCOPES) is changed;
  * - the opt-in fixes apply only when PULLGUARD_OPT_IN_FIXES switches them on.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { FINDING_CODES_WITH_OPT_IN_FIXES } from "../../src/core/fix-defaults.js";
 import {
   assignmentIds,
   describeWrites,
-  emulators,
   type FixDoc,
   latestRevision,
   newAssignments,
@@ -18,12 +17,12 @@ import {
   runFixCommand,
   sendsSecrets,
   untouchables,
+  useEmulators,
   worldFile,
   writeWorld,
 } from "./fix-helpers.js";
 
-const running = emulators();
-afterAll(() => running.stopAll());
+const running = useEmulators();
 
 const SUB = "/subscriptions/6d1f0e2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a";
 const REGISTRY = `${SUB}/resourceGroups/rg-platform/providers/Microsoft.ContainerRegistry/registries/fabrikamacr`;

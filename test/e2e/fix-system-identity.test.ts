@@ -4,22 +4,21 @@
  * enables the identity (PATCH keeping what is there), reads the new principal back, grants AcrPull to it at
  * registry scope under the deterministic name derived from that principal, and restarts the failed revision.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { roleAssignmentName } from "../../src/core/role-assignment-name.js";
 import {
   app,
   assignmentIds,
-  emulators,
   latestRevision,
   newAssignments,
   revisionState,
   roleGuid,
   runFixCommand,
+  useEmulators,
   worldFile,
 } from "./fix-helpers.js";
 
-const running = emulators();
-afterAll(() => running.stopAll());
+const running = useEmulators();
 
 const ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 

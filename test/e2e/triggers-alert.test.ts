@@ -3,44 +3,26 @@
  * replica restarts and cannot pull; the emulator raises the common-alert-schema alert an action group would post,
  * and it is posted to the real `onPullFailureAlert` handler. The world ends fixed, with one fix.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import {
   developer,
   type Host,
   httpRequest,
   invocation,
-  loadHandlers,
-  openHost,
   readWorld,
-  startStorage,
+  useFunctionHost,
   writesBy,
 } from "../functions/harness.js";
-
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
 
 const SUB = "6d1f0e2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a";
 const CHECKOUT_WEB = `/subscriptions/${SUB}/resourceGroups/rg-checkout/providers/Microsoft.App/containerApps/checkout-web`;
 const ACR_PULL_ASSIGNMENT = `/subscriptions/${SUB}/resourceGroups/rg-platform/providers/Microsoft.ContainerRegistry/registries/fabrikamacr/providers/Microsoft.Authorization/roleAssignments/3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f`;
 
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
+const harness = useFunctionHost();
 
 async function post(alert: unknown) {
   const { context } = invocation("onPullFailureAlert");
-  return handlers.onPullFailureAlert(
+  return harness.handlers.onPullFailureAlert(
     httpRequest({ method: "POST", url: "http://localhost:7071/api/alerts/pull-failure", body: alert }),
     context,
   );
@@ -61,7 +43,7 @@ async function breakAtRunTime(h: Host): Promise<Record<string, unknown>[]> {
 
 describe("Azure Monitor alert → onPullFailureAlert → fix, against the emulator", () => {
   it("a fired alert: AcrPull granted again, the revision restarted and healthy; the same alert again writes nothing", async () => {
-    host = await openHost(readWorld("pull-role-missing.fixed.json"), storage);
+    const host = await harness.open(readWorld("pull-role-missing.fixed.json"));
     const alerts = await breakAtRunTime(host);
     expect(alerts).toHaveLength(1);
 
@@ -84,7 +66,7 @@ describe("Azure Monitor alert → onPullFailureAlert → fix, against the emulat
   });
 
   it("two copies of the alert posted at once: one fix", async () => {
-    host = await openHost(readWorld("pull-role-missing.fixed.json"), storage);
+    const host = await harness.open(readWorld("pull-role-missing.fixed.json"));
     const [alert] = await breakAtRunTime(host);
     const responses = await Promise.all([post(alert), post(alert)]);
     expect(responses.map((r) => r.status)).toEqual([202, 202]);
@@ -96,7 +78,7 @@ describe("Azure Monitor alert → onPullFailureAlert → fix, against the emulat
   });
 
   it("the Resolved alert that follows changes nothing", async () => {
-    host = await openHost(readWorld("pull-role-missing.fixed.json"), storage);
+    const host = await harness.open(readWorld("pull-role-missing.fixed.json"));
     const [alert] = await breakAtRunTime(host);
     await post(alert);
     const writes = host.writes();

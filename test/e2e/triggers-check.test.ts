@@ -3,20 +3,9 @@
  * `expect` block says (the role, scope and principal of the fix); POST with `fix: true` applies it and the revision
  * turns healthy; asking again writes nothing.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
-import {
-  type Host,
-  httpRequest,
-  invocation,
-  loadHandlers,
-  openHost,
-  readWorld,
-  startStorage,
-  writesBy,
-} from "../functions/harness.js";
+import { describe, expect, it } from "vitest";
+import { httpRequest, invocation, readWorld, useFunctionHost, writesBy } from "../functions/harness.js";
 
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
 interface Expectation {
   app: string;
   verdict: string;
@@ -26,24 +15,11 @@ interface Expectation {
   fixPrincipal: string;
 }
 
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
+const harness = useFunctionHost();
 
 async function get(appId: string) {
   const [, , subscriptionId = "", , resourceGroup = "", , , , name = ""] = appId.split("/");
-  return handlers.checkApp(
+  return harness.handlers.checkApp(
     httpRequest({
       method: "GET",
       url: `http://localhost:7071/api/apps/${subscriptionId}/${resourceGroup}/${name}`,
@@ -54,7 +30,7 @@ async function get(appId: string) {
 }
 
 async function post(resourceId: string, fix: boolean) {
-  return handlers.checkAppPost(
+  return harness.handlers.checkAppPost(
     httpRequest({ method: "POST", url: "http://localhost:7071/api/check", body: { resourceId, fix } }),
     invocation("checkAppPost").context,
   );
@@ -65,7 +41,7 @@ describe("HTTP check against the emulator", () => {
     it(`${name}: GET returns the diagnosis the world expects, and writes nothing`, async () => {
       const world = readWorld(name);
       const expected = world.expect as Expectation;
-      host = await openHost(world, storage);
+      const host = await harness.open(world);
       const response = await get(expected.app);
       expect(response.status).toBe(200);
       const body = response.jsonBody as {
@@ -94,7 +70,7 @@ describe("HTTP check against the emulator", () => {
   it("POST fix:true on the broken world: fixed, revision healthy; then GET says healthy and POST again writes nothing", async () => {
     const world = readWorld("pull-role-missing.json");
     const expected = world.expect as Expectation;
-    host = await openHost(world, storage);
+    const host = await harness.open(world);
 
     const fixed = await post(expected.app, true);
     expect(fixed.status).toBe(200);

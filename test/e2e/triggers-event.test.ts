@@ -3,25 +3,23 @@
  * event bus delivers them (and the events PullGuard's own writes raise) to the real `onResourceEvent` handler, as an
  * Event Grid subscription would: at least once, in any order. The world ends fixed, with one fix.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import type { DeliveryKnobs } from "../../emulator/events.js";
 import {
   asCloudEvent,
   CONTOSOPROD,
   developer,
+  type Handlers,
   type Host,
   invocation,
-  loadHandlers,
   ORDERS_API,
   openHost,
   readWorld,
   SUBSCRIPTION,
-  startStorage,
+  useFunctionHost,
   writesBy,
 } from "../functions/harness.js";
 
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
 type Outcome = Awaited<ReturnType<Handlers["onResourceEvent"]>>;
 
 const PRIVATE_IMAGE = "contosoprod.azurecr.io/orders/api:1.8.0";
@@ -30,20 +28,7 @@ const CHECKOUT_WEB =
 const FABRIKAM_ACR_PULL =
   "/subscriptions/6d1f0e2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a/resourceGroups/rg-platform/providers/Microsoft.ContainerRegistry/registries/fabrikamacr/providers/Microsoft.Authorization/roleAssignments/3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
+const harness = useFunctionHost();
 
 /** Subscribes the real handler to the emulator's events, as Event Grid would deliver them. */
 function subscribeHandler(h: Host, options: { knobs?: DeliveryKnobs; cloudEvents?: boolean } = {}) {
@@ -56,7 +41,7 @@ function subscribeHandler(h: Host, options: { knobs?: DeliveryKnobs; cloudEvents
       const delivered = options.cloudEvents ? asCloudEvent(event) : event;
       outcomes.push({
         operation: String(event.data.operationName),
-        outcome: await handlers.onResourceEvent(delivered as never, context),
+        outcome: await harness.handlers.onResourceEvent(delivered as never, context),
       });
     } catch (error) {
       failures.push(error);
@@ -86,7 +71,7 @@ async function deployAndSettle(h: Host): Promise<boolean> {
 
 describe("Event Grid → onResourceEvent → fix, against the emulator", () => {
   it("a failed deployment (ResourceWriteFailure): AcrPull granted once, revision healthy; PullGuard's own events start nothing", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const host = await harness.open(readWorld("orders-api.world.json"));
     const { outcomes, failures } = subscribeHandler(host);
     expect(await deployAndSettle(host)).toBe(false);
 
@@ -114,27 +99,27 @@ describe("Event Grid → onResourceEvent → fix, against the emulator", () => {
   });
 
   it("every event delivered again (at least once): no extra write", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const host = await harness.open(readWorld("orders-api.world.json"));
     subscribeHandler(host);
     await deployAndSettle(host);
     const writes = writesBy(host);
     expect(writes).toBeGreaterThan(0);
 
     for (const event of host.emulator.events.published()) {
-      await handlers.onResourceEvent(event as never, invocation("onResourceEvent").context);
+      await harness.handlers.onResourceEvent(event as never, invocation("onResourceEvent").context);
     }
     expect(writesBy(host)).toBe(writes);
     expect(host.roleAssignmentsCreated()).toBe(1);
   });
 
   it("duplicated deliveries arriving together: still one role assignment and no more writes than one delivery", async () => {
-    const single = await openHost(readWorld("orders-api.world.json"), storage);
+    const single = await openHost(readWorld("orders-api.world.json"), harness.storage);
     subscribeHandler(single);
     await deployAndSettle(single);
     const writesOnce = ownWrites(single);
     await single.close();
 
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const host = await harness.open(readWorld("orders-api.world.json"));
     const { outcomes, failures } = subscribeHandler(host, { knobs: { duplicate: 1 } });
     await deployAndSettle(host);
     expect(failures).toEqual([]);
@@ -145,7 +130,7 @@ describe("Event Grid → onResourceEvent → fix, against the emulator", () => {
   });
 
   it("reordered, delayed and duplicated delivery (seeded): one fix, revision healthy", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage, { emulator: { seed: 7 } });
+    const host = await harness.open(readWorld("orders-api.world.json"), { emulator: { seed: 7 } });
     const { outcomes, failures } = subscribeHandler(host, { knobs: { reorder: true, delayMs: 120, duplicate: 0.5 } });
     await deployAndSettle(host);
     expect(failures).toEqual([]);
@@ -155,7 +140,7 @@ describe("Event Grid → onResourceEvent → fix, against the emulator", () => {
   });
 
   it("CloudEvents 1.0 delivery works the same way", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const host = await harness.open(readWorld("orders-api.world.json"));
     const { outcomes, failures } = subscribeHandler(host, { cloudEvents: true });
     await deployAndSettle(host);
     expect(failures).toEqual([]);
@@ -164,7 +149,7 @@ describe("Event Grid → onResourceEvent → fix, against the emulator", () => {
   });
 
   it("before it fails: someone deletes the app's AcrPull; PullGuard grants it back and the next replica start pulls", async () => {
-    host = await openHost(readWorld("pull-role-missing.fixed.json"), storage);
+    const host = await harness.open(readWorld("pull-role-missing.fixed.json"));
     const { outcomes, failures } = subscribeHandler(host);
     await developer(host, "6d1f0e2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a").deleteRoleAssignment(FABRIKAM_ACR_PULL);
     await host.emulator.events.settle();

@@ -2,44 +2,25 @@
  * End to end through the timer trigger: a person's deployment fails and every Event Grid event is lost; the next
  * sweep finds the app, fixes it once, and the sweep after that writes nothing.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import {
   developer,
-  type Host,
   invocation,
-  loadHandlers,
   ORDERS_API,
-  openHost,
   readWorld,
   SUBSCRIPTION,
-  startStorage,
   timer,
+  useFunctionHost,
   writesBy,
 } from "../functions/harness.js";
 
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
+const harness = useFunctionHost();
 
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
-
-const sweep = () => handlers.sweep(timer(), invocation("sweep").context);
+const sweep = () => harness.handlers.sweep(timer(), invocation("sweep").context);
 
 describe("timer sweep against the emulator", () => {
   it("a failed deployment whose events were lost: the sweep fixes it once; the next sweep writes nothing", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const host = await harness.open(readWorld("orders-api.world.json"));
     const deployed = await developer(host, SUBSCRIPTION).deploy(
       ORDERS_API,
       "contosoprod.azurecr.io/orders/api:1.8.0",
@@ -62,7 +43,7 @@ describe("timer sweep against the emulator", () => {
   });
 
   it("two sweeps overlapping (a slow run and the next occurrence): one fix", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const host = await harness.open(readWorld("orders-api.world.json"));
     await developer(host, SUBSCRIPTION).deploy(
       ORDERS_API,
       "contosoprod.azurecr.io/orders/api:1.8.0",

@@ -4,52 +4,34 @@
  * Azurite as the host would take it and handed to the real `verifyFix`, which finishes the verification and sends the
  * follow-up, or makes the restart a propagating grant was waiting for.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import {
   brokenOrdersWorld,
   byDeveloper,
   cardText,
   type Host,
   invocation,
-  loadHandlers,
   ORDERS_API,
-  openHost,
   readFixture,
-  startStorage,
+  useFunctionHost,
   writesBy,
 } from "../functions/harness.js";
 
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
-
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
+const harness = useFunctionHost();
 
 async function fixThroughEvent(h: Host) {
   const event = byDeveloper(readFixture("events/arm-write-failure.eventgrid.json"));
-  const outcome = await handlers.onResourceEvent(event as never, invocation("onResourceEvent").context);
+  const outcome = await harness.handlers.onResourceEvent(event as never, invocation("onResourceEvent").context);
   expect(outcome).toMatchObject({ outcome: "handled", apps: [{ appId: ORDERS_API, action: "fixed" }] });
   expect(await queued(h)).toBe(1);
 }
 
 const queued = async (h: Host) => (await h.queue.getProperties()).approximateMessagesCount ?? 0;
-const verify = (message: unknown) => handlers.verifyFix(message, invocation("verifyFix").context);
+const verify = (message: unknown) => harness.handlers.verifyFix(message, invocation("verifyFix").context);
 
 describe("queue verification against the emulator", () => {
   it("fix → scheduled message → verifyFix: resolved, one follow-up; the message delivered again writes nothing", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     await fixThroughEvent(host);
     expect(host.sink.received).toHaveLength(1);
 
@@ -72,7 +54,7 @@ describe("queue verification against the emulator", () => {
   });
 
   it("a grant that takes 10 minutes to work: the verification restarts the revision once it has, and re-schedules", async () => {
-    host = await openHost({ ...brokenOrdersWorld(), propagationDelaySeconds: 600 }, storage);
+    const host = await harness.open({ ...brokenOrdersWorld(), propagationDelaySeconds: 600 });
     await fixThroughEvent(host);
     expect(host.latestRevision(ORDERS_API).healthState).toBe("Unhealthy");
     const restartsBefore = host.emulator.log.writes().filter((w) => /\/restart/.test(w.path)).length;

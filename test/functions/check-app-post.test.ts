@@ -2,57 +2,37 @@
  * The HTTP check trigger `checkAppPost` (POST /api/check with {"resourceId", "fix"}), called with a real
  * `HttpRequest` against the emulator and Azurite.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import {
+  API_BASE,
   brokenOrdersWorld,
   CONTOSOPROD,
-  type Host,
+  errorOf,
   httpRequest,
   invocation,
-  loadHandlers,
   ORDERS_API,
-  openHost,
+  OTHER_SUBSCRIPTION,
   SUBSCRIPTION,
-  startStorage,
+  useFunctionHost,
 } from "./harness.js";
 
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
 type Json = Record<string, unknown>;
 
-const BASE = "http://localhost:7071/api";
-const OTHER_SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
-
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
+const harness = useFunctionHost();
 
 async function post(body: unknown, raw?: string) {
   const { context, logs } = invocation("checkAppPost");
   const request = httpRequest({
     method: "POST",
-    url: `${BASE}/check`,
+    url: `${API_BASE}/check`,
     ...(raw !== undefined ? { rawBody: raw } : { body }),
   });
-  return { response: await handlers.checkAppPost(request, context), logs };
+  return { response: await harness.handlers.checkAppPost(request, context), logs };
 }
-
-const errorOf = (response: { jsonBody?: unknown }) => String((response.jsonBody as { error?: unknown }).error);
 
 describe("POST /api/check", () => {
   it('{"fix": false} returns the diagnosis and writes nothing', async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const { response } = await post({ resourceId: ORDERS_API, fix: false });
     expect(response.status).toBe(200);
     expect(response.jsonBody).toMatchObject({ appId: ORDERS_API, verdict: "broken" });
@@ -60,7 +40,7 @@ describe("POST /api/check", () => {
   });
 
   it('{"fix": true} applies the plan and says what was done (the fix --json document)', async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const { response } = await post({ resourceId: ORDERS_API, fix: true });
     expect(response.status).toBe(200);
     const body = response.jsonBody as Json;
@@ -74,7 +54,7 @@ describe("POST /api/check", () => {
   });
 
   it('{"fix": true} with PULLGUARD_MODE=report reports and writes nothing', async () => {
-    host = await openHost(brokenOrdersWorld(), storage, { env: { PULLGUARD_MODE: "report" } });
+    const host = await harness.open(brokenOrdersWorld(), { env: { PULLGUARD_MODE: "report" } });
     const { response } = await post({ resourceId: ORDERS_API, fix: true });
     expect(response.status).toBe(200);
     expect(response.jsonBody).toMatchObject({ action: "reported", applied: [] });
@@ -109,7 +89,7 @@ describe("POST /api/check", () => {
   ];
   for (const [name, body, raw, message] of bad) {
     it(`400 for ${name}, naming what is expected, before any ARM call`, async () => {
-      host = await openHost(brokenOrdersWorld(), storage);
+      const host = await harness.open(brokenOrdersWorld());
       const { response } = await post(body, raw);
       expect(response.status).toBe(400);
       expect(errorOf(response)).toMatch(message);
@@ -118,7 +98,7 @@ describe("POST /api/check", () => {
   }
 
   it("403 outside the allowlist, 404 for a missing app", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const outside = await post({ resourceId: ORDERS_API.replace(SUBSCRIPTION, OTHER_SUBSCRIPTION), fix: true });
     expect(outside.response.status).toBe(403);
     const missing = await post({ resourceId: ORDERS_API.replace("orders-api", "billing-api"), fix: true });

@@ -2,59 +2,39 @@
  * The HTTP check trigger `checkApp` (GET /api/apps/{subscriptionId}/{resourceGroup}/{name}), called with a real
  * `HttpRequest` against the emulator and Azurite. POST /api/check is in check-app-post.test.ts.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import {
   ACR_PULL,
+  API_BASE,
   brokenOrdersWorld,
   CONTOSOPROD,
-  type Host,
+  errorOf,
   httpRequest,
   invocation,
-  loadHandlers,
   ORDERS_API,
-  openHost,
+  OTHER_SUBSCRIPTION,
   readWorld,
   SUBSCRIPTION,
-  startStorage,
+  useFunctionHost,
 } from "./harness.js";
 
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
 type Json = Record<string, unknown>;
 
-const BASE = "http://localhost:7071/api";
-const OTHER_SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
-
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
+const harness = useFunctionHost();
 
 async function get(subscriptionId: string, resourceGroup: string, name: string) {
   const { context, logs } = invocation("checkApp");
   const request = httpRequest({
     method: "GET",
-    url: `${BASE}/apps/${encodeURIComponent(subscriptionId)}/${encodeURIComponent(resourceGroup)}/${encodeURIComponent(name)}`,
+    url: `${API_BASE}/apps/${encodeURIComponent(subscriptionId)}/${encodeURIComponent(resourceGroup)}/${encodeURIComponent(name)}`,
     params: { subscriptionId, resourceGroup, name },
   });
-  return { response: await handlers.checkApp(request, context), logs };
+  return { response: await harness.handlers.checkApp(request, context), logs };
 }
-
-const errorOf = (response: { jsonBody?: unknown }) => String((response.jsonBody as { error?: unknown }).error);
 
 describe("GET /api/apps/{subscriptionId}/{resourceGroup}/{name}", () => {
   it("returns the diagnosis of a broken app as the CLI's check --json object, and writes nothing", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const { response } = await get(SUBSCRIPTION, "rg-shop", "orders-api");
     expect(response.status).toBe(200);
     const body = response.jsonBody as Json;
@@ -78,7 +58,7 @@ describe("GET /api/apps/{subscriptionId}/{resourceGroup}/{name}", () => {
   });
 
   it("says healthy for a healthy app", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    await harness.open(readWorld("orders-api.world.json"));
     const { response } = await get(SUBSCRIPTION, "rg-shop", "orders-api");
     expect(response.status).toBe(200);
     expect(response.jsonBody).toMatchObject({ verdict: "healthy", plan: [] });
@@ -97,7 +77,7 @@ describe("GET /api/apps/{subscriptionId}/{resourceGroup}/{name}", () => {
   ];
   for (const [name, [sub, group, app], message] of bad) {
     it(`400 for ${name}, naming what is expected, before any ARM call`, async () => {
-      host = await openHost(brokenOrdersWorld(), storage);
+      const host = await harness.open(brokenOrdersWorld());
       const { response } = await get(sub, group, app);
       expect(response.status).toBe(400);
       expect(errorOf(response)).toMatch(message);
@@ -106,14 +86,14 @@ describe("GET /api/apps/{subscriptionId}/{resourceGroup}/{name}", () => {
   }
 
   it("404 for an app that does not exist", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    await harness.open(brokenOrdersWorld());
     const { response } = await get(SUBSCRIPTION, "rg-shop", "billing-api");
     expect(response.status).toBe(404);
     expect(errorOf(response)).toMatch(/billing-api was not found/);
   });
 
   it("403 for an app outside the watched subscriptions and allowed scopes, before any ARM call", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const { response } = await get(OTHER_SUBSCRIPTION, "rg-shop", "orders-api");
     expect(response.status).toBe(403);
     expect(errorOf(response)).toMatch(/outside the scopes .*PULLGUARD_ALLOWED_SCOPES/);
@@ -121,7 +101,7 @@ describe("GET /api/apps/{subscriptionId}/{resourceGroup}/{name}", () => {
   });
 
   it("throws on a transient failure (the caller gets a 500 and may retry), not a 4xx", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     host.emulator.faults.add({ kind: "503", method: "GET", path: /\/containerApps\/orders-api$/i });
     await expect(get(SUBSCRIPTION, "rg-shop", "orders-api")).rejects.toThrow(/503|ServiceUnavailable|injected/i);
   });

@@ -16,6 +16,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { TableClient, TableServiceClient } from "@azure/data-tables";
 import functions from "@azure/functions";
 import { QueueClient } from "@azure/storage-queue";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
 import { startSink } from "../../devtools/http-sink.js";
 import { DEFAULT_OPERATOR, type Emulator, type EmulatorOptions, startEmulator } from "../../emulator/index.js";
@@ -25,6 +26,14 @@ export const VERIFY_QUEUE = "pullguard-verify";
 export const ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 /** A person deploying (not PullGuard): events naming this principal are acted on. */
 export const DEVELOPER = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
+
+/** Where the Functions host serves the HTTP triggers locally. */
+export const API_BASE = "http://localhost:7071/api";
+/** A well-formed subscription outside PULLGUARD_SUBSCRIPTIONS. */
+export const OTHER_SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
+
+/** The `error` of an HTTP trigger's JSON answer. */
+export const errorOf = (response: { jsonBody?: unknown }) => String((response.jsonBody as { error?: unknown }).error);
 
 export function readFixture<T = Record<string, unknown>>(path: string): T {
   return JSON.parse(readFileSync(join(FIXTURES, path), "utf8")) as T;
@@ -98,6 +107,53 @@ export async function loadHandlers() {
   } finally {
     console.warn = warn;
   }
+}
+
+export type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
+
+export interface FunctionHost {
+  /** The file's Azurite (started in beforeAll). */
+  readonly storage: RunningAzurite;
+  /** The real handlers (loaded in beforeAll). */
+  readonly handlers: Handlers;
+  /** `openHost` on the file's Azurite; the host is closed after the test. */
+  open(world: unknown, options?: HostOptions): Promise<Host>;
+}
+
+/**
+ * A test file's lifecycle: one Azurite and the real handlers for the whole file (beforeAll, stopped in afterAll), and
+ * every host opened with `open` closed after its test (afterEach). Call it once at the top level of the file.
+ */
+export function useFunctionHost(): FunctionHost {
+  let storage: RunningAzurite | undefined;
+  let handlers: Handlers | undefined;
+  const opened: Host[] = [];
+  beforeAll(async () => {
+    [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
+  });
+  afterAll(async () => {
+    await storage?.stop();
+  });
+  afterEach(async () => {
+    for (const host of opened.splice(0)) await host.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("useFunctionHost: beforeAll has not run");
+    return value;
+  };
+  return {
+    get storage() {
+      return started(storage);
+    },
+    get handlers() {
+      return started(handlers);
+    },
+    async open(world, options) {
+      const host = await openHost(world, started(storage), options);
+      opened.push(host);
+      return host;
+    },
+  };
 }
 
 export interface LogLine {

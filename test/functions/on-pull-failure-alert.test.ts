@@ -2,22 +2,17 @@
  * The HTTP trigger `onPullFailureAlert` (common alert schema posted by an action group), called with a real
  * `HttpRequest` and `InvocationContext`, against the emulator and Azurite.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import {
   brokenOrdersWorld,
-  type Host,
   httpRequest,
   invocation,
-  loadHandlers,
   ORDERS_API,
-  openHost,
   readFixture,
   retarget,
-  startStorage,
+  useFunctionHost,
 } from "./harness.js";
 
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
 interface Dimension {
   name: string;
   value: string;
@@ -38,20 +33,7 @@ const URL = "http://localhost:7071/api/alerts/pull-failure?code=k";
 const ENV_ID_LOWER =
   "/subscriptions/3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11/resourcegroups/rg-shop/providers/microsoft.app/managedenvironments/env-shop";
 
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
+const harness = useFunctionHost();
 
 const alert = () => readFixture<AlertFixture>("events/pull-failure.alert.json");
 const dimensionsOf = (a: AlertFixture) => a.data.alertContext.condition.allOf[0]?.dimensions ?? [];
@@ -66,7 +48,7 @@ const setAppName = (a: AlertFixture, name: string) =>
 
 async function post(body: unknown, raw?: string) {
   const { context, logs } = invocation("onPullFailureAlert");
-  const response = await handlers.onPullFailureAlert(
+  const response = await harness.handlers.onPullFailureAlert(
     httpRequest({ method: "POST", url: URL, ...(raw !== undefined ? { rawBody: raw } : { body }) }),
     context,
   );
@@ -75,7 +57,7 @@ async function post(body: unknown, raw?: string) {
 
 describe("onPullFailureAlert: fired alerts", () => {
   it("the common-alert-schema alert (environment in _ResourceId, app by name): 202, AcrPull granted, revision healthy", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const { response } = await post(alert());
     expect(response.status).toBe(202);
     expect(response.jsonBody).toMatchObject({
@@ -132,7 +114,7 @@ describe("onPullFailureAlert: fired alerts", () => {
   ];
   for (const [name, change] of variants) {
     it(`finds the app with ${name}`, async () => {
-      host = await openHost(brokenOrdersWorld(), storage);
+      const host = await harness.open(brokenOrdersWorld());
       const body = alert();
       change(body);
       const { response } = await post(body);
@@ -148,7 +130,7 @@ describe("onPullFailureAlert: fired alerts", () => {
 
 describe("onPullFailureAlert: alerts that only update state or name nothing PullGuard can act on", () => {
   it("a Resolved alert: 202, logged, nothing read or written", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const body = alert();
     body.data.essentials.monitorCondition = "Resolved";
     body.data.essentials.resolvedDateTime = "2026-11-22T10:30:00.000Z";
@@ -160,7 +142,7 @@ describe("onPullFailureAlert: alerts that only update state or name nothing Pull
   });
 
   it("an app name that is not in the environment: 202 ignored with the reason, no write", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const body = alert();
     setAppName(body, "billing-api");
     const { response } = await post(body);
@@ -170,7 +152,7 @@ describe("onPullFailureAlert: alerts that only update state or name nothing Pull
   });
 
   it("an environment in a subscription PullGuard does not watch: ignored, nothing read there", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const other = "11111111-2222-4333-8444-555555555555";
     const body = retarget(alert(), [["3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11", other]]);
     const { response } = await post(body);
@@ -217,7 +199,7 @@ describe("onPullFailureAlert: bad input is a 400 with a reason, never a write", 
   ];
   for (const [name, body, raw, message] of bad) {
     it(`${name}: 400`, async () => {
-      host = await openHost(brokenOrdersWorld(), storage);
+      const host = await harness.open(brokenOrdersWorld());
       const { response, logs } = await post(body, raw);
       expect(response.status).toBe(400);
       expect((response.jsonBody as { error: string }).error).toMatch(message);
@@ -229,7 +211,7 @@ describe("onPullFailureAlert: bad input is a 400 with a reason, never a write", 
 
 describe("onPullFailureAlert: transient failures", () => {
   it("throws when ARM keeps answering 503 (the action group retries); the retry fixes the app", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     host.emulator.faults.add({ kind: "503", method: "GET", path: /\/containerApps$/i, count: 4 });
     await expect(post(alert())).rejects.toThrow(/503|ServiceUnavailable|injected fault/i);
     expect(host.writes()).toBe(0);

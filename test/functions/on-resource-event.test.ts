@@ -2,26 +2,21 @@
  * The Event Grid trigger `onResourceEvent`, called as the host calls it (one event, an InvocationContext), with the
  * real payload shapes of events.md (Event Grid schema and CloudEvents 1.0), against the emulator and Azurite.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import {
   asCloudEvent,
   brokenOrdersWorld,
   byDeveloper,
   CONTOSOPROD,
   FIXTURE_CALLER,
-  type Host,
   invocation,
-  loadHandlers,
   ORDERS_API,
-  openHost,
   readFixture,
   readWorld,
   retarget,
-  startStorage,
+  useFunctionHost,
 } from "./harness.js";
 
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
 type EventGridFixture = {
   topic: string;
   subject: string;
@@ -31,32 +26,19 @@ type EventGridFixture = {
   data: Record<string, unknown>;
 };
 
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
+const harness = useFunctionHost();
 
 const writeFailure = () => readFixture<EventGridFixture>("events/arm-write-failure.eventgrid.json");
 
 async function deliver(event: unknown) {
   const { context, logs } = invocation("onResourceEvent");
-  const outcome = await handlers.onResourceEvent(event as never, context);
+  const outcome = await harness.handlers.onResourceEvent(event as never, context);
   return { outcome, logs };
 }
 
 describe("onResourceEvent: events that name a broken app", () => {
   it("a ResourceWriteFailure (Event Grid schema) by a person: grants AcrPull, restarts, the revision is healthy", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const event = byDeveloper(writeFailure());
     const { outcome, logs } = await deliver(event);
 
@@ -75,7 +57,7 @@ describe("onResourceEvent: events that name a broken app", () => {
   });
 
   it("the same event in CloudEvents 1.0 form is handled the same way", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const { outcome } = await deliver(asCloudEvent(byDeveloper(writeFailure())));
     expect(outcome).toMatchObject({ outcome: "handled", apps: [{ appId: ORDERS_API, action: "fixed" }] });
     expect(host.roleAssignmentsCreated()).toBe(1);
@@ -83,14 +65,14 @@ describe("onResourceEvent: events that name a broken app", () => {
   });
 
   it("a role assignment deleted under the registry re-checks the apps that pull from it", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const { outcome } = await deliver(byDeveloper(readFixture("events/role-assignment-delete.eventgrid.json")));
     expect(outcome).toMatchObject({ outcome: "handled", apps: [{ appId: ORDERS_API, action: "fixed" }] });
     expect(host.roleAssignmentsCreated()).toBe(1);
   });
 
   it("operation names are compared case-insensitively", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    await harness.open(brokenOrdersWorld());
     const event = byDeveloper(writeFailure());
     event.data.operationName = "MICROSOFT.APP/CONTAINERAPPS/WRITE";
     const { outcome } = await deliver(event);
@@ -98,7 +80,7 @@ describe("onResourceEvent: events that name a broken app", () => {
   });
 
   it("an app that is already healthy: handled, nothing written", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const host = await harness.open(readWorld("orders-api.world.json"));
     const before = host.writes();
     const { outcome } = await deliver(byDeveloper(writeFailure()));
     expect(outcome).toMatchObject({ outcome: "handled", apps: [{ verdict: "healthy", action: "healthy", writes: 0 }] });
@@ -109,7 +91,7 @@ describe("onResourceEvent: events that name a broken app", () => {
 
 describe("onResourceEvent: events it must not act on (logged with a reason, never a write)", () => {
   it("an event PullGuard's own identity caused (claims object id) is ignored", async () => {
-    host = await openHost(brokenOrdersWorld(), storage, { selfPrincipalId: FIXTURE_CALLER });
+    const host = await harness.open(brokenOrdersWorld(), { selfPrincipalId: FIXTURE_CALLER });
     const { outcome, logs } = await deliver(writeFailure());
     expect(outcome).toMatchObject({ outcome: "ignored", reason: expect.stringMatching(/own identity/) });
     expect(logs.some((l) => l.level === "debug" && /own identity/.test(l.text))).toBe(true);
@@ -118,7 +100,7 @@ describe("onResourceEvent: events it must not act on (logged with a reason, neve
   });
 
   it("recognises PullGuard from the dashless evidence principal when the claims lack the object id", async () => {
-    host = await openHost(brokenOrdersWorld(), storage, { selfPrincipalId: FIXTURE_CALLER });
+    const host = await harness.open(brokenOrdersWorld(), { selfPrincipalId: FIXTURE_CALLER });
     const event = writeFailure();
     delete (event.data.claims as Record<string, unknown>)[
       "http://schemas.microsoft.com/identity/claims/objectidentifier"
@@ -161,7 +143,7 @@ describe("onResourceEvent: events it must not act on (logged with a reason, neve
   ];
   for (const [name, make] of unrelated) {
     it(`${name}: ignored with a debug reason`, async () => {
-      host = await openHost(brokenOrdersWorld(), storage);
+      const host = await harness.open(brokenOrdersWorld());
       const { outcome, logs } = await deliver(make(byDeveloper(writeFailure())));
       expect(outcome.outcome).toBe("ignored");
       const reason = outcome.outcome === "ignored" ? outcome.reason : "";
@@ -188,7 +170,7 @@ describe("onResourceEvent: events it must not act on (logged with a reason, neve
   ];
   for (const [name, event] of malformed) {
     it(`a malformed event (${name}) is logged and dropped, not thrown`, async () => {
-      host = await openHost(brokenOrdersWorld(), storage);
+      const host = await harness.open(brokenOrdersWorld());
       const { outcome, logs } = await deliver(event);
       expect(outcome.outcome).toBe("rejected");
       expect(logs.some((l) => l.level === "warning" && /malformed event/.test(l.text))).toBe(true);
@@ -199,7 +181,7 @@ describe("onResourceEvent: events it must not act on (logged with a reason, neve
 
 describe("onResourceEvent: failures", () => {
   it("throws on a transient ARM failure (503) so Event Grid retries; the retry fixes the app", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     // Every attempt of the SDK's own retries (1 + 3) fails: the failure reaches the handler.
     host.emulator.faults.add({ kind: "503", method: "GET", path: /\/containerApps\/orders-api$/i, count: 4 });
     const event = byDeveloper(writeFailure());
@@ -212,7 +194,7 @@ describe("onResourceEvent: failures", () => {
   });
 
   it("a bad setting fails the invocation with a message naming it (the host reports it at start)", async () => {
-    host = await openHost(brokenOrdersWorld(), storage, { env: { PULLGUARD_MODE: "sometimes" } });
+    const host = await harness.open(brokenOrdersWorld(), { env: { PULLGUARD_MODE: "sometimes" } });
     await expect(deliver(byDeveloper(writeFailure()))).rejects.toThrow(/PULLGUARD_MODE/);
     expect(host.writes()).toBe(0);
   });

@@ -2,46 +2,20 @@
  * The timer trigger `sweep`, called as the host calls it (a Timer and an InvocationContext), against the emulator and
  * Azurite: it lists the watched apps cheaply and handles the ones that look broken.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
-import {
-  brokenOrdersWorld,
-  type Host,
-  invocation,
-  loadHandlers,
-  ORDERS_API,
-  openHost,
-  readWorld,
-  startStorage,
-  timer,
-} from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { brokenOrdersWorld, invocation, ORDERS_API, readWorld, timer, useFunctionHost } from "./harness.js";
 
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
-
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
+const harness = useFunctionHost();
 
 async function sweep(pastDue = false) {
   const { context, logs } = invocation("sweep");
-  const outcome = await handlers.sweep({ ...timer(), isPastDue: pastDue }, context);
+  const outcome = await harness.handlers.sweep({ ...timer(), isPastDue: pastDue }, context);
   return { outcome, logs };
 }
 
 describe("sweep", () => {
   it("finds the app whose deployment failed, fixes it, and the next sweep has nothing to do", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const first = await sweep();
     expect(first.outcome).toMatchObject({
       apps: 1,
@@ -62,7 +36,7 @@ describe("sweep", () => {
   });
 
   it("a healthy subscription: one cheap list, no write, no notification", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const host = await harness.open(readWorld("orders-api.world.json"));
     const { outcome } = await sweep();
     expect(outcome).toMatchObject({ apps: 1, broken: 0, handled: [] });
     expect(outcome.armRequests).toBeLessThanOrEqual(2);
@@ -71,14 +45,14 @@ describe("sweep", () => {
   });
 
   it("PULLGUARD_MODE=off: looks, writes nothing", async () => {
-    host = await openHost(brokenOrdersWorld(), storage, { env: { PULLGUARD_MODE: "off" } });
+    const host = await harness.open(brokenOrdersWorld(), { env: { PULLGUARD_MODE: "off" } });
     const { outcome } = await sweep();
     expect(outcome.handled).toEqual([expect.objectContaining({ action: expect.stringMatching(/^skipped/) })]);
     expect(host.writes()).toBe(0);
   });
 
   it("throws when listing the apps keeps failing (503): the next occurrence tries again", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     host.emulator.faults.add({ kind: "503", method: "GET", path: /\/containerApps$/i, count: 4 });
     await expect(sweep()).rejects.toThrow(/503|ServiceUnavailable|injected/i);
     expect(host.writes()).toBe(0);

@@ -4,39 +4,21 @@
  * dropped (never thrown: the queue would retry it to the poison queue); a transient failure is thrown.
  */
 import { TableClient } from "@azure/data-tables";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
+import { describe, expect, it } from "vitest";
 import {
   brokenOrdersWorld,
   cardText,
   type Host,
   invocation,
-  loadHandlers,
   ORDERS_API,
-  openHost,
   readWorld,
-  startStorage,
+  useFunctionHost,
 } from "./harness.js";
-
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
 
 const CHECKOUT_WEB =
   "/subscriptions/6d1f0e2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a/resourceGroups/rg-checkout/providers/Microsoft.App/containerApps/checkout-web";
 
-let storage: RunningAzurite;
-let handlers: Handlers;
-let host: Host | undefined;
-
-beforeAll(async () => {
-  [storage, handlers] = await Promise.all([startStorage(), loadHandlers()]);
-});
-afterAll(async () => {
-  await storage?.stop();
-});
-afterEach(async () => {
-  await host?.close();
-  host = undefined;
-});
+const harness = useFunctionHost();
 
 function message(appId: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -53,12 +35,12 @@ function message(appId: string, overrides: Record<string, unknown> = {}) {
 
 async function verify(input: unknown) {
   const { context, logs } = invocation("verifyFix");
-  const outcome = await handlers.verifyFix(input, context);
+  const outcome = await harness.handlers.verifyFix(input, context);
   return { outcome, logs };
 }
 
 async function auditRows(): Promise<Array<{ app: string; stepKind: string }>> {
-  const table = TableClient.fromConnectionString(storage.connectionString, "pullguardaudit", {
+  const table = TableClient.fromConnectionString(harness.storage.connectionString, "pullguardaudit", {
     allowInsecureConnection: true,
   });
   const rows: Array<{ app: string; stepKind: string }> = [];
@@ -72,7 +54,7 @@ const queued = async (h: Host) => (await h.queue.getProperties()).approximateMes
 
 describe("verifyFix: valid messages", () => {
   it("a fixed app: verified resolved, one follow-up notification, nothing written", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const host = await harness.open(readWorld("orders-api.world.json"));
     const { outcome } = await verify(message(ORDERS_API));
     expect(outcome).toMatchObject({ outcome: "handled", apps: [{ appId: ORDERS_API, action: "verified: resolved" }] });
     expect(host.writes()).toBe(0);
@@ -87,14 +69,14 @@ describe("verifyFix: valid messages", () => {
   ];
   for (const [name, encode] of encodings) {
     it(`accepts the message as ${name}`, async () => {
-      host = await openHost(readWorld("orders-api.world.json"), storage);
+      await harness.open(readWorld("orders-api.world.json"));
       const { outcome } = await verify(encode(message(ORDERS_API)));
       expect(outcome).toMatchObject({ outcome: "handled", apps: [{ action: "verified: resolved" }] });
     });
   }
 
   it("the fix did not work (AcrPull still missing): final, unresolved, one follow-up notification, no write", async () => {
-    host = await openHost(brokenOrdersWorld(), storage);
+    const host = await harness.open(brokenOrdersWorld());
     const { outcome } = await verify(message(ORDERS_API));
     expect(outcome).toMatchObject({ outcome: "handled", apps: [{ action: "verified: unresolved", writes: 0 }] });
     expect(host.writes()).toBe(0);
@@ -103,7 +85,7 @@ describe("verifyFix: valid messages", () => {
   });
 
   it("a grant still propagating before the deadline: re-scheduled on the queue, no notification yet", async () => {
-    host = await openHost(readWorld("role-assignment-propagating.json"), storage);
+    const host = await harness.open(readWorld("role-assignment-propagating.json"));
     const { outcome } = await verify(message(CHECKOUT_WEB));
     expect(outcome).toMatchObject({ outcome: "handled", apps: [{ action: "verification-rescheduled" }] });
     expect(host.sink.received).toHaveLength(0);
@@ -112,7 +94,7 @@ describe("verifyFix: valid messages", () => {
   });
 
   it("a grant still propagating at the deadline: final, one follow-up notification, nothing re-scheduled", async () => {
-    host = await openHost(readWorld("role-assignment-propagating.json"), storage);
+    const host = await harness.open(readWorld("role-assignment-propagating.json"));
     const { outcome } = await verify(message(CHECKOUT_WEB, { deadline: new Date(Date.now() - 1000).toISOString() }));
     expect(outcome).toMatchObject({ outcome: "handled", apps: [{ action: expect.stringMatching(/^verified: /) }] });
     expect(host.sink.received).toHaveLength(1);
@@ -122,7 +104,7 @@ describe("verifyFix: valid messages", () => {
 
   for (const [name, encode] of [["an object", (m: unknown) => m], ...encodings] as const) {
     it(`a grant that has propagated: the follow-up restarts the failed revision once (message as ${name})`, async () => {
-      host = await openHost(readWorld("role-assignment-propagating.json"), storage);
+      const host = await harness.open(readWorld("role-assignment-propagating.json"));
       host.emulator.clock.advance(10 * 60_000);
       const first = await verify(encode(message(CHECKOUT_WEB)));
       expect(first.outcome).toMatchObject({ outcome: "handled", apps: [{ action: "verification-rescheduled" }] });
@@ -155,7 +137,7 @@ describe("verifyFix: malformed messages are logged and dropped, not thrown", () 
   ];
   for (const [name, input] of malformed) {
     it(name, async () => {
-      host = await openHost(brokenOrdersWorld(), storage);
+      const host = await harness.open(brokenOrdersWorld());
       const { outcome, logs } = await verify(input);
       expect(outcome.outcome).toBe("rejected");
       expect(logs.some((l) => l.level === "warning" && /dropped a verification message/.test(l.text))).toBe(true);
@@ -168,7 +150,7 @@ describe("verifyFix: malformed messages are logged and dropped, not thrown", () 
 
 describe("verifyFix: transient failures", () => {
   it("throws on 503 so the queue delivers the message again", async () => {
-    host = await openHost(readWorld("orders-api.world.json"), storage);
+    const host = await harness.open(readWorld("orders-api.world.json"));
     host.emulator.faults.add({ kind: "503", method: "GET", path: /\/containerApps\/orders-api$/i });
     await expect(verify(message(ORDERS_API))).rejects.toThrow(/503|ServiceUnavailable|injected/i);
     expect(host.sink.received).toHaveLength(0);

@@ -2,6 +2,7 @@
 import type { PullFacts, RegistryFacts, RoleAssignmentFacts } from "../../../src/core/facts.js";
 import type { Finding, FindingCode } from "../../../src/core/finding.js";
 import { type Policy, policyFromSettings } from "../../../src/core/policy.js";
+import { registryFacts } from "../checks/world.js";
 
 export const SUB = "6d1f0e2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a";
 export const APP_ID = `/subscriptions/${SUB}/resourceGroups/rg-checkout/providers/Microsoft.App/containerApps/checkout-web`;
@@ -13,30 +14,8 @@ export const UAMI_PRINCIPAL = "11111111-2222-4333-8444-555555555555";
 export const ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 export const REPO_READER = "b93aa761-3e63-49ed-ac28-beffa264f7ac";
 
-export function registry(overrides: Partial<RegistryFacts> = {}): RegistryFacts {
-  return {
-    id: REGISTRY_ID,
-    name: "fabrikamacr",
-    subscriptionId: SUB,
-    resourceGroup: "rg-platform",
-    location: "northeurope",
-    loginServer: SERVER,
-    sku: "Premium",
-    adminUserEnabled: false,
-    publicNetworkAccess: "Enabled",
-    defaultAction: "Allow",
-    ipRules: [],
-    networkRuleBypassOptions: "AzureServices",
-    anonymousPullEnabled: false,
-    roleAssignmentMode: "LegacyRegistryPermissions",
-    armAudienceTokens: "enabled",
-    quarantinePolicy: "disabled",
-    dataEndpointEnabled: false,
-    privateEndpointConnections: [],
-    replicationLocations: ["northeurope"],
-    ...overrides,
-  };
-}
+/** The checks' registry (fabrikamacr in SUB, Premium, legacy role mode, public), the same for the plan tests. */
+export const registry = registryFacts;
 
 export function assignment(overrides: Partial<RoleAssignmentFacts> = {}): RoleAssignmentFacts {
   const name = overrides.name ?? "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
