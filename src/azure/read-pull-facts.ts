@@ -8,6 +8,8 @@
  *           the role assignments of every principal the app names (assignedTo, on the app's subscription) ‖
  *           the registries of the other subscriptions (only when an image's registry is not beside the app) ‖
  *           the private path of a registry already known that needs it
+ *           (and, while a registry is not found beside the app, the principals' assignments in the tenant's other
+ *           subscriptions when there are at most two: speculative, dropped unless a registry is there)
  *   wave 3  the role definitions those assignments reference ‖ assignments of principals first seen in wave 2
  *           (a UAMI not attached, the environment's identity) or on a registry's other subscription ‖ the rest of
  *           the private path
@@ -49,6 +51,9 @@ import { createRegistryIndex, type RegistryIndex } from "./registry-index.js";
 import { createRoleDefinitionCache, type RoleDefinitionCache } from "./role-definitions.js";
 import { roleAssignmentFactsFrom, roleDefinitionGuid } from "./role-facts.js";
 import type { SharedReads } from "./shared-reads.js";
+
+/** How many other subscriptions a principal's assignments are read in ahead of knowing where its registry is. */
+const SPECULATIVE_SUBSCRIPTIONS = 2;
 
 export interface ReadPullFactsDeps {
   clients: AzureClients;
@@ -170,7 +175,7 @@ async function readInWaves(
   const identities = new Map<string, Read<UserAssignedIdentityFacts>>();
   const registries = new Map<string, Read<RegistryFacts>>();
   /** Per principal (lower case): one assignedTo() read per subscription listed. */
-  const assignmentReads = new Map<string, PrincipalAssignments[]>();
+  const assignmentReads = new Map<string, Map<string, PrincipalAssignments>>();
   /** Per registry (lower-cased ID): every assignment at or above it, whoever holds it (atScope()). */
   const registryScopeReads = new Map<string, PrincipalAssignments>();
   const roleDefinitions = new Map<string, RoleDefinitionFacts>();
@@ -339,6 +344,25 @@ async function readInWaves(
     return [...new Set(subscriptions)];
   }
 
+  /**
+   * While an image's registry is not found in the app's subscription yet, the few other subscriptions of the app's
+   * tenant it may be in (at most SPECULATIVE_SUBSCRIPTIONS): reading the principal's assignments there now, beside
+   * the registry lists, keeps a registry in a neighbouring subscription within three waves. With more subscriptions
+   * the reads wait for the registry instead (a fourth wave, fewer requests).
+   */
+  function speculativeSubscriptions(): string[] {
+    // A run that prefers fewer requests to fewer waves (a sweep) waits for the registry instead.
+    if (deps.fewerRequestsThanWaves) return [];
+    const unresolved = registryHosts.some((host) => ACR_HOST.test(host) && !registries.has(host));
+    if (!unresolved || !isFound(subscriptionsRead)) return [];
+    const own = app.subscriptionId.toLowerCase();
+    const tenant = app.identity.tenantId?.toLowerCase() ?? null;
+    const others = subscriptionsRead.items
+      .filter((s) => s.subscriptionId !== own && (tenant === null || s.tenantId?.toLowerCase() === tenant))
+      .map((s) => s.subscriptionId);
+    return others.length <= SPECULATIVE_SUBSCRIPTIONS ? others : [];
+  }
+
   /** Role assignments on a subscription (`scope` null) or at a resource scope, with an ARM filter. */
   async function listAssignments(
     subscriptionId: string,
@@ -380,7 +404,7 @@ async function readInWaves(
   function planAssignments(): ReadTask[] {
     const tasks: ReadTask[] = [];
     for (const principal of knownPrincipals()) {
-      for (const subscriptionId of assignmentSubscriptions()) {
+      for (const subscriptionId of new Set([...assignmentSubscriptions(), ...speculativeSubscriptions()])) {
         tasks.push(
           ...once(`assignments:${principal}:${subscriptionId}`, async () => {
             const read = await listAssignments(
@@ -389,7 +413,9 @@ async function readInWaves(
               `assignedTo('${principal}')`,
               readerOn(`subscription ${subscriptionId}`),
             );
-            assignmentReads.set(principal, [...(assignmentReads.get(principal) ?? []), read]);
+            const bySubscription = assignmentReads.get(principal) ?? new Map<string, PrincipalAssignments>();
+            bySubscription.set(subscriptionId, read);
+            assignmentReads.set(principal, bySubscription);
           }),
         );
       }
@@ -417,7 +443,8 @@ async function readInWaves(
   function knownAssignments(): RoleAssignmentFacts[] {
     const principals = new Set(knownPrincipals());
     const all: RoleAssignmentFacts[] = [];
-    for (const reads of assignmentReads.values()) for (const read of reads) if (isFound(read)) all.push(...read.items);
+    for (const reads of assignmentReads.values())
+      for (const read of reads.values()) if (isFound(read)) all.push(...read.items);
     for (const read of registryScopeReads.values()) {
       if (isFound(read)) all.push(...read.items.filter((a) => principals.has(a.principalId.toLowerCase())));
     }
@@ -516,7 +543,13 @@ async function readInWaves(
   const userAssignedIdentities: Record<string, Read<UserAssignedIdentityFacts>> = Object.fromEntries(identities);
   const roleAssignments: Record<string, PrincipalAssignments> = {};
   const scopeItems = [...registryScopeReads.values()].flatMap((read) => (isFound(read) ? read.items : []));
-  for (const [principal, reads] of assignmentReads) {
+  // Only the subscriptions that matter count: a speculative read of a subscription that turned out to hold none of
+  // the app's registries neither adds grants nor, when it failed, makes the principal's assignments unreadable.
+  const relevant = new Set(assignmentSubscriptions());
+  for (const [principal, bySubscription] of assignmentReads) {
+    const reads = [...bySubscription]
+      .filter(([subscriptionId]) => relevant.has(subscriptionId))
+      .map(([, read]) => read);
     const atRegistries = scopeItems.filter((a) => a.principalId.toLowerCase() === principal);
     roleAssignments[principal] = mergeAssignmentReads(reads, atRegistries);
   }

@@ -248,6 +248,50 @@ describe("readPullFacts", () => {
     expect(facts.roleDefinitions[ACR_PULL]?.roleName).toBe("AcrPull");
   });
 
+  it("a registry in a neighbouring subscription: its grants and their role definitions still within three waves", async () => {
+    const otherRegistry = REGISTRY_ID.replace(SUB, OTHER_SUB);
+    const world = baseWorld();
+    world.resources[2] = registry({}, otherRegistry);
+    world.resources[6] = assignment("a-pull", otherRegistry, UAMI_PRINCIPAL, ACR_PULL, "2026-10-01T09:00:00Z");
+    const { facts, stats, arm } = await read(world);
+    expect(facts.registries["fabrikamacr.azurecr.io"]).toMatchObject({
+      readable: true,
+      found: true,
+      id: otherRegistry,
+    });
+    const pulls = facts.roleAssignments[UAMI_PRINCIPAL];
+    expect(pulls?.readable && pulls.found && pulls.items.map((a) => a.name)).toEqual(["a-pull"]);
+    expect(facts.roleDefinitions[ACR_PULL]?.roleName).toBe("AcrPull");
+    expect(stats.waves).toBe(3);
+    expect(stats.armRequests).toBe(arm.length);
+  });
+
+  it("a speculative read that fails, in a subscription that turns out to hold no registry of the app, is dropped", async () => {
+    const world = baseWorld({
+      failures: {
+        [`GET /subscriptions/${OTHER_SUB}/providers/Microsoft.Authorization/roleAssignments`]: {
+          status: 403,
+          body: { error: { code: "AuthorizationFailed", message: "The client does not have authorization" } },
+        },
+      },
+    });
+    // An image from a registry that exists nowhere: while it is looked for, OTHER_SUB is read speculatively.
+    world.resources[0] = app({
+      images: ["fabrikamacr.azurecr.io/checkout/web:1.8.0", "nowhereacr.azurecr.io/api:1"],
+    });
+    const { facts, arm } = await read(world);
+    expect(
+      arm.some((r) => r.path === `/subscriptions/${OTHER_SUB}/providers/Microsoft.Authorization/roleAssignments`),
+    ).toBe(true);
+    expect(facts.registries["nowhereacr.azurecr.io"]).toEqual({
+      readable: true,
+      found: false,
+      resource: "nowhereacr.azurecr.io",
+    });
+    const pulls = facts.roleAssignments[UAMI_PRINCIPAL];
+    expect(pulls).toMatchObject({ readable: true, found: true });
+  });
+
   it("images on hosts that are not ACR login servers are NotFound without a lookup, and not tag-checked", async () => {
     const world = baseWorld();
     world.resources[0] = app({
