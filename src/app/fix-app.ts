@@ -19,6 +19,7 @@ import type { Finding } from "../core/finding.js";
 import { followUpKey, followUpRestart, planFixes } from "../core/plan.js";
 import type { PlanStep } from "../core/plan-step.js";
 import { type PolicySettings, policyFromSettings } from "../core/policy.js";
+import { holdRepeatedRestarts, onlyRestarts } from "../core/restart-guard.js";
 import type { VerificationMessage } from "../core/verification-message.js";
 import {
   isTerminallyFailed,
@@ -115,7 +116,11 @@ export async function fixApp(appId: string, deps: FixDeps): Promise<FixResult> {
   const { facts, stats } = await deps.readFacts(appId);
   const diagnosis = deps.diagnose(facts);
   const policy = policyFromSettings(deps.settings, facts.app.tags);
-  const plan = planFixes(facts, diagnosis.findings, policy);
+  const planned = planFixes(facts, diagnosis.findings, policy);
+  // Only a plan of restarts can loop; the audit is read just for that case.
+  const plan = onlyRestarts(planned)
+    ? holdRepeatedRestarts(planned, facts, await deps.apply.audit.list(appId))
+    : planned;
   const before: CheckResult = { appId, verdict: diagnosis.verdict, findings: diagnosis.findings, plan, stats };
   const approve = deps.approveNeedsApproval === true;
 
