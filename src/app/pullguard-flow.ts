@@ -3,6 +3,8 @@
  * notify → telemetry. Everything it touches is injected (FlowDeps), so the same code runs in the function app, in the
  * CLI, in the demo and in tests against the emulator.
  */
+
+import type { ChangeTrigger } from "../azure/audit-log.js";
 import type { Settings } from "../config.js";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
 import { appsPullingFrom, appsUsingIdentity, loginServersUnder, looksUnhealthy } from "../core/app-summary.js";
@@ -19,6 +21,7 @@ import { type ApplyEnvironment, type FixResult, fixApp } from "./fix-app.js";
 import type { AppOutcome, HttpCheckRequest, PullGuardFlow, SignalOutcome, SweepOutcome, Trigger } from "./flow.js";
 import { createFreshLooks } from "./fresh-looks.js";
 import type { Logger } from "./logger.js";
+import { mapBounded } from "./map-bounded.js";
 import {
   type AppContext,
   appContextOf,
@@ -62,21 +65,8 @@ const subscriptionOf = (id: string): string => (id.split("/")[2] ?? "").toLowerC
 /** Apps a sweep handles at once (each request that gets a 429 waits out its Retry-After in the SDK's retry policy). */
 const SWEEP_CONCURRENCY = 4;
 
-/** `work` over `items`, at most `limit` at a time, results in the order of `items`. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
-}
-
-function changeTrigger(trigger: Trigger) {
+/** The trigger as the audit log records it. */
+export function changeTrigger(trigger: Trigger): ChangeTrigger {
   return {
     source: trigger.source,
     eventId: trigger.eventId ?? null,

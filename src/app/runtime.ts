@@ -20,7 +20,7 @@ import { type AzureAccess, createAzureAccess } from "./azure-access.js";
 import { type ApplyEnvironment, createRestartFollowUp } from "./fix-app.js";
 import type { PullGuardFlow } from "./flow.js";
 import type { Logger } from "./logger.js";
-import { createPullGuardFlow, type FlowDeps } from "./pullguard-flow.js";
+import { changeTrigger, createPullGuardFlow, type FlowDeps } from "./pullguard-flow.js";
 import { noTelemetry, type Telemetry } from "./telemetry.js";
 import type { VerificationScheduling } from "./verify.js";
 
@@ -73,12 +73,7 @@ export function assembleFlowDeps(
         appId,
         settings,
         apply,
-        trigger: {
-          source: trigger.source,
-          eventId: trigger.eventId ?? null,
-          correlationId: trigger.correlationId ?? null,
-          caller: trigger.caller ?? null,
-        },
+        trigger: changeTrigger(trigger),
       }),
     notify: outlets.notify,
     telemetry: outlets.telemetry,

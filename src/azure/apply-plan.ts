@@ -10,7 +10,9 @@
  * assignment has the same role at the same scope and a condition admitting the repositories. The system identity
  * case runs in one plan: enable, read the app back for the new principal, grant to it, restart.
  */
+
 import { assertAllowed, ForbiddenChangeError } from "../core/forbidden.js";
+import { isObject, type Json, valueAt } from "../core/json-path.js";
 import { stepDependencies } from "../core/plan.js";
 import type { AssignRoleStep, PlanStep } from "../core/plan-step.js";
 import { isAllowed } from "../core/policy.js";
@@ -89,16 +91,6 @@ export class TransientApplyError extends Error {
   }
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const get = (v: unknown, ...path: string[]): unknown => {
-  let cur = v;
-  for (const key of path) {
-    if (!isObject(cur)) return undefined;
-    cur = cur[key];
-  }
-  return cur;
-};
 const lower = (s: string): string => s.toLowerCase();
 
 /** What a step needs, worked out from a fresh read. */
@@ -135,12 +127,14 @@ function describeError(step: PlanStep, error: unknown): string {
 }
 
 function identitySlice(resource: unknown): unknown {
-  const identity = get(resource, "identity");
+  const identity = valueAt(resource, "identity");
   return {
-    type: get(identity, "type") ?? "None",
-    principalId: get(identity, "principalId") ?? null,
+    type: valueAt(identity, "type") ?? "None",
+    principalId: valueAt(identity, "principalId") ?? null,
     userAssignedIdentities: Object.keys(
-      isObject(get(identity, "userAssignedIdentities")) ? (get(identity, "userAssignedIdentities") as Json) : {},
+      isObject(valueAt(identity, "userAssignedIdentities"))
+        ? (valueAt(identity, "userAssignedIdentities") as Json)
+        : {},
     ),
   };
 }
@@ -264,7 +258,7 @@ class Steps {
     if (step.replaces) {
       if (!isObject(existing))
         throw new Error(`the assignment ${step.name} to extend no longer exists at ${step.scope}`);
-      const current = get(existing, "properties", "condition");
+      const current = valueAt(existing, "properties", "condition");
       const condition = typeof current === "string" ? current : null;
       if (repos.every((r) => conditionAdmits(condition, r))) return { kind: "in-place", before: existing };
       const extended = extendCondition(condition ?? "", repos);
@@ -292,9 +286,9 @@ class Steps {
   grantVerdict(step: AssignRoleStep, assignments: unknown[]): { ok: true } | { ok: false; error: string } {
     const role = roleGuidOf(step.roleDefinitionId);
     const same = assignments.filter((a) => {
-      const rd = get(a, "properties", "roleDefinitionId");
-      const scope = get(a, "properties", "scope");
-      const principal = get(a, "properties", "principalId");
+      const rd = valueAt(a, "properties", "roleDefinitionId");
+      const scope = valueAt(a, "properties", "scope");
+      const principal = valueAt(a, "properties", "principalId");
       return (
         typeof rd === "string" &&
         roleGuidOf(rd) === role &&
@@ -310,7 +304,7 @@ class Steps {
     }
     const repos = step.repositories ?? [];
     const admitting = same.find((a) => {
-      const condition = get(a, "properties", "condition");
+      const condition = valueAt(a, "properties", "condition");
       return repos.every((r) => conditionAdmits(typeof condition === "string" ? condition : null, r));
     });
     if (admitting) return { ok: true };
@@ -319,7 +313,7 @@ class Steps {
       ok: false,
       error:
         `an assignment of ${step.roleName} for ${step.principalId} at ${step.scope} already exists ` +
-        `(${String(get(first, "name"))}) with a condition that does not admit ${repos.join(", ")}; ` +
+        `(${String(valueAt(first, "name"))}) with a condition that does not admit ${repos.join(", ")}; ` +
         "extend it (opt-in fix abac-condition-excludes-repository) or edit it in the portal",
     };
   }
@@ -333,29 +327,29 @@ class Steps {
     while (next) {
       const request: ArmRequest = { method: "GET", url: next };
       const page = ensureOk(request, await this.run.deps.arm.send(request)).body;
-      const value = get(page, "value");
+      const value = valueAt(page, "value");
       if (Array.isArray(value)) items.push(...value);
-      const link = get(page, "nextLink");
+      const link = valueAt(page, "nextLink");
       next = typeof link === "string" && link !== "" ? link : null;
     }
     const verdict = this.grantVerdict(step, items);
     if (!verdict.ok) return verdict;
     const role = roleGuidOf(step.roleDefinitionId);
-    const existing = items.find((a) => roleGuidOf(String(get(a, "properties", "roleDefinitionId") ?? "")) === role);
+    const existing = items.find((a) => roleGuidOf(String(valueAt(a, "properties", "roleDefinitionId") ?? "")) === role);
     return { ok: true, existing };
   }
 
   private async prepareIdentity(step: PlanStep & { kind: "enable-system-identity" | "attach-user-identity" }) {
     const app = await this.readApp(step.target);
-    const identity = get(app, "identity");
-    const type = get(identity, "type");
-    const uamis = isObject(get(identity, "userAssignedIdentities"))
-      ? Object.keys(get(identity, "userAssignedIdentities") as Json)
+    const identity = valueAt(app, "identity");
+    const type = valueAt(identity, "type");
+    const uamis = isObject(valueAt(identity, "userAssignedIdentities"))
+      ? Object.keys(valueAt(identity, "userAssignedIdentities") as Json)
       : [];
     const before = identitySlice(app);
     if (step.kind === "enable-system-identity") {
       if (hasType(type, "systemassigned")) {
-        const principal = get(identity, "principalId");
+        const principal = valueAt(identity, "principalId");
         if (typeof principal === "string") this.run.systemPrincipalId = principal;
         return { kind: "in-place", before } satisfies Prepared;
       }
@@ -373,14 +367,14 @@ class Steps {
     return {
       kind: "write",
       request: { method: "PATCH", url: this.url(step.target, API_VERSIONS.containerApps), body },
-      before: { identity: get(app, "identity") ?? null, slice: before },
+      before: { identity: valueAt(app, "identity") ?? null, slice: before },
       step,
     } satisfies Prepared;
   }
 
   private async prepareRegistryEntry(step: PlanStep & { kind: "set-registry-identity" | "add-registry-entry" }) {
     const app = await this.readApp(step.target);
-    const registries = get(app, "properties", "configuration", "registries");
+    const registries = valueAt(app, "properties", "configuration", "registries");
     const entries: Json[] = Array.isArray(registries) ? registries.filter(isObject) : [];
     const index = entries.findIndex((e) => typeof e.server === "string" && lower(e.server) === lower(step.server));
     const current = entries[index];
@@ -420,10 +414,10 @@ class Steps {
     const registry = await this.readRegistry(step.target);
     const url = this.url(step.target, API_VERSIONS.registries);
     if (step.kind === "enable-arm-audience-tokens") {
-      const policies = isObject(get(registry, "properties", "policies"))
-        ? (get(registry, "properties", "policies") as Json)
+      const policies = isObject(valueAt(registry, "properties", "policies"))
+        ? (valueAt(registry, "properties", "policies") as Json)
         : {};
-      const status = get(policies, "azureADAuthenticationAsArmPolicy", "status");
+      const status = valueAt(policies, "azureADAuthenticationAsArmPolicy", "status");
       if (status === undefined || lower(String(status)) === "enabled") {
         return { kind: "in-place", before: policies } satisfies Prepared;
       }
@@ -438,9 +432,9 @@ class Steps {
         step,
       } satisfies Prepared;
     }
-    const ruleSet = get(registry, "properties", "networkRuleSet");
-    const defaultAction = get(ruleSet, "defaultAction");
-    const rulesRaw = get(ruleSet, "ipRules");
+    const ruleSet = valueAt(registry, "properties", "networkRuleSet");
+    const defaultAction = valueAt(ruleSet, "defaultAction");
+    const rulesRaw = valueAt(ruleSet, "ipRules");
     const rules: Json[] = Array.isArray(rulesRaw) ? rulesRaw.filter(isObject) : [];
     const values = new Set(rules.map((r) => lower(String(r.value ?? r.iPAddressOrRange ?? ""))));
     const missing = step.ips.filter((ip) => !values.has(lower(ip)) && !values.has(`${lower(ip)}/32`));
@@ -483,7 +477,7 @@ class Steps {
 
   private async prepareResubmit(step: PlanStep & { kind: "resubmit-template" }): Promise<Prepared> {
     const app = await this.readApp(step.target);
-    const template = get(app, "properties", "template");
+    const template = valueAt(app, "properties", "template");
     if (!isObject(template)) throw new Error(`container app ${step.target} has no template to re-submit`);
     if (template.revisionSuffix === step.revisionSuffix)
       return { kind: "in-place", before: { revisionSuffix: step.revisionSuffix } };
@@ -506,7 +500,7 @@ class Steps {
     const { request, step } = prepared;
     const response: ArmResponse = await this.run.deps.arm.send(request);
     if (step.kind === "assign-role" && response.status === 409) {
-      const code = get(response.body, "error", "code");
+      const code = valueAt(response.body, "error", "code");
       if (code === "RoleAssignmentExists") {
         const verdict = await this.resolveConflict(step);
         if (verdict.ok) return { outcome: "already-in-place", after: verdict.existing };
@@ -522,7 +516,7 @@ class Steps {
         return { outcome: "done", after: { restarted: step.revision } };
       case "enable-system-identity": {
         const app = await this.readApp(step.target);
-        const principal = get(app, "identity", "principalId");
+        const principal = valueAt(app, "identity", "principalId");
         if (typeof principal !== "string" || principal === "") {
           return {
             outcome: "failed",
@@ -539,16 +533,19 @@ class Steps {
       case "add-registry-entry":
         return {
           outcome: "done",
-          after: get(await this.readApp(step.target), "properties", "configuration", "registries") ?? null,
+          after: valueAt(await this.readApp(step.target), "properties", "configuration", "registries") ?? null,
         };
       case "resubmit-template":
         return { outcome: "done", after: { revisionSuffix: step.revisionSuffix } };
       case "enable-arm-audience-tokens":
-        return { outcome: "done", after: get(await this.readRegistry(step.target), "properties", "policies") ?? null };
+        return {
+          outcome: "done",
+          after: valueAt(await this.readRegistry(step.target), "properties", "policies") ?? null,
+        };
       case "allow-registry-ips":
         return {
           outcome: "done",
-          after: get(await this.readRegistry(step.target), "properties", "networkRuleSet") ?? null,
+          after: valueAt(await this.readRegistry(step.target), "properties", "networkRuleSet") ?? null,
         };
     }
   }
@@ -556,10 +553,10 @@ class Steps {
 
 function revisionState(revision: unknown): Json {
   return {
-    name: get(revision, "name") ?? null,
-    provisioningState: get(revision, "properties", "provisioningState") ?? null,
-    runningState: get(revision, "properties", "runningState") ?? null,
-    healthState: get(revision, "properties", "healthState") ?? null,
+    name: valueAt(revision, "name") ?? null,
+    provisioningState: valueAt(revision, "properties", "provisioningState") ?? null,
+    runningState: valueAt(revision, "properties", "runningState") ?? null,
+    healthState: valueAt(revision, "properties", "healthState") ?? null,
   };
 }
 
@@ -568,16 +565,16 @@ function beforeForAudit(step: PlanStep, before: unknown): unknown {
   switch (step.kind) {
     case "enable-system-identity":
     case "attach-user-identity":
-      return get(before, "slice") ?? before;
+      return valueAt(before, "slice") ?? before;
     case "set-registry-identity":
     case "add-registry-entry":
-      return get(before, "properties", "configuration", "registries") ?? before;
+      return valueAt(before, "properties", "configuration", "registries") ?? before;
     case "enable-arm-audience-tokens":
-      return get(before, "properties", "policies") ?? before;
+      return valueAt(before, "properties", "policies") ?? before;
     case "allow-registry-ips":
-      return get(before, "properties", "networkRuleSet") ?? before;
+      return valueAt(before, "properties", "networkRuleSet") ?? before;
     case "resubmit-template":
-      return { revisionSuffix: get(before, "properties", "template", "revisionSuffix") ?? null };
+      return { revisionSuffix: valueAt(before, "properties", "template", "revisionSuffix") ?? null };
     default:
       return before;
   }

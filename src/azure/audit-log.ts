@@ -12,7 +12,7 @@ import type { TableClient } from "@azure/data-tables";
 import type { StorageSettings } from "../config.js";
 import type { PlanStep } from "../core/plan-step.js";
 import { redactDeep } from "../core/redact.js";
-import { openTable, TABLES } from "./storage.js";
+import { openTable, TABLES, tableCreator } from "./storage.js";
 
 /** Who or what started the change (structurally the app layer's Trigger). */
 export interface ChangeTrigger {
@@ -118,14 +118,7 @@ function toRecord(row: AuditRow): AuditRecord {
 }
 
 export function createTableAuditLog(table: TableClient): AuditLog {
-  let ready: Promise<void> | null = null;
-  const ensureTable = (): Promise<void> => {
-    ready ??= table.createTable().catch((error: unknown) => {
-      ready = null;
-      throw error;
-    });
-    return ready;
-  };
+  const ensureTable = tableCreator(table);
   return {
     async record(entry) {
       await ensureTable();

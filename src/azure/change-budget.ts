@@ -9,7 +9,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { RestError, type TableClient } from "@azure/data-tables";
 import type { StorageSettings } from "../config.js";
-import { openTable, TABLES } from "./storage.js";
+import { openTable, TABLES, tableCreator } from "./storage.js";
 
 export interface ChangeBudget {
   /** Takes one change from the current hour's budget; false when it is exhausted. */
@@ -50,14 +50,7 @@ export function createTableChangeBudget(
   options: TableChangeBudgetOptions = {},
 ): ChangeBudget {
   const maxRounds = options.maxRounds ?? 50;
-  let ready: Promise<void> | null = null;
-  const ensureTable = (): Promise<void> => {
-    ready ??= table.createTable().catch((error: unknown) => {
-      ready = null;
-      throw error;
-    });
-    return ready;
-  };
+  const ensureTable = tableCreator(table);
   const read = async (rowKey: string): Promise<(BudgetRow & { etag: string }) | null> => {
     try {
       return await table.getEntity<BudgetRow>(PARTITION, rowKey);

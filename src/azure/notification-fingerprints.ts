@@ -4,9 +4,11 @@
  * the row appeared meanwhile; replace is conditional on the ETag read and fails with 412 when another instance wrote
  * first), so instances racing on the same state agree on exactly one winner.
  */
+
 import { createHash } from "node:crypto";
 import { RestError, type TableClient } from "@azure/data-tables";
 import type { FingerprintStore } from "../notify/fingerprint.js";
+import { tableCreator } from "./storage.js";
 
 const PARTITION = "app";
 
@@ -39,14 +41,7 @@ export function createTableFingerprintStore(
   options: TableFingerprintStoreOptions = {},
 ): FingerprintStore {
   const maxRounds = options.maxRounds ?? 5;
-  let tableReady: Promise<void> | null = null;
-  const ensureTable = (): Promise<void> => {
-    tableReady ??= table.createTable().catch((error: unknown) => {
-      tableReady = null;
-      throw error;
-    });
-    return tableReady;
-  };
+  const ensureTable = tableCreator(table);
 
   const read = async (rowKey: string): Promise<(FingerprintRow & { etag: string }) | null> => {
     try {

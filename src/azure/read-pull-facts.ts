@@ -23,7 +23,6 @@
 import type { HttpClient, PipelineRetryOptions } from "@azure/core-rest-pipeline";
 import { isRestError } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
-import { scopeCoversId } from "../core/app-summary.js";
 import type {
   AppFacts,
   EnvironmentFacts,
@@ -39,6 +38,8 @@ import type {
   UserAssignedIdentityFacts,
 } from "../core/facts.js";
 import { imageHost } from "../core/pull-grants.js";
+import { hasSystemAssigned } from "../core/pull-paths.js";
+import { assignmentCovers } from "../core/roles.js";
 import { appFactsFrom, environmentFactsFrom, revisionFactsFrom, userAssignedIdentityFactsFrom } from "./app-facts.js";
 import { groupAndName, parseArmId } from "./arm-id.js";
 import type { AzureClients } from "./clients.js";
@@ -85,7 +86,6 @@ export interface ReadPullFactsDeps {
 const ACR_HOST = /\.azurecr\.(io|cn|us)$/i;
 const CONTAINER_APP_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.App\/containerApps\/[^/]+$/i;
-const hasSystemIdentity = (type: string): boolean => type.toLowerCase().replace(/\s/g, "").includes("systemassigned");
 
 async function readApp(clients: AzureClients, appId: string, shared: SharedReads | undefined): Promise<AppFacts> {
   const at = groupAndName(appId);
@@ -314,12 +314,12 @@ async function readInWaves(
   /** Principal IDs known so far, lower case. */
   function knownPrincipals(): string[] {
     const principals: string[] = [];
-    if (hasSystemIdentity(app.identity.type) && app.identity.principalId) principals.push(app.identity.principalId);
+    if (hasSystemAssigned(app.identity.type) && app.identity.principalId) principals.push(app.identity.principalId);
     for (const u of app.identity.userAssigned) if (u.principalId) principals.push(u.principalId);
     for (const read of identities.values()) if (isFound(read) && read.principalId) principals.push(read.principalId);
     if (usesEnvironmentIdentity && isFound(environment)) {
       const { type, principalId } = environment.identity;
-      if (hasSystemIdentity(type) && principalId) principals.push(principalId);
+      if (hasSystemAssigned(type) && principalId) principals.push(principalId);
     }
     return [...new Set(principals.map((p) => p.toLowerCase()))];
   }
@@ -456,7 +456,7 @@ async function readInWaves(
     const registryIds = rbacRegistries().map((r) => r.id);
     const tasks: ReadTask[] = [];
     for (const assignment of knownAssignments()) {
-      if (!registryIds.some((id) => scopeCoversId(assignment.scope, id))) continue;
+      if (!registryIds.some((id) => assignmentCovers(assignment.scope, id))) continue;
       const guid = roleDefinitionGuid(assignment.roleDefinitionId);
       tasks.push(
         ...once(`role:${guid}`, async () => {

@@ -17,6 +17,21 @@ export const TABLES = {
 
 export const VERIFY_QUEUE = "pullguard-verify";
 
+/**
+ * Creates the table on first use, once per client (createTable answers success when it exists); a creation that
+ * failed is tried again by the next use instead of failing every later call.
+ */
+export function tableCreator(table: TableClient): () => Promise<void> {
+  let ready: Promise<void> | null = null;
+  return () => {
+    ready ??= table.createTable().catch((error: unknown) => {
+      ready = null;
+      throw error;
+    });
+    return ready;
+  };
+}
+
 function isLocal(connectionString: string): boolean {
   return /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(connectionString);
 }

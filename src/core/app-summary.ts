@@ -3,6 +3,7 @@
  * registry, an identity or a role assignment concerns, and which apps a sweep must look at closely. No per-app
  * request is needed to build it.
  */
+import { assignmentCovers } from "./roles.js";
 
 export interface AppSummary {
   id: string;
@@ -26,18 +27,6 @@ export interface RegistrySummary {
 
 const lower = (s: string) => s.toLowerCase();
 
-/** `scope` covers `resourceId` when it is the same ID or a parent on a path-segment boundary (case-insensitive). */
-export function scopeCoversId(scope: string, resourceId: string): boolean {
-  const s = lower(scope).replace(/\/+$/, "");
-  const r = lower(resourceId);
-  return (
-    r === s ||
-    r.startsWith(`${s}/`) ||
-    s === "" ||
-    /^\/providers\/microsoft\.management\/managementgroups\/[^/]+$/.test(s)
-  );
-}
-
 export function appsPullingFrom(apps: readonly AppSummary[], loginServers: readonly string[]): AppSummary[] {
   const servers = new Set(loginServers.map(lower));
   return apps.filter((app) => app.registryHosts.some((h) => servers.has(h)));
@@ -50,7 +39,7 @@ export function appsUsingIdentity(apps: readonly AppSummary[], identityId: strin
 
 /** Login servers of the registries a role-assignment scope covers (the registry itself, its group, its subscription). */
 export function loginServersUnder(scope: string, registries: readonly RegistrySummary[]): string[] {
-  return registries.filter((r) => scopeCoversId(scope, r.id)).map((r) => lower(r.loginServer));
+  return registries.filter((r) => assignmentCovers(scope, r.id)).map((r) => lower(r.loginServer));
 }
 
 /**

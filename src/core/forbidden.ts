@@ -10,7 +10,10 @@
  * - never send an app's `configuration.secrets`; a template re-submission changes nothing but the revision suffix;
  * - never DELETE.
  */
+
+import { isObject, valueAt } from "./json-path.js";
 import type { AssignRoleStep, PlanStep } from "./plan-step.js";
+import { hasSystemAssigned } from "./pull-paths.js";
 import { roleGuidOf } from "./role-assignment-name.js";
 
 export const ACR_PULL_ROLE = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
@@ -58,16 +61,6 @@ export interface ProposedWrite {
 const REGISTRY_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+$/i;
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const at = (v: unknown, ...path: string[]): unknown => {
-  let cur = v;
-  for (const key of path) {
-    if (!isObject(cur)) return undefined;
-    cur = cur[key];
-  }
-  return cur;
-};
 const lower = (s: string): string => s.toLowerCase();
 function fail(rule: ForbiddenRule, detail: string): never {
   throw new ForbiddenChangeError(rule, detail);
@@ -119,18 +112,18 @@ function assertNoOpening(body: unknown, path: string): void {
 }
 
 function hasSystem(type: unknown): boolean {
-  return typeof type === "string" && lower(type).includes("systemassigned");
+  return typeof type === "string" && hasSystemAssigned(type);
 }
 
 function assertIdentityKept(before: unknown, body: unknown): void {
-  const next = at(body, "identity");
+  const next = valueAt(body, "identity");
   if (next === undefined) return;
-  const prev = at(before, "identity");
-  if (hasSystem(at(prev, "type")) && !hasSystem(at(next, "type"))) {
+  const prev = valueAt(before, "identity");
+  if (hasSystem(valueAt(prev, "type")) && !hasSystem(valueAt(next, "type"))) {
     fail("removes-identity", "the system-assigned identity would be disabled");
   }
-  const prevUami = at(prev, "userAssignedIdentities");
-  const nextUami = at(next, "userAssignedIdentities");
+  const prevUami = valueAt(prev, "userAssignedIdentities");
+  const nextUami = valueAt(next, "userAssignedIdentities");
   const kept = new Set(
     isObject(nextUami)
       ? Object.entries(nextUami)
@@ -142,7 +135,7 @@ function assertIdentityKept(before: unknown, body: unknown): void {
     for (const id of Object.keys(prevUami)) {
       if (!kept.has(lower(id))) fail("removes-identity", `user-assigned identity ${id} would be detached`);
     }
-    const nextType = at(next, "type");
+    const nextType = valueAt(next, "type");
     if (
       Object.keys(prevUami).length > 0 &&
       !(typeof nextType === "string" && lower(nextType).includes("userassigned"))
@@ -153,25 +146,25 @@ function assertIdentityKept(before: unknown, body: unknown): void {
 }
 
 function assertRegistriesKept(step: PlanStep, before: unknown, body: unknown): void {
-  if (at(body, "properties", "configuration", "secrets") !== undefined) {
+  if (valueAt(body, "properties", "configuration", "secrets") !== undefined) {
     fail("sends-secrets", "a PATCH must not send configuration.secrets");
   }
-  const next = at(body, "properties", "configuration", "registries");
+  const next = valueAt(body, "properties", "configuration", "registries");
   if (next === undefined) return;
-  const prev = at(before, "properties", "configuration", "registries");
+  const prev = valueAt(before, "properties", "configuration", "registries");
   const nextEntries = Array.isArray(next) ? next : [];
   const switched = step.kind === "set-registry-identity" ? lower(step.server) : null;
   for (const entry of Array.isArray(prev) ? prev : []) {
-    const server = at(entry, "server");
+    const server = valueAt(entry, "server");
     if (typeof server !== "string") continue;
     const match = nextEntries.find(
-      (e) => typeof at(e, "server") === "string" && lower(String(at(e, "server"))) === lower(server),
+      (e) => typeof valueAt(e, "server") === "string" && lower(String(valueAt(e, "server"))) === lower(server),
     );
     if (!match) fail("removes-registry-entry", `registry entry ${server} would be removed`);
     if (lower(server) === switched) continue;
     for (const field of ["identity", "username", "passwordSecretRef"]) {
-      const was = at(entry, field);
-      if (typeof was === "string" && was !== "" && at(match, field) !== was) {
+      const was = valueAt(entry, field);
+      if (typeof was === "string" && was !== "" && valueAt(match, field) !== was) {
         fail("removes-registry-entry", `registry entry ${server} would lose ${field}`);
       }
     }
@@ -185,19 +178,19 @@ function withoutSuffix(template: unknown): string {
 }
 
 function assertTemplateUnchanged(before: unknown, body: unknown): void {
-  const next = at(body, "properties", "template");
+  const next = valueAt(body, "properties", "template");
   if (next === undefined) return;
-  if (withoutSuffix(next) !== withoutSuffix(at(before, "properties", "template"))) {
+  if (withoutSuffix(next) !== withoutSuffix(valueAt(before, "properties", "template"))) {
     fail("changes-template", "a re-submission may change only template.revisionSuffix");
   }
 }
 
 function assertNetworkKept(before: unknown, body: unknown): void {
-  const next = at(body, "properties", "networkRuleSet");
+  const next = valueAt(body, "properties", "networkRuleSet");
   if (next === undefined) return;
-  const prev = at(before, "properties", "networkRuleSet");
-  const prevAction = at(prev, "defaultAction");
-  const nextAction = at(next, "defaultAction");
+  const prev = valueAt(before, "properties", "networkRuleSet");
+  const prevAction = valueAt(prev, "defaultAction");
+  const nextAction = valueAt(next, "defaultAction");
   if (
     typeof nextAction === "string" &&
     lower(nextAction) === "allow" &&
@@ -207,23 +200,23 @@ function assertNetworkKept(before: unknown, body: unknown): void {
   }
   const values = (rules: unknown): string[] =>
     (Array.isArray(rules) ? rules : [])
-      .map((r) => at(r, "value") ?? at(r, "iPAddressOrRange"))
+      .map((r) => valueAt(r, "value") ?? valueAt(r, "iPAddressOrRange"))
       .filter((v): v is string => typeof v === "string")
       .map(lower);
-  const kept = new Set(values(at(next, "ipRules")));
-  for (const value of values(at(prev, "ipRules"))) {
+  const kept = new Set(values(valueAt(next, "ipRules")));
+  for (const value of values(valueAt(prev, "ipRules"))) {
     if (!kept.has(value)) fail("removes-ip-rule", `IP rule ${value} would be removed`);
   }
 }
 
 function assertPoliciesKept(before: unknown, body: unknown): void {
-  const next = at(body, "properties", "policies");
+  const next = valueAt(body, "properties", "policies");
   if (next === undefined) return;
-  const arm = at(next, "azureADAuthenticationAsArmPolicy", "status");
+  const arm = valueAt(next, "azureADAuthenticationAsArmPolicy", "status");
   if (arm !== undefined && arm !== "enabled") {
     fail("removes-registry-policy", `azureADAuthenticationAsArmPolicy.status would become ${String(arm)}`);
   }
-  const prev = at(before, "properties", "policies");
+  const prev = valueAt(before, "properties", "policies");
   if (!isObject(prev) || !isObject(next)) return;
   for (const [name, value] of Object.entries(prev)) {
     if (name === "azureADAuthenticationAsArmPolicy") continue;
@@ -243,25 +236,25 @@ function conditionClauses(condition: string): string[] {
 }
 
 function assertGrantRequest(step: AssignRoleStep, write: ProposedWrite): void {
-  const props = at(write.body, "properties");
-  const role = at(props, "roleDefinitionId");
+  const props = valueAt(write.body, "properties");
+  const role = valueAt(props, "roleDefinitionId");
   if (typeof role !== "string" || !GRANTABLE_ROLES.has(roleGuidOf(role))) {
     fail("role-not-grantable", `request grants ${String(role)}`);
   }
-  if (roleGuidOf(role) !== roleGuidOf(step.roleDefinitionId) || at(props, "principalId") !== step.principalId) {
+  if (roleGuidOf(role) !== roleGuidOf(step.roleDefinitionId) || valueAt(props, "principalId") !== step.principalId) {
     fail("role-not-grantable", "the request grants something other than the planned step");
   }
-  if (at(props, "principalType") !== "ServicePrincipal") {
-    fail("principal-type-not-service-principal", `request principalType ${String(at(props, "principalType"))}`);
+  if (valueAt(props, "principalType") !== "ServicePrincipal") {
+    fail("principal-type-not-service-principal", `request principalType ${String(valueAt(props, "principalType"))}`);
   }
   const path = write.url.split("?")[0] ?? "";
   const scope = path.replace(/\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/]+$/i, "");
   if (scope === path || !REGISTRY_ID.test(scope.replace(/^https?:\/\/[^/]+/, ""))) {
     fail("scope-not-registry", `request scope ${scope}`);
   }
-  const prevCondition = at(write.before, "properties", "condition") ?? at(write.before, "condition");
+  const prevCondition = valueAt(write.before, "properties", "condition") ?? valueAt(write.before, "condition");
   if (typeof prevCondition === "string" && prevCondition.trim() !== "") {
-    const nextCondition = at(props, "condition");
+    const nextCondition = valueAt(props, "condition");
     if (typeof nextCondition !== "string") {
       fail("narrows-condition", "the existing condition would be dropped (that would widen the grant)");
     } else {
@@ -271,7 +264,7 @@ function assertGrantRequest(step: AssignRoleStep, write: ProposedWrite): void {
       }
     }
   }
-  const prevRole = at(write.before, "properties", "roleDefinitionId") ?? at(write.before, "roleDefinitionId");
+  const prevRole = valueAt(write.before, "properties", "roleDefinitionId") ?? valueAt(write.before, "roleDefinitionId");
   if (typeof prevRole === "string" && roleGuidOf(prevRole) !== roleGuidOf(role)) {
     fail("removes-role-assignment", `the existing assignment of role ${roleGuidOf(prevRole)} would be replaced`);
   }

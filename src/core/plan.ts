@@ -22,12 +22,13 @@ import {
   conditionAdmits,
   extendCondition,
   grantsPullFor,
-  imageHost,
   imageRepository,
+  repositoriesOn,
   repositoryCondition,
 } from "./pull-grants.js";
+import { hasSystemAssigned } from "./pull-paths.js";
 import { roleAssignmentName, roleGuidOf } from "./role-assignment-name.js";
-import { isTerminallyFailed } from "./verification-outcome.js";
+import { isRunningHealthy, isTerminallyFailed } from "./verification-outcome.js";
 
 /** How long a new role assignment may take to work (pull-path.md, "Propagation"). */
 export const PROPAGATION_WINDOW_MS = 10 * 60 * 1000;
@@ -74,23 +75,11 @@ function assignmentsOf(facts: PullFacts, principalId: string): RoleAssignmentFac
   return read?.readable && read.found ? read.items : [];
 }
 
-/** Lower-cased repositories of the app's images on `server` (sorted, unique). */
-export function repositoriesOn(facts: PullFacts, server: string): string[] {
-  const repos = new Set<string>();
-  for (const c of facts.app.containers) {
-    if (imageHost(c.image) === lower(server)) repos.add(imageRepository(c.image));
-  }
-  return [...repos].sort();
-}
-
-function hasSystemIdentity(facts: PullFacts): boolean {
-  return lower(facts.app.identity.type).replace(/\s/g, "").split(",").includes("systemassigned");
-}
-
 /** The principal behind a registry identity reference, when it exists. */
 function principalOf(facts: PullFacts, ref: string | null | undefined): string | null {
   if (!ref) return null;
-  if (lower(ref) === "system") return hasSystemIdentity(facts) ? facts.app.identity.principalId : null;
+  if (lower(ref) === "system")
+    return hasSystemAssigned(facts.app.identity.type) ? facts.app.identity.principalId : null;
   const attached = facts.app.identity.userAssigned.find((u) => lower(u.id) === lower(ref));
   if (attached?.principalId) return attached.principalId;
   const read = facts.userAssignedIdentities[lower(ref)];
@@ -153,7 +142,7 @@ function chooseIdentity(
     const pulling = uamis.find((u) => u.principalId && holdsPull(facts, u.principalId, registry, repos));
     if (pulling) return { ref: pulling.id, principalId: pulling.principalId, enableSystem: false };
   }
-  if (hasSystemIdentity(facts) && facts.app.identity.principalId) {
+  if (hasSystemAssigned(facts.app.identity.type) && facts.app.identity.principalId) {
     return { ref: "system", principalId: facts.app.identity.principalId, enableSystem: false };
   }
   const first = uamis[0];
@@ -288,7 +277,7 @@ function revisionStuckOnPull(facts: PullFacts): boolean {
 export function revisionHealthy(facts: PullFacts): boolean {
   const r = facts.revision;
   if (!r?.readable || !r.found) return false;
-  return lower(r.runningState ?? "").startsWith("running") && lower(r.healthState ?? "") === "healthy";
+  return isRunningHealthy(r);
 }
 
 function restartDraft(facts: PullFacts, reason: FindingCode): Draft {

@@ -8,11 +8,11 @@
  * honoured in ABAC mode; the only ABAC grant's condition leaves `api` out).
  */
 import type { PullFacts, RegistryFacts, RoleAssignmentFacts } from "./facts.js";
-import { scopeCovers } from "./policy.js";
 import type { PullPath } from "./pull-paths.js";
 import { principalOf } from "./pull-paths.js";
 import { roleGuidOf } from "./role-assignment-name.js";
 import {
+  assignmentCovers,
   type ConditionVerdict,
   conditionAdmits,
   pullGrant,
@@ -68,18 +68,6 @@ export function isCrossTenant(path: PullPath, facts: PullFacts): boolean {
   return a !== null && b !== null && lower(a) !== lower(b);
 }
 
-const MANAGEMENT_GROUP_SCOPE = /^\/providers\/microsoft\.management\/managementgroups\/[^/]+\/?$/i;
-
-/**
- * Whether an assignment's scope covers the registry. "/" (tenant root) covers everything. A management group scope
- * covers it too: ARM lists an assignment made at a management group for a subscription (assignedTo, atScope) only
- * when that group is one of the subscription's ancestors, so one that is listed applies.
- */
-export function scopeCoversRegistry(scope: string, registryId: string): boolean {
-  const s = scope.trim();
-  return s === "/" || MANAGEMENT_GROUP_SCOPE.test(s) || scopeCovers(s, registryId);
-}
-
 /**
  * The access evaluation, or null when role findings do not apply to the path: no managed identity, no principal
  * (identity disabled, missing, deleted), registry not found or unread, cross-tenant, or assignments not readable
@@ -100,7 +88,7 @@ export function accessOf(path: PullPath, facts: PullFacts): AccessContext | null
   const legacyOnly: Grant[] = [];
   let why = "";
   for (const a of assignments) {
-    if (!scopeCoversRegistry(a.scope, registry.id)) continue;
+    if (!assignmentCovers(a.scope, registry.id)) continue;
     const guid = roleGuidOf(a.roleDefinitionId);
     const definition = facts.roleDefinitions[guid];
     const grant = pullGrant(definition, guid, mode);

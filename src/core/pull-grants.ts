@@ -8,11 +8,10 @@
  *    (@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase 'api' OR
  *     @Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase 'web/frontend'))
  */
-import type { RegistryFacts, RoleAssignmentFacts, RoleDefinitionFacts } from "./facts.js";
+import type { PullFacts, RegistryFacts, RoleAssignmentFacts, RoleDefinitionFacts } from "./facts.js";
 import { parseImageRef } from "./image-ref.js";
-import { scopeCoversRegistry } from "./pull-access.js";
 import { roleGuidOf } from "./role-assignment-name.js";
-import { conditionAdmits as conditionVerdict, pullGrant, registryMode } from "./roles.js";
+import { assignmentCovers, conditionAdmits as conditionVerdict, pullGrant, registryMode } from "./roles.js";
 
 export const ABAC_CONDITION_VERSION = "2.0" as const;
 
@@ -34,6 +33,15 @@ export function imageRepository(image: string): string {
 }
 
 const quote = (s: string): string => `'${s.replace(/'/g, "")}'`;
+
+/** Lower-cased repositories of the app's images on `server` (sorted, unique). */
+export function repositoriesOn(facts: Pick<PullFacts, "app">, server: string): string[] {
+  const repos = new Set<string>();
+  for (const c of facts.app.containers) {
+    if (imageHost(c.image) === lower(server)) repos.add(imageRepository(c.image));
+  }
+  return [...repos].sort();
+}
 
 /** The ABAC condition admitting exactly these repositories. */
 export function repositoryCondition(repositories: readonly string[]): string {
@@ -75,7 +83,7 @@ export function grantsPullFor(
   repositories: readonly string[],
   roleDefinitions: Record<string, RoleDefinitionFacts>,
 ): boolean {
-  if (!scopeCoversRegistry(assignment.scope, registry.id)) return false;
+  if (!assignmentCovers(assignment.scope, registry.id)) return false;
   const guid = roleGuidOf(assignment.roleDefinitionId);
   const mode = registryMode(registry.roleAssignmentMode);
   if (pullGrant(roleDefinitions[guid], guid, mode) !== "grants") return false;

@@ -241,6 +241,20 @@ function evaluateOr(expr: string, repository: string): boolean | null {
   return admitted;
 }
 
+const MANAGEMENT_GROUP_SCOPE = /^\/providers\/microsoft\.management\/managementgroups\/[^/]+$/;
+
+/**
+ * Whether a role assignment's scope covers a resource (normal Azure RBAC inheritance): the same ID or a parent on a
+ * path-segment boundary, case-insensitive. "/" (tenant root) covers everything. A management group scope covers it
+ * too: ARM lists an assignment made at a management group for a subscription (assignedTo, atScope) only when that
+ * group is one of the subscription's ancestors, so one that is listed applies.
+ */
+export function assignmentCovers(scope: string, resourceId: string): boolean {
+  const s = scope.trim().replace(/\/+$/, "").toLowerCase();
+  const r = resourceId.trim().replace(/\/+$/, "").toLowerCase();
+  return s === "" || MANAGEMENT_GROUP_SCOPE.test(s) || r === s || r.startsWith(`${s}/`);
+}
+
 /** How long a new assignment may take to work (pull-path.md, "Propagation"). */
 export const PROPAGATION_WINDOW_MS = 10 * 60 * 1000;
 /** How long a group grant may take to reach a managed identity token (tokens are cached ~24 h). */

@@ -5,6 +5,7 @@
 import { createAzureAccess } from "../../app/azure-access.js";
 import { checkApp } from "../../app/check-app.js";
 import type { CheckResult, ScopeCheckResult } from "../../app/check-result.js";
+import { mapBounded } from "../../app/map-bounded.js";
 import type { Settings } from "../../config.js";
 import { diagnose } from "../../core/diagnose.js";
 import type { CliIo, CommandOptions } from "../deps.js";
@@ -15,19 +16,6 @@ import { appIdArgument, flag, stringOption, subscriptionOption } from "./options
 import type { OpenBackend } from "./session.js";
 
 const CONCURRENCY = 4;
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 export async function runCheck(
   opts: CommandOptions,
@@ -68,7 +56,7 @@ export async function runCheck(
       (a) => !resourceGroup || (a.id.split("/")[4] ?? "").toLowerCase() === resourceGroup.toLowerCase(),
     );
     const failed: ScopeCheckResult["summary"]["failed"] = [];
-    const checked = await mapLimited(inScope, CONCURRENCY, async (app): Promise<CheckResult | null> => {
+    const checked = await mapBounded(inScope, CONCURRENCY, async (app): Promise<CheckResult | null> => {
       try {
         return (await checkApp(app.id, deps)).result;
       } catch (error) {

@@ -6,7 +6,7 @@ import type { PullFacts, RegistryFacts, Unreadable } from "../facts.js";
 import type { Evidence, Finding, FindingCode, FindingFix, Severity } from "../finding.js";
 import { fixAvailability } from "../fix-defaults.js";
 import { foundRegistry } from "../pull-access.js";
-import { type PullPath, principalOf } from "../pull-paths.js";
+import { hasSystemAssigned, type PullPath, principalOf } from "../pull-paths.js";
 
 /** One check: looks at one pull path (with all the facts at hand) and returns its findings, usually none. */
 export interface Check {
@@ -88,6 +88,14 @@ export function identityLabel(path: PullPath): string {
 /** Names of the app for `az` commands. */
 export function appNames(facts: PullFacts): string {
   return `--name ${facts.app.name} --resource-group ${facts.app.resourceGroup}`;
+}
+
+/**
+ * The identity an `az containerapp registry set` command should name for a new or switched entry: the usual case
+ * (the planner makes the real choice, preferring a user-assigned identity that already holds pull).
+ */
+export function entryIdentityForAz(facts: PullFacts): string {
+  return hasSystemAssigned(facts.app.identity.type) ? "system" : (facts.app.identity.userAssigned[0]?.id ?? "system");
 }
 
 /** Names of the registry for `az` commands. */

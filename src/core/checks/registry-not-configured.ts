@@ -6,9 +6,8 @@
  */
 import type { Evidence } from "../finding.js";
 import { foundRegistry } from "../pull-access.js";
-import { hasSystemAssigned } from "../pull-paths.js";
 import type { Check } from "./check.js";
-import { appNames, findingOn, imageEvidence } from "./check.js";
+import { appNames, entryIdentityForAz, findingOn, imageEvidence } from "./check.js";
 
 export const registryNotConfigured: Check = {
   code: "registry-not-configured",
@@ -16,10 +15,7 @@ export const registryNotConfigured: Check = {
     if (!path.isAcr || path.entry !== null || path.container === null) return [];
     const registry = foundRegistry(path);
     const anonymous = registry?.anonymousPullEnabled === true;
-    // The planner picks the identity (a UAMI that already holds pull first); the command shows the usual case.
-    const identity = hasSystemAssigned(facts.app.identity.type)
-      ? "system"
-      : (facts.app.identity.userAssigned[0]?.id ?? "system");
+    const identity = entryIdentityForAz(facts);
     const evidence: Evidence[] = [
       imageEvidence(path, facts),
       {

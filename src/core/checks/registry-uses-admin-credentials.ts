@@ -8,9 +8,8 @@
  */
 import type { Evidence } from "../finding.js";
 import { foundRegistry } from "../pull-access.js";
-import { hasSystemAssigned } from "../pull-paths.js";
 import type { Check } from "./check.js";
-import { appNames, entryPath, findingOn } from "./check.js";
+import { appNames, entryIdentityForAz, entryPath, findingOn } from "./check.js";
 
 export const registryUsesAdminCredentials: Check = {
   code: "registry-uses-admin-credentials",
@@ -26,9 +25,7 @@ export const registryUsesAdminCredentials: Check = {
     ];
     if (registry)
       evidence.push({ resource: registry.id, path: "properties.adminUserEnabled", value: registry.adminUserEnabled });
-    const identity = hasSystemAssigned(facts.app.identity.type)
-      ? "system"
-      : (facts.app.identity.userAssigned[0]?.id ?? "system");
+    const identity = entryIdentityForAz(facts);
     return [
       findingOn("registry-uses-admin-credentials", path, {
         severity: adminDisabled ? "error" : "warning",

@@ -8,21 +8,10 @@
 
 import type { PullFacts, RegistryFacts } from "../facts.js";
 import type { Evidence, FindingFix } from "../finding.js";
-import { parseImageRef } from "../image-ref.js";
 import type { AccessContext, Grant } from "../pull-access.js";
-import { repositoryCondition } from "../pull-grants.js";
+import { repositoriesOn, repositoryCondition } from "../pull-grants.js";
 import type { PullPath } from "../pull-paths.js";
 import { ROLE_NAMES, ROLES } from "../roles.js";
-
-/** Repositories the app's images use on `registry` (lower case, sorted, unique). */
-export function repositoriesOn(facts: PullFacts, registry: RegistryFacts): string[] {
-  const server = registry.loginServer.toLowerCase();
-  const repos = facts.app.containers
-    .map((c) => parseImageRef(c.image))
-    .filter((r) => r.host === server)
-    .map((r) => r.repository.toLowerCase());
-  return [...new Set(repos)].sort();
-}
 
 export function assignmentEvidence(grants: readonly Grant[]): Evidence[] {
   return grants.map((g) => ({
@@ -50,7 +39,7 @@ export function pullGrantFix(path: PullPath, facts: PullFacts, ctx: AccessContex
     return { summary: `grant AcrPull on ${ctx.registry.name} (registry scope)`, az: base };
   }
   const repos = path.ref ? [path.ref.repository.toLowerCase()] : [];
-  const wanted = [...new Set([...repos, ...repositoriesOn(facts, ctx.registry)])].sort();
+  const wanted = [...new Set([...repos, ...repositoriesOn(facts, ctx.registry.loginServer)])].sort();
   const condition = wanted.length > 0 ? repositoryCondition(wanted) : null;
   return {
     summary: `grant ${ROLE_NAMES[role]} on ${ctx.registry.name} (registry scope)${wanted.length > 0 ? ` for ${wanted.join(", ")}` : ""}`,
