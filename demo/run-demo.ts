@@ -19,33 +19,15 @@ import { ContainerAppsAPIClient } from "@azure/arm-appcontainers";
 import functions from "@azure/functions";
 import { QueueClient } from "@azure/storage-queue";
 import { type RunningAzurite, startAzurite } from "../devtools/azurite.js";
+import { loadFunctionHandlers } from "../devtools/function-handlers.js";
 import { startSink } from "../devtools/http-sink.js";
+import { devSettings } from "../emulator/dev-settings.js";
 import { startEmulator } from "../emulator/index.js";
 import { readWorldFile } from "../entry/world-backend.js";
 import type { CliIo, CommandOptions } from "../src/cli/deps.js";
 import { EXIT, type ExitCode } from "../src/cli/exit-codes.js";
 
 /** The demo's world, beside this file in the source tree (demo/) and two levels up from the build (dist/demo/). */
-/**
- * The real function handlers. Importing them registers them with @azure/functions, which, outside the Functions
- * host, warns that it runs in test mode: expected here (the demo plays the host), so those two lines are held back.
- */
-async function loadHandlers() {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).includes('"@azure/functions" package')) warn(...args);
-  };
-  try {
-    const [{ onResourceEvent }, { verifyFix }] = await Promise.all([
-      import("../src/functions/on-resource-event.js"),
-      import("../src/functions/verify-fix.js"),
-    ]);
-    return { onResourceEvent, verifyFix };
-  } finally {
-    console.warn = warn;
-  }
-}
-
 export const DEFAULT_WORLD = [
   new URL("./orders-api.world.json", import.meta.url),
   new URL("../../demo/orders-api.world.json", import.meta.url),
@@ -112,7 +94,8 @@ export async function runDemo(options: { worldFile?: string; say: (line: string)
   const world = (await readWorldFile(worldFile ?? DEFAULT_WORLD.pathname)) as Record<string, unknown>;
   const expect = (world.expect ?? {}) as { app?: string };
 
-  const { onResourceEvent, verifyFix } = await loadHandlers();
+  // The real handlers, as the host would call them.
+  const { onResourceEvent, verifyFix } = await loadFunctionHandlers();
   say("1. Starting the ARM + ACR emulator and Azurite (no Azure account needed)");
   const emulator = await startEmulator(world);
   let azurite: RunningAzurite | undefined;
@@ -129,23 +112,17 @@ export async function runDemo(options: { worldFile?: string; say: (line: string)
     const appId = expect.app ?? apps[0]?.id;
     if (!appId) throw new Error("the world has no container app to deploy");
     const subscription = appId.split("/")[2] ?? "";
-    const caller = emulator.state.caller;
-    const principal = caller?.principalId ?? "9a8b7c6d-5e4f-3021-1203-948576abcdef";
-    const tenant = caller?.tenantId ?? emulator.state.tenants[0]?.tenantId ?? "00000000-0000-4000-8000-0000000000a1";
+    const dev = devSettings(emulator, caFile);
+    const tenant = dev.tenantId;
 
     // The function app's settings, as the host would have them: pointed at the emulator and Azurite.
     Object.assign(process.env, {
-      PULLGUARD_SUBSCRIPTIONS: emulator.state.tenants.flatMap((t) => t.subscriptions).join(","),
+      ...dev.env,
       PULLGUARD_MODE: "fix",
-      PULLGUARD_SELF_PRINCIPAL_ID: principal,
+      PULLGUARD_SELF_PRINCIPAL_ID: dev.principalId,
       PULLGUARD_VERIFY_DELAY_SECONDS: "5",
       PULLGUARD_NOTIFY_TEAMS_URL: sink.url,
       AzureWebJobsStorage: azurite.connectionString,
-      PULLGUARD_DEV_ARM_ENDPOINT: emulator.endpoint,
-      PULLGUARD_DEV_CA_FILE: caFile,
-      PULLGUARD_DEV_REGISTRY_ADDRESS: `127.0.0.1:${emulator.port}`,
-      PULLGUARD_DEV_PRINCIPAL_ID: principal,
-      PULLGUARD_DEV_TENANT_ID: tenant,
     });
     const queue = new QueueClient(azurite.connectionString, "pullguard-verify");
     await queue.createIfNotExists();

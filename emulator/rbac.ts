@@ -139,6 +139,25 @@ export interface GrantEvidence {
   principalType: string;
 }
 
+/** The first effective assignment of `principalId` (directly or through a group) whose role permits `action` at `scope`. */
+function grantingAssignment(
+  state: WorldState,
+  principalId: string,
+  action: string,
+  scope: string,
+  now: Date,
+): { assignment: Assignment; definition: RoleDefinition } | null {
+  const who = identitiesOf(state, principalId);
+  for (const assignment of allAssignments(state)) {
+    if (!who.has(assignment.principalId) || !covers(assignment.scope, scope) || !effective(state, assignment, now)) {
+      continue;
+    }
+    const definition = findRoleDefinition(state, assignment.roleDefinitionId);
+    if (definition && permits(definition, action, false)) return { assignment, definition };
+  }
+  return null;
+}
+
 export function evidenceFor(
   state: WorldState,
   principalId: string,
@@ -146,31 +165,20 @@ export function evidenceFor(
   scope: string,
   now: Date,
 ): GrantEvidence | null {
-  const who = identitiesOf(state, principalId);
-  for (const a of allAssignments(state)) {
-    if (!who.has(a.principalId) || !covers(a.scope, scope) || !effective(state, a, now)) continue;
-    const definition = findRoleDefinition(state, a.roleDefinitionId);
-    if (!definition || !permits(definition, action, false)) continue;
-    return {
-      role: definition.roleName,
-      roleAssignmentScope: a.scope,
-      roleAssignmentId: (a.resource.name ?? "").replace(/-/g, ""),
-      roleDefinitionId: definition.guid.replace(/-/g, ""),
-      principalType: a.principalType,
-    };
-  }
-  return null;
+  const grant = grantingAssignment(state, principalId, action, scope, now);
+  if (!grant) return null;
+  return {
+    role: grant.definition.roleName,
+    roleAssignmentScope: grant.assignment.scope,
+    roleAssignmentId: (grant.assignment.resource.name ?? "").replace(/-/g, ""),
+    roleDefinitionId: grant.definition.guid.replace(/-/g, ""),
+    principalType: grant.assignment.principalType,
+  };
 }
 
 /** Control-plane authorization of the named caller; with no caller named the world's operator may do anything. */
 export function callerMay(state: WorldState, principalId: string, action: string, scope: string, now: Date): boolean {
-  if (!state.caller) return true;
-  const who = identitiesOf(state, principalId);
-  return allAssignments(state).some((a) => {
-    if (!who.has(a.principalId) || !covers(a.scope, scope) || !effective(state, a, now)) return false;
-    const definition = findRoleDefinition(state, a.roleDefinitionId);
-    return definition !== undefined && permits(definition, action, false);
-  });
+  return !state.caller || grantingAssignment(state, principalId, action, scope, now) !== null;
 }
 
 export const LEGACY_PULL_ACTION = "Microsoft.ContainerRegistry/registries/pull/read";

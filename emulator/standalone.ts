@@ -5,24 +5,20 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_OPERATOR, startEmulator } from "./index.js";
+import { devSettings } from "./dev-settings.js";
+import { startEmulator } from "./index.js";
 
 export async function runStandalone(options: { world: unknown; worldFile: string; port?: number }): Promise<void> {
   const emulator = await startEmulator(options.world, options.port !== undefined ? { port: options.port } : {});
   const dir = await mkdtemp(join(tmpdir(), "pullguard-emulator-"));
   const caFile = join(dir, "emulator-ca.pem");
   await writeFile(caFile, emulator.caPem);
-  const caller = emulator.state.caller;
+  const settings = devSettings(emulator, caFile);
   const lines = [
     `PullGuard emulator serving ${options.worldFile} at ${emulator.endpoint} (ARM) and *.azurecr.io on the same port.`,
     "Point the CLI or the function app at it with these settings (dev only; never set them in Azure):",
     "",
-    `PULLGUARD_DEV_ARM_ENDPOINT=${emulator.endpoint}`,
-    `PULLGUARD_DEV_CA_FILE=${caFile}`,
-    `PULLGUARD_DEV_REGISTRY_ADDRESS=127.0.0.1:${emulator.port}`,
-    `PULLGUARD_DEV_PRINCIPAL_ID=${caller?.principalId ?? DEFAULT_OPERATOR}`,
-    `PULLGUARD_DEV_TENANT_ID=${caller?.tenantId ?? emulator.state.tenants[0]?.tenantId ?? ""}`,
-    `PULLGUARD_SUBSCRIPTIONS=${emulator.state.tenants.flatMap((t) => t.subscriptions).join(",")}`,
+    ...Object.entries(settings.env).map(([name, value]) => `${name}=${value}`),
     "",
     "Press Ctrl+C to stop.",
   ];

@@ -3,6 +3,7 @@
  * HTTP client and clock differ from real Azure; the same product code runs.
  */
 import { readFile } from "node:fs/promises";
+import type { Emulator } from "../emulator/index.js";
 import type { OpenedBackend } from "../src/cli/commands/session.js";
 import { CouldNotRunError } from "../src/cli/errors.js";
 
@@ -39,6 +40,11 @@ export async function openWorldBackend(file: string): Promise<OpenedBackend> {
       "fix the world (see docs/worlds.md)",
     );
   }
+  return emulatorSession(emulator);
+}
+
+/** A CLI session on a running emulator: its endpoint, credential, HTTP client and clock; closing stops it. */
+export function emulatorSession(emulator: Emulator): OpenedBackend {
   return {
     backend: { endpoint: emulator.endpoint, credential: emulator.credential, httpClient: emulator.httpClient },
     now: () => emulator.clock.now(),

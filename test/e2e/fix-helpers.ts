@@ -15,6 +15,7 @@ import { type Emulator, startEmulator } from "../../emulator/index.js";
 import type { LoggedRequest } from "../../emulator/request-log.js";
 import type { ArmResource } from "../../emulator/state.js";
 import { cliDeps } from "../../entry/pullguard.js";
+import { emulatorSession } from "../../entry/world-backend.js";
 import { runFix } from "../../src/cli/commands/fix.js";
 import type { OpenBackend } from "../../src/cli/commands/session.js";
 import type { CliDeps, CliIo } from "../../src/cli/deps.js";
@@ -98,14 +99,7 @@ export function emulatorBackend(emulator: Emulator, expectedWorld: string, opene
     }
     opened.push(flags.world);
     return {
-      backend: { endpoint: emulator.endpoint, credential: emulator.credential, httpClient: emulator.httpClient },
-      now: () => emulator.clock.now(),
-      // As entry/world-backend.ts: the emulator's clock is moved forward instead of waited for.
-      sleep: async (ms) => {
-        emulator.clock.advance(ms);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      },
-      subscriptions: emulator.state.tenants.flatMap((t) => t.subscriptions),
+      ...emulatorSession(emulator),
       // The test stops the emulator itself, after inspecting it.
       close: async () => undefined,
     };

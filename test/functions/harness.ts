@@ -7,6 +7,7 @@
  * One Azurite serves a whole test file (`startStorage` in beforeAll); each test opens its own emulator with `openHost`,
  * which empties the tables and the verification queue so tests do not see each other's state.
  */
+
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,8 +19,10 @@ import functions from "@azure/functions";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
+import { type FunctionHandlers, loadFunctionHandlers } from "../../devtools/function-handlers.js";
 import { startSink } from "../../devtools/http-sink.js";
-import { DEFAULT_OPERATOR, type Emulator, type EmulatorOptions, startEmulator } from "../../emulator/index.js";
+import { devSettings } from "../../emulator/dev-settings.js";
+import { type Emulator, type EmulatorOptions, startEmulator } from "../../emulator/index.js";
 
 export const FIXTURES = join(import.meta.dirname, "../fixtures");
 export const VERIFY_QUEUE = "pullguard-verify";
@@ -81,35 +84,10 @@ export function byDeveloper<T>(fixture: T): T {
   ]);
 }
 
-/** The real handlers. Importing them registers them with @azure/functions, which warns that it runs in test mode. */
-export async function loadHandlers() {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).includes('"@azure/functions" package')) warn(...args);
-  };
-  try {
-    const [event, alert, check, checkPost, sweep, verify] = await Promise.all([
-      import("../../src/functions/on-resource-event.js"),
-      import("../../src/functions/on-pull-failure-alert.js"),
-      import("../../src/functions/check-app.js"),
-      import("../../src/functions/check-app-post.js"),
-      import("../../src/functions/sweep.js"),
-      import("../../src/functions/verify-fix.js"),
-    ]);
-    return {
-      onResourceEvent: event.onResourceEvent,
-      onPullFailureAlert: alert.onPullFailureAlert,
-      checkApp: check.checkApp,
-      checkAppPost: checkPost.checkAppPost,
-      sweep: sweep.sweep,
-      verifyFix: verify.verifyFix,
-    };
-  } finally {
-    console.warn = warn;
-  }
-}
+/** The real handlers (devtools/function-handlers.ts). */
+export const loadHandlers = loadFunctionHandlers;
 
-export type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
+export type Handlers = FunctionHandlers;
 
 export interface FunctionHost {
   /** The file's Azurite (started in beforeAll). */
@@ -302,23 +280,16 @@ export async function openHost(world: unknown, storage: RunningAzurite, options:
     const caFile = join(dir, "emulator-ca.pem");
     await writeFile(caFile, emulator.caPem);
     const queue = await resetStorage(storage.connectionString);
-    const principal = emulator.state.caller?.principalId ?? DEFAULT_OPERATOR;
-    const tenant =
-      emulator.state.caller?.tenantId ?? emulator.state.tenants[0]?.tenantId ?? "00000000-0000-4000-8000-0000000000a1";
-    const subscriptions = emulator.state.tenants.flatMap((t) => t.subscriptions);
+    const dev = devSettings(emulator, caFile);
+    const { principalId: principal, tenantId: tenant, subscriptions } = dev;
     const env: Record<string, string> = {
-      PULLGUARD_SUBSCRIPTIONS: subscriptions.join(","),
+      ...dev.env,
       PULLGUARD_MODE: "fix",
       PULLGUARD_SELF_PRINCIPAL_ID: options.selfPrincipalId ?? principal,
       PULLGUARD_VERIFY_DELAY_SECONDS: "5",
       PULLGUARD_MAX_CHANGES_PER_HOUR: "1000",
       PULLGUARD_NOTIFY_TEAMS_URL: sink.url,
       AzureWebJobsStorage: storage.connectionString,
-      PULLGUARD_DEV_ARM_ENDPOINT: emulator.endpoint,
-      PULLGUARD_DEV_CA_FILE: caFile,
-      PULLGUARD_DEV_REGISTRY_ADDRESS: `127.0.0.1:${emulator.port}`,
-      PULLGUARD_DEV_PRINCIPAL_ID: principal,
-      PULLGUARD_DEV_TENANT_ID: tenant,
     };
     for (const name of [
       "PULLGUARD_ALLOWED_SCOPES",

@@ -3,44 +3,22 @@
  * process.env (as the host would set them, PULLGUARD_DEV_* pointing at the emulator), the real handlers from
  * src/functions, invocation contexts whose log lines are captured, and a local sink for webhook notifications.
  */
+
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 // @azure/functions is CommonJS: its classes are reachable from ESM only through the default export.
 import functions from "@azure/functions";
 import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
+import { type FunctionHandlers, loadFunctionHandlers } from "../../devtools/function-handlers.js";
 import { startSink as startHttpSink } from "../../devtools/http-sink.js";
-import { DEFAULT_OPERATOR, type Emulator, startEmulator } from "../../emulator/index.js";
+import { devSettings } from "../../emulator/dev-settings.js";
+import { type Emulator, startEmulator } from "../../emulator/index.js";
 
-export async function loadHandlers() {
-  // Outside the Functions host, @azure/functions warns once that it runs in test mode: expected here.
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!String(args[0]).includes('"@azure/functions" package')) warn(...args);
-  };
-  try {
-    const [event, post, get, alert, verify, sweep] = await Promise.all([
-      import("../../src/functions/on-resource-event.js"),
-      import("../../src/functions/check-app-post.js"),
-      import("../../src/functions/check-app.js"),
-      import("../../src/functions/on-pull-failure-alert.js"),
-      import("../../src/functions/verify-fix.js"),
-      import("../../src/functions/sweep.js"),
-    ]);
-    return {
-      onResourceEvent: event.onResourceEvent,
-      checkAppPost: post.checkAppPost,
-      checkApp: get.checkApp,
-      onPullFailureAlert: alert.onPullFailureAlert,
-      verifyFix: verify.verifyFix,
-      sweep: sweep.sweep,
-    };
-  } finally {
-    console.warn = warn;
-  }
-}
+/** The real handlers (devtools/function-handlers.ts). */
+export const loadHandlers = loadFunctionHandlers;
 
-export type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
+export type Handlers = FunctionHandlers;
 
 export interface LogLine {
   level: string;
@@ -114,22 +92,16 @@ export async function openHost(
   const dir = await mkdtemp(join(tmpdir(), "pullguard-host-"));
   const caFile = join(dir, "emulator-ca.pem");
   await writeFile(caFile, emulator.caPem);
-  const subscriptions = emulator.state.tenants.flatMap((t) => t.subscriptions);
-  const principal = emulator.state.caller?.principalId ?? DEFAULT_OPERATOR;
-  const tenant = emulator.state.caller?.tenantId ?? emulator.state.tenants[0]?.tenantId ?? "";
+  const dev = devSettings(emulator, caFile);
+  const { principalId: principal, subscriptions } = dev;
   const saved = { ...process.env };
   Object.assign(process.env, {
-    PULLGUARD_SUBSCRIPTIONS: subscriptions.join(","),
+    ...dev.env,
     PULLGUARD_MODE: "fix",
     PULLGUARD_SELF_PRINCIPAL_ID: principal,
     PULLGUARD_VERIFY_DELAY_SECONDS: "5",
     PULLGUARD_MAX_CHANGES_PER_HOUR: "500",
     AzureWebJobsStorage: azurite.connectionString,
-    PULLGUARD_DEV_ARM_ENDPOINT: emulator.endpoint,
-    PULLGUARD_DEV_CA_FILE: caFile,
-    PULLGUARD_DEV_REGISTRY_ADDRESS: `127.0.0.1:${emulator.port}`,
-    PULLGUARD_DEV_PRINCIPAL_ID: principal,
-    PULLGUARD_DEV_TENANT_ID: tenant,
     ...(options.extra ?? {}),
   });
   return {
