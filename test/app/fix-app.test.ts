@@ -7,7 +7,7 @@ import type { PullFacts } from "../../src/core/facts.js";
 import type { Finding } from "../../src/core/finding.js";
 import type { VerificationMessage } from "../../src/core/verification-message.js";
 import { FakeArm } from "../azure/fake-arm.js";
-import { APP_ID, facts, finding, REGISTRY_ID, SERVER, SUB } from "../core/fix/builders.js";
+import { APP_ID, facts, finding, REGISTRY_ID, SERVER, SUB } from "../core/builders.js";
 
 const REVISION_ID = `${APP_ID}/revisions/checkout-web--r1`;
 

@@ -4,7 +4,7 @@ import type { PullFacts } from "../../src/core/facts.js";
 import type { Finding } from "../../src/core/finding.js";
 import type { VerificationMessage } from "../../src/core/verification-message.js";
 import { judgeVerification } from "../../src/core/verification-outcome.js";
-import { APP_ID, facts, finding } from "../core/fix/builders.js";
+import { APP_ID, facts, finding } from "../core/builders.js";
 
 const running = {
   name: "checkout-web--r1",

@@ -18,7 +18,7 @@ import {
   SUB,
   SYSTEM_PRINCIPAL,
   UAMI_ID,
-} from "../core/fix/builders.js";
+} from "../core/builders.js";
 import { FakeArm } from "./fake-arm.js";
 
 const REVISION_ID = `${APP_ID}/revisions/checkout-web--r1`;

@@ -2,12 +2,12 @@
 import { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
 import { auditPartition, createTableAuditLog } from "../../src/azure/audit-log.js";
 import { budgetWindow, createTableChangeBudget } from "../../src/azure/change-budget.js";
 import { createQueueVerificationScheduler } from "../../src/azure/verification-queue.js";
 import type { PlanStep } from "../../src/core/plan-step.js";
 import { parseVerificationMessage, type VerificationMessage } from "../../src/core/verification-message.js";
+import { type RunningAzurite, startAzurite } from "../../tools/dev/azurite.js";
 
 let azurite: RunningAzurite;
 beforeAll(async () => {

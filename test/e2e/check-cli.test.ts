@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { cliDeps } from "../../entry/pullguard.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { runCli } from "../../src/cli/main.js";
+import { cliDeps } from "../../tools/entry/pullguard.js";
 import { captureIo } from "./fix-helpers.js";
 
 const ROOT = join(import.meta.dirname, "../..");

@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../../emulator/index.js";
 import { createAzureAccess } from "../../src/app/azure-access.js";
 import { diagnose } from "../../src/core/diagnose.js";
+import { startEmulator } from "../../tools/emulator/index.js";
 
 interface Expect {
   app: string;

@@ -14,9 +14,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cliDeps } from "../../entry/pullguard.js";
 import { runCli } from "../../src/cli/main.js";
 import { FINDING_CODES_WITH_AUTO_FIXES } from "../../src/core/fix-defaults.js";
+import { cliDeps } from "../../tools/entry/pullguard.js";
 import {
   app,
   assignmentIds,

@@ -3,8 +3,8 @@
  * `--dry-run` (cli.md). Runs through the composition root exactly as `npx pullguard` does.
  */
 import { describe, expect, it } from "vitest";
-import { cliDeps } from "../../entry/pullguard.js";
 import { runCli } from "../../src/cli/main.js";
+import { cliDeps } from "../../tools/entry/pullguard.js";
 import {
   assignmentIds,
   captureIo,

@@ -5,8 +5,8 @@
  * - the opt-in fixes apply only when PULLGUARD_OPT_IN_FIXES switches them on.
  */
 import { describe, expect, it } from "vitest";
-import type { Emulator } from "../../emulator/index.js";
 import { FINDING_CODES_WITH_OPT_IN_FIXES } from "../../src/core/fix-defaults.js";
+import type { Emulator } from "../../tools/emulator/index.js";
 import {
   assignmentIds,
   describeWrites,

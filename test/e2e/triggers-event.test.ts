@@ -4,7 +4,7 @@
  * Event Grid subscription would: at least once, in any order. The world ends fixed, with one fix.
  */
 import { describe, expect, it } from "vitest";
-import type { DeliveryKnobs } from "../../emulator/events.js";
+import type { DeliveryKnobs } from "../../tools/emulator/events.js";
 import {
   asCloudEvent,
   CONTOSOPROD,

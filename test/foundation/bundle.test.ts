@@ -59,6 +59,6 @@ describe("the deployed entry", () => {
       expect(main.startsWith(p.slice(1)), `${p} would drop ${main}`).toBe(false);
       expect(p).not.toMatch(/^\/node_modules/);
     }
-    expect(patterns).toEqual(expect.arrayContaining(["/src", "/test", "/emulator", "/dist/src"]));
+    expect(patterns).toEqual(expect.arrayContaining(["/src", "/test", "/tools", "/dist/src"]));
   });
 });

@@ -61,10 +61,12 @@ describe("import boundaries (biome.json)", () => {
 
   it("keeps the emulator and src apart in both directions", () => {
     expect(
-      lint("src/azure/probe.ts", 'import { x } from "../../emulator/index.js";\n\nexport const probe = x;\n').output,
-    ).toContain("src must not import the emulator");
+      lint("src/azure/probe.ts", 'import { x } from "../../tools/emulator/index.js";\n\nexport const probe = x;\n')
+        .output,
+    ).toContain("src must not import tools/");
     expect(
-      lint("emulator/probe.ts", 'import { x } from "../src/core/facts.js";\n\nexport const probe = x;\n').output,
+      lint("tools/emulator/probe.ts", 'import { x } from "../../src/core/facts.js";\n\nexport const probe = x;\n')
+        .output,
     ).toContain("must not import src/");
   });
 });

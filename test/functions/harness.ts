@@ -18,11 +18,11 @@ import { TableClient, TableServiceClient } from "@azure/data-tables";
 import functions from "@azure/functions";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
-import { type FunctionHandlers, loadFunctionHandlers } from "../../devtools/function-handlers.js";
-import { startSink } from "../../devtools/http-sink.js";
-import { devSettings } from "../../emulator/dev-settings.js";
-import { type Emulator, type EmulatorOptions, startEmulator } from "../../emulator/index.js";
+import { type RunningAzurite, startAzurite } from "../../tools/dev/azurite.js";
+import { type FunctionHandlers, loadFunctionHandlers } from "../../tools/dev/function-handlers.js";
+import { startSink } from "../../tools/dev/http-sink.js";
+import { devSettings } from "../../tools/emulator/dev-settings.js";
+import { type Emulator, type EmulatorOptions, startEmulator } from "../../tools/emulator/index.js";
 
 export const FIXTURES = join(import.meta.dirname, "../fixtures");
 export const VERIFY_QUEUE = "pullguard-verify";
@@ -43,7 +43,7 @@ export function readFixture<T = Record<string, unknown>>(path: string): T {
 }
 
 export function readWorld(name: string): Record<string, unknown> {
-  const local = join(import.meta.dirname, "../../demo", name);
+  const local = join(import.meta.dirname, "../../tools/demo", name);
   if (name.endsWith(".world.json")) return JSON.parse(readFileSync(local, "utf8")) as Record<string, unknown>;
   return readFixture(`worlds/${name}`);
 }

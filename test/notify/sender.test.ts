@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type HttpSink, startSink } from "../../devtools/http-sink.js";
 import { createLogger } from "../../src/app/logger.js";
 import type { Channel } from "../../src/notify/channels.js";
 import { createMemoryFingerprintStore, type FingerprintStore } from "../../src/notify/fingerprint.js";
@@ -10,6 +9,7 @@ import {
   type SendDeps,
   sendNotifications,
 } from "../../src/notify/sender.js";
+import { type HttpSink, startSink } from "../../tools/dev/http-sink.js";
 import { brokenDiagnosis, fixedNotification } from "./fixtures.js";
 import { verifyStandardWebhook } from "./independent-verifier.js";
 

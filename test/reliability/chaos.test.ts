@@ -15,9 +15,6 @@
  * duplicated or created twice; the app ends fixed, confirmed by the emulator's own pull decision.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import type { FaultRule } from "../../emulator/faults.js";
-import type { Emulator } from "../../emulator/index.js";
-import { DEFAULT_OPERATOR } from "../../emulator/index.js";
 import { createRestartFollowUp, type FixResult, fixApp } from "../../src/app/fix-app.js";
 import { finishVerification } from "../../src/app/verify.js";
 import { TransientApplyError } from "../../src/azure/apply-plan.js";
@@ -32,6 +29,9 @@ import type { PlanStep } from "../../src/core/plan-step.js";
 import { type PolicySettings, policyFromSettings } from "../../src/core/policy.js";
 import { roleAssignmentName, roleGuidOf } from "../../src/core/role-assignment-name.js";
 import type { VerificationMessage } from "../../src/core/verification-message.js";
+import type { FaultRule } from "../../tools/emulator/faults.js";
+import type { Emulator } from "../../tools/emulator/index.js";
+import { DEFAULT_OPERATOR } from "../../tools/emulator/index.js";
 import {
   AUTO_FIXABLE,
   assignmentsIn,

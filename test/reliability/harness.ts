@@ -8,13 +8,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PipelineRetryOptions } from "@azure/core-rest-pipeline";
-import { type Emulator, startEmulator } from "../../emulator/index.js";
 import type { ArmRequest, ArmResponse, ArmTransport } from "../../src/azure/arm-transport.js";
 import { armTransportFor } from "../../src/azure/arm-transport.js";
 import { type AzureClients, createAzureClients } from "../../src/azure/clients.js";
 import { readPullFacts } from "../../src/azure/read-pull-facts.js";
 import { createRegistryIndex } from "../../src/azure/registry-index.js";
 import type { PullFacts, ReadStats } from "../../src/core/facts.js";
+import { type Emulator, startEmulator } from "../../tools/emulator/index.js";
 
 export const WORLDS_DIR = join(import.meta.dirname, "../fixtures/worlds");
 

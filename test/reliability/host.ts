@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 // @azure/functions is CommonJS: its classes are reachable from ESM only through the default export.
 import functions from "@azure/functions";
-import { type RunningAzurite, startAzurite } from "../../devtools/azurite.js";
-import { type FunctionHandlers, loadFunctionHandlers } from "../../devtools/function-handlers.js";
-import { startSink as startHttpSink } from "../../devtools/http-sink.js";
-import { devSettings } from "../../emulator/dev-settings.js";
-import { type Emulator, startEmulator } from "../../emulator/index.js";
+import { type RunningAzurite, startAzurite } from "../../tools/dev/azurite.js";
+import { type FunctionHandlers, loadFunctionHandlers } from "../../tools/dev/function-handlers.js";
+import { startSink as startHttpSink } from "../../tools/dev/http-sink.js";
+import { devSettings } from "../../tools/emulator/dev-settings.js";
+import { type Emulator, startEmulator } from "../../tools/emulator/index.js";
 
 /** The real handlers (devtools/function-handlers.ts). */
 export const loadHandlers = loadFunctionHandlers;

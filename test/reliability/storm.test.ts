@@ -12,13 +12,13 @@
  *   app agree: one role assignment, one creating PUT.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
-import { startAzurite } from "../../devtools/azurite.js";
-import { type ArmEvent, armEvent } from "../../emulator/events.js";
 import type { SignalOutcome } from "../../src/app/flow.js";
 import { silentLogger } from "../../src/app/logger.js";
 import { composeFlow } from "../../src/app/runtime.js";
 import { loadSettings } from "../../src/config.js";
+import type { RunningAzurite } from "../../tools/dev/azurite.js";
+import { startAzurite } from "../../tools/dev/azurite.js";
+import { type ArmEvent, armEvent } from "../../tools/emulator/events.js";
 import { assignmentsIn, createdAssignments, duplicateAssignments, readWorld, seeded } from "./harness.js";
 import { type Handlers, type Host, invocation, loadHandlers, openHost, type Sink, startSink } from "./host.js";
 

@@ -17,9 +17,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
-import { startAzurite } from "../../devtools/azurite.js";
-import { BUILT_IN_ROLES } from "../../emulator/builtin-roles.js";
 import { diagnose } from "../../src/core/diagnose.js";
 import type {
   PrincipalAssignments,
@@ -33,6 +30,9 @@ import { assertAllowed, GRANTABLE_ROLES } from "../../src/core/forbidden.js";
 import { planFixes } from "../../src/core/plan.js";
 import { policyFromSettings } from "../../src/core/policy.js";
 import { roleAssignmentName, roleGuidOf } from "../../src/core/role-assignment-name.js";
+import type { RunningAzurite } from "../../tools/dev/azurite.js";
+import { startAzurite } from "../../tools/dev/azurite.js";
+import { BUILT_IN_ROLES } from "../../tools/emulator/builtin-roles.js";
 import { readWorld } from "../reliability/harness.js";
 import {
   type Handlers,

@@ -14,10 +14,10 @@ import { TableClient } from "@azure/data-tables";
 import type functions from "@azure/functions";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { RunningAzurite } from "../../devtools/azurite.js";
-import { startAzurite } from "../../devtools/azurite.js";
-import { armEvent, pullFailureAlert } from "../../emulator/events.js";
 import { ConfigError, loadSettings } from "../../src/config.js";
+import type { RunningAzurite } from "../../tools/dev/azurite.js";
+import { startAzurite } from "../../tools/dev/azurite.js";
+import { armEvent, pullFailureAlert } from "../../tools/emulator/events.js";
 import { readWorld } from "../reliability/harness.js";
 import {
   type Handlers,

@@ -1,0 +1,771 @@
+/**
+ * `npm run bench`: what PullGuard costs in ARM requests, sequential round trips, wall time, memory and cold start,
+ * side by side with the naive way, against the emulator with 40 ms (±10 ms, seeded) per ARM request.
+ *
+ * The emulator runs in this process; every measurement runs in a fresh Node process (bench/worker.ts) that talks to
+ * it over HTTPS with the product's own dev backend, so nothing is cached across runs and each peak memory figure is
+ * the measurement's own. Writes bench/results.json (with a `targets` array computed from the measurements) and
+ * prints a table. See docs/performance.md.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createAzureAccess } from "../../src/app/azure-access.js";
+import { diagnose } from "../../src/core/diagnose.js";
+import { DEFAULT_OPERATOR, type Emulator, startEmulator } from "../emulator/index.js";
+import { type ColdStart, measureColdStart } from "./cold-start.js";
+import { generateStorm, SELF_PRINCIPAL, STORM_APPS } from "./storm-events.js";
+import type { Connection, Job } from "./worker.js";
+import { generateWorld, REGISTRY_COUNT, SUBSCRIPTION_COUNT } from "./world.js";
+
+const execFileAsync = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/tools/bench → the repository root. */
+const ROOT = resolve(here, "..", "..", "..");
+const RESULTS = join(ROOT, "bench", "results.json");
+const LATENCY_MS = 40;
+const JITTER_MS = 10;
+const SEED = 42;
+const SWEEP_SIZES = [10, 100, 1000] as const;
+const NAIVE_SWEEP_SIZES = [10, 100] as const;
+const STORM_CONCURRENCY = 32;
+/** The naive storm handles this share of the events (same mix); its totals are extrapolated to all of them. */
+const NAIVE_STORM_SHARE = 0.1;
+
+const SINGLE_WORLDS = [
+  { file: "test/fixtures/worlds/healthy-system-identity.json", label: "healthy (system identity)" },
+  { file: "test/fixtures/worlds/pull-role-missing.json", label: "broken: pull-role-missing (RBAC)" },
+  { file: "test/fixtures/worlds/identity-not-attached.json", label: "broken: identity-not-attached (identity)" },
+  {
+    file: "test/fixtures/worlds/registry-firewall-blocks-environment.json",
+    label: "broken: registry-firewall-blocks-environment (network)",
+  },
+];
+
+const work = mkdtempSync(join(tmpdir(), "pullguard-bench-"));
+const round1 = (v: number) => Math.round(v * 10) / 10;
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+function progress(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+async function emulatorFor(world: unknown): Promise<{ emulator: Emulator; connection: Connection }> {
+  const emulator = await startEmulator(world, { seed: SEED });
+  emulator.faults.add({ kind: "latency", plane: "arm", latencyMs: LATENCY_MS, jitterMs: JITTER_MS });
+  const caFile = join(work, `ca-${emulator.port}.pem`);
+  writeFileSync(caFile, emulator.caPem);
+  return {
+    emulator,
+    connection: {
+      armEndpoint: emulator.endpoint,
+      caFile,
+      registryAddress: `127.0.0.1:${emulator.port}`,
+      principalId: emulator.state.caller?.principalId ?? DEFAULT_OPERATOR,
+      tenantId: emulator.state.caller?.tenantId ?? emulator.state.tenants[0]?.tenantId ?? "",
+    },
+  };
+}
+
+let jobs = 0;
+async function inWorker<T>(job: Job): Promise<T> {
+  const file = join(work, `job-${++jobs}.json`);
+  writeFileSync(file, JSON.stringify(job));
+  try {
+    const { stdout } = await execFileAsync(process.execPath, [join(here, "worker.js"), file], {
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    const last = stdout.trim().split("\n").at(-1) ?? "";
+    return JSON.parse(last) as T;
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    throw new Error(`bench worker (${job.kind}) failed: ${e.stderr?.slice(-2000) ?? e.message}`);
+  }
+}
+
+const armCount = (emulator: Emulator) => emulator.log.count((e) => e.plane === "arm");
+const dataCount = (emulator: Emulator) => emulator.log.count((e) => e.plane === "data");
+
+// ---------------------------------------------------------------------------------------------- single diagnosis
+
+interface SingleRead {
+  armRequests: number;
+  waves: number;
+  dataPlaneRequests: number;
+  ms: number;
+  wallMs: number;
+  verdict: string;
+  codes: string[];
+}
+
+async function singleDiagnosis() {
+  const rows = [];
+  for (const { file, label } of SINGLE_WORLDS) {
+    const world = JSON.parse(readFileSync(join(ROOT, file), "utf8")) as {
+      expect?: { app: string };
+      resources: Array<{ id: string; type: string }>;
+    };
+    const appId = world.expect?.app ?? world.resources.find((r) => r.type === "Microsoft.App/containerApps")?.id;
+    if (!appId) throw new Error(`${file} names no app (expect.app)`);
+    const { emulator, connection } = await emulatorFor(world);
+    try {
+      emulator.log.clear();
+      const product = await inWorker<SingleRead>({ kind: "single", connection, appId, naive: false });
+      const productLog = { arm: armCount(emulator), data: dataCount(emulator) };
+      emulator.log.clear();
+      const naive = await inWorker<SingleRead>({ kind: "single", connection, appId, naive: true });
+      const naiveLog = { arm: armCount(emulator), data: dataCount(emulator) };
+      rows.push({
+        world: file,
+        label,
+        verdict: product.verdict,
+        codes: product.codes,
+        product: {
+          armRequests: product.armRequests,
+          armRequestsSeenByEmulator: productLog.arm,
+          waves: product.waves,
+          dataPlaneRequests: productLog.data,
+          wallMs: Math.round(product.wallMs),
+        },
+        naive: {
+          armRequests: naive.armRequests,
+          armRequestsSeenByEmulator: naiveLog.arm,
+          waves: naive.waves,
+          dataPlaneRequests: naiveLog.data,
+          wallMs: Math.round(naive.wallMs),
+          verdict: naive.verdict,
+        },
+      });
+      progress(
+        `single ${label}: ${product.armRequests} ARM requests in ${product.waves} waves, ${Math.round(product.wallMs)} ms (naive ${naive.armRequests} one at a time, ${Math.round(naive.wallMs)} ms)`,
+      );
+    } finally {
+      await emulator.stop();
+    }
+  }
+  return rows;
+}
+
+/**
+ * For context: every world of test/fixtures/worlds and the demo, read once each (in this process, no latency: the
+ * request and wave counts do not depend on it).
+ */
+async function everyWorld() {
+  const dir = join(ROOT, "test", "fixtures", "worlds");
+  const files = [
+    ...readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => join("test", "fixtures", "worlds", f)),
+    join("tools", "demo", "orders-api.world.json"),
+  ];
+  const rows = [];
+  for (const file of files) {
+    const world = JSON.parse(readFileSync(join(ROOT, file), "utf8")) as {
+      expect?: { app: string };
+      resources: Array<{ id: string; type: string }>;
+    };
+    const appId = world.expect?.app ?? world.resources.find((r) => r.type === "Microsoft.App/containerApps")?.id;
+    if (!appId) continue;
+    const emulator = await startEmulator(world, { seed: SEED });
+    try {
+      const access = createAzureAccess(
+        { endpoint: emulator.endpoint, credential: emulator.credential, httpClient: emulator.httpClient },
+        () => emulator.clock.now(),
+      );
+      const { facts, stats } = await access.readFacts(appId);
+      rows.push({ world: file, verdict: diagnose(facts).verdict, armRequests: stats.armRequests, waves: stats.waves });
+    } finally {
+      await emulator.stop();
+    }
+  }
+  const requests = rows.map((r) => r.armRequests);
+  return {
+    worlds: rows.length,
+    maxArmRequests: Math.max(...requests),
+    maxWaves: Math.max(...rows.map((r) => r.waves)),
+    over10Requests: rows.filter((r) => r.armRequests > 10).map((r) => `${r.world} (${r.armRequests})`),
+    rows,
+  };
+}
+
+// ----------------------------------------------------------------------------------------------------------- sweep
+
+interface SweepRun {
+  apps: number;
+  broken: string[];
+  armRequests: number;
+  wallMs: number;
+  peakRssMb: number;
+  baselineRssMb: number;
+  peakHeapMb: number;
+}
+
+interface SweepWithoutBroken {
+  armRequests: number;
+  armRequestsPerApp: number;
+  wallMs: number;
+  /** (ARM requests with the planted broken apps − without) / planted broken apps. */
+  perBrokenApp: number;
+}
+
+/** The 1,000-app sweep with no broken app (set by sweeps()). */
+let healthyOnly = null as SweepWithoutBroken | null;
+
+const THROTTLED_FRACTION = 0.05;
+interface ThrottledSweep {
+  throttledFraction: number;
+  retryAfterSeconds: number;
+  answered429: number;
+  armRequests: number;
+  wallMs: number;
+  plantedBrokenFound: number;
+  plantedBroken: number;
+}
+/** The 1,000-app sweep under throttling (set by sweeps()). */
+let throttled = null as ThrottledSweep | null;
+
+async function sweeps() {
+  const rows = [];
+  for (const size of SWEEP_SIZES) {
+    const generated = generateWorld(size);
+    const subscriptions = generated.subscriptions;
+    const { emulator, connection } = await emulatorFor(generated.world);
+    try {
+      emulator.log.clear();
+      const product = await inWorker<SweepRun>({ kind: "sweep", connection, subscriptions, naive: false });
+      const productArm = armCount(emulator);
+      const productWrites = emulator.log.writes().length;
+      const planted = [...generated.broken.keys()].map((id) => id.toLowerCase());
+      const found = new Set(product.broken.map((id) => id.toLowerCase()));
+      let naive: (SweepRun & { armRequestsSeenByEmulator: number }) | null = null;
+      if ((NAIVE_SWEEP_SIZES as readonly number[]).includes(size)) {
+        emulator.log.clear();
+        const run = await inWorker<SweepRun>({ kind: "sweep", connection, subscriptions, naive: true });
+        naive = { ...run, armRequestsSeenByEmulator: armCount(emulator) };
+      }
+      rows.push({
+        apps: size,
+        subscriptions: SUBSCRIPTION_COUNT,
+        registries: REGISTRY_COUNT,
+        plantedBroken: planted.length,
+        product: {
+          appsListed: product.apps,
+          brokenFound: product.broken.length,
+          plantedBrokenFound: planted.filter((id) => found.has(id)).length,
+          armRequests: product.armRequests,
+          armRequestsSeenByEmulator: productArm,
+          armRequestsPerApp: round3(product.armRequests / size),
+          writes: productWrites,
+          wallMs: Math.round(product.wallMs),
+          peakRssMb: product.peakRssMb,
+          baselineRssMb: product.baselineRssMb,
+          peakHeapMb: product.peakHeapMb,
+        },
+        naive: naive
+          ? {
+              extrapolated: false,
+              brokenFound: naive.broken.length,
+              armRequests: naive.armRequests,
+              armRequestsSeenByEmulator: naive.armRequestsSeenByEmulator,
+              armRequestsPerApp: round3(naive.armRequests / size),
+              wallMs: Math.round(naive.wallMs),
+              peakRssMb: naive.peakRssMb,
+              peakHeapMb: naive.peakHeapMb,
+            }
+          : null,
+      });
+      progress(
+        `sweep ${size} apps: ${product.armRequests} ARM requests (${round3(product.armRequests / size)}/app), ${Math.round(product.wallMs)} ms, peak RSS ${product.peakRssMb} MB, ${product.broken.length}/${planted.length} planted broken found${naive ? `; naive ${naive.armRequests} requests, ${Math.round(naive.wallMs)} ms` : ""}`,
+      );
+    } finally {
+      await emulator.stop();
+    }
+  }
+  // The same 1,000 apps with none broken: what listing alone costs, so the cost of each broken app shows.
+  const healthy = generateWorld(1000, { broken: false });
+  {
+    const { emulator, connection } = await emulatorFor(healthy.world);
+    try {
+      const run = await inWorker<SweepRun>({
+        kind: "sweep",
+        connection,
+        subscriptions: healthy.subscriptions,
+        naive: false,
+      });
+      const thousand = rows.find((r) => r.apps === 1000);
+      if (thousand) {
+        healthyOnly = {
+          armRequests: run.armRequests,
+          armRequestsPerApp: round3(run.armRequests / 1000),
+          wallMs: Math.round(run.wallMs),
+          perBrokenApp: round1((thousand.product.armRequests - run.armRequests) / thousand.plantedBroken),
+        };
+      }
+      progress(`sweep 1000 apps, none broken: ${run.armRequests} ARM requests`);
+    } finally {
+      await emulator.stop();
+    }
+  }
+  // The 1,000-app sweep again with 5% of ARM requests answered 429 (Retry-After: 1 s): it must still find every planted
+  // broken app, each throttled request waiting out its Retry-After in the SDK's retry policy.
+  {
+    const generated = generateWorld(1000);
+    const { emulator, connection } = await emulatorFor(generated.world);
+    emulator.faults.add({ kind: "429", plane: "arm", fraction: THROTTLED_FRACTION, retryAfterSeconds: 1 });
+    try {
+      const run = await inWorker<SweepRun>({
+        kind: "sweep",
+        connection,
+        subscriptions: generated.subscriptions,
+        naive: false,
+      });
+      const planted = new Set([...generated.broken.keys()].map((id) => id.toLowerCase()));
+      throttled = {
+        throttledFraction: THROTTLED_FRACTION,
+        retryAfterSeconds: 1,
+        answered429: emulator.faults.injected()["429"] ?? 0,
+        armRequests: run.armRequests,
+        wallMs: Math.round(run.wallMs),
+        plantedBrokenFound: run.broken.filter((id) => planted.has(id.toLowerCase())).length,
+        plantedBroken: planted.size,
+      };
+      progress(
+        `sweep 1000 apps with ${THROTTLED_FRACTION * 100}% 429s: ${run.armRequests} ARM requests (${throttled.answered429} answered 429), ${Math.round(run.wallMs)} ms, ${throttled.plantedBrokenFound}/${planted.size} found`,
+      );
+    } finally {
+      await emulator.stop();
+    }
+  }
+  // The naive 1,000-app figures: 10 × the measured 100-app run (it reads every app the same way, one by one).
+  const hundred = rows.find((r) => r.apps === 100)?.naive;
+  const thousand = rows.find((r) => r.apps === 1000);
+  if (hundred && thousand) {
+    thousand.naive = {
+      extrapolated: true,
+      brokenFound: Number.NaN,
+      armRequests: hundred.armRequests * 10,
+      armRequestsSeenByEmulator: Number.NaN,
+      armRequestsPerApp: hundred.armRequestsPerApp,
+      wallMs: hundred.wallMs * 10,
+      peakRssMb: Number.NaN,
+      peakHeapMb: Number.NaN,
+    };
+  }
+  return rows;
+}
+
+// ----------------------------------------------------------------------------------------------------- event storm
+
+interface StormRun {
+  events: number;
+  outcomes: Record<string, number>;
+  actions: Record<string, number>;
+  failures: number;
+  distinctApps: number;
+  armRequests: number;
+  verificationsScheduled: number;
+  wallMs: number;
+  peakRssMb: number;
+}
+
+async function eventStorm() {
+  const generated = generateWorld(STORM_APPS);
+  const eventsFile = join(work, "storm.json");
+  const common = { subscriptions: generated.subscriptions, selfPrincipalId: SELF_PRINCIPAL };
+
+  // Baseline: one check of each app, as an HTTP check would do it.
+  let baseline: { perApp: number[]; wallMs: number };
+  {
+    const { emulator, connection } = await emulatorFor(generated.world);
+    try {
+      baseline = await inWorker({
+        kind: "checks",
+        connection,
+        appIds: generated.appIds,
+        subscriptions: generated.subscriptions,
+      });
+    } finally {
+      await emulator.stop();
+    }
+  }
+  const singleCheck = baseline.perApp.reduce((a, b) => a + b, 0) / baseline.perApp.length;
+
+  // Generated just before delivery: the changes happened during the minute before.
+  const storm = generateStorm(generated, new Date());
+  writeFileSync(eventsFile, JSON.stringify(storm.events));
+  let product: StormRun & { armRequestsSeenByEmulator: number; writes: number };
+  {
+    const { emulator, connection } = await emulatorFor(generated.world);
+    try {
+      emulator.log.clear();
+      const run = await inWorker<StormRun>({
+        kind: "storm",
+        connection,
+        ...common,
+        eventsFile,
+        concurrency: STORM_CONCURRENCY,
+        naive: false,
+      });
+      product = { ...run, armRequestsSeenByEmulator: armCount(emulator), writes: emulator.log.writes().length };
+    } finally {
+      await emulator.stop();
+    }
+  }
+  progress(
+    `storm: ${product.events} events in ${Math.round(product.wallMs)} ms, ${product.armRequests} ARM requests for ${product.distinctApps} apps, ${product.writes} writes`,
+  );
+
+  // The naive way: every event handled on its own. A share of the storm (the first events, same mix) on a fresh
+  // emulator, extrapolated to the whole storm.
+  const sample = storm.events.slice(0, Math.round(storm.events.length * NAIVE_STORM_SHARE));
+  const sampleFile = join(work, "storm-sample.json");
+  writeFileSync(sampleFile, JSON.stringify(sample));
+  let naive: StormRun & { writes: number };
+  {
+    const { emulator, connection } = await emulatorFor(generated.world);
+    try {
+      emulator.log.clear();
+      const run = await inWorker<StormRun>({
+        kind: "storm",
+        connection,
+        ...common,
+        eventsFile: sampleFile,
+        concurrency: STORM_CONCURRENCY,
+        naive: true,
+      });
+      naive = { ...run, writes: emulator.log.writes().length };
+    } finally {
+      await emulator.stop();
+    }
+  }
+  const scale = storm.events.length / sample.length;
+  progress(
+    `naive storm sample: ${naive.events} events, ${naive.armRequests} ARM requests, ${Math.round(naive.wallMs)} ms`,
+  );
+  return {
+    events: storm.events.length,
+    apps: STORM_APPS,
+    mix: storm.mix,
+    concurrency: STORM_CONCURRENCY,
+    singleCheckArmRequests: {
+      mean: round1(singleCheck),
+      min: Math.min(...baseline.perApp),
+      max: Math.max(...baseline.perApp),
+    },
+    product: {
+      outcomes: product.outcomes,
+      actions: product.actions,
+      failures: product.failures,
+      distinctApps: product.distinctApps,
+      armRequests: product.armRequests,
+      armRequestsSeenByEmulator: product.armRequestsSeenByEmulator,
+      armRequestsPerDistinctApp: round1(product.armRequests / Math.max(1, product.distinctApps)),
+      writes: product.writes,
+      verificationsScheduled: product.verificationsScheduled,
+      wallMs: Math.round(product.wallMs),
+      eventsPerSecond: Math.round(product.events / (product.wallMs / 1000)),
+      peakRssMb: product.peakRssMb,
+    },
+    naive: {
+      extrapolated: true,
+      measuredEvents: sample.length,
+      measured: {
+        armRequests: naive.armRequests,
+        wallMs: Math.round(naive.wallMs),
+        writes: naive.writes,
+        distinctApps: naive.distinctApps,
+        outcomes: naive.outcomes,
+      },
+      armRequests: Math.round(naive.armRequests * scale),
+      armRequestsPerDistinctApp: round1((naive.armRequests * scale) / Math.max(1, product.distinctApps)),
+      wallMs: Math.round(naive.wallMs * scale),
+      eventsPerSecond: Math.round(naive.events / (naive.wallMs / 1000)),
+      writes: naive.writes,
+    },
+  };
+}
+
+// --------------------------------------------------------------------------------------------------------- targets
+
+interface Target {
+  name: string;
+  value: number;
+  target: string;
+  unit: string;
+  met: boolean;
+  note?: string;
+}
+
+function targetsFrom(
+  single: Awaited<ReturnType<typeof singleDiagnosis>>,
+  sweep: Awaited<ReturnType<typeof sweeps>>,
+  storm: Awaited<ReturnType<typeof eventStorm>>,
+  cold: ColdStart,
+): Target[] {
+  const maxWaves = Math.max(...single.map((s) => s.product.waves));
+  const maxRequests = Math.max(...single.map((s) => s.product.armRequests));
+  const s100 = sweep.find((s) => s.apps === 100);
+  const s1000 = sweep.find((s) => s.apps === 1000);
+  if (!s100 || !s1000) throw new Error("sweeps of 100 and 1,000 apps are needed for the targets");
+  const slope = (s1000.product.armRequests - s100.product.armRequests) / (1000 - 100);
+  const intercept = s1000.product.armRequests - slope * 1000;
+  const found = s1000.product.plantedBrokenFound === s1000.plantedBroken;
+  return [
+    {
+      name: "single diagnosis: sequential waves (most of the 4 worlds)",
+      value: maxWaves,
+      target: "<= 3",
+      unit: "waves",
+      met: maxWaves <= 3,
+    },
+    {
+      name: "single diagnosis: ARM requests (most of the 4 worlds)",
+      value: maxRequests,
+      target: "<= 10",
+      unit: "requests",
+      met: maxRequests <= 10,
+      note: single
+        .filter((s) => s.product.armRequests > 10)
+        .map((s) => `${s.label}: ${s.product.armRequests}`)
+        .join("; "),
+    },
+    {
+      name: "1,000-app sweep: ARM requests per additional app (growth from 100 to 1,000 apps)",
+      value: round3(slope),
+      target: "< 0.1 (plus a constant)",
+      unit: "requests/app",
+      met: slope < 0.1 && found,
+      note: `total ${s1000.product.armRequests} = ${round3(slope)} × apps + ${Math.round(intercept)}; ${s1000.product.plantedBrokenFound}/${s1000.plantedBroken} planted broken apps found`,
+    },
+    {
+      name: "1,000-app sweep: wall time at 40 ms per ARM request",
+      value: round1(s1000.product.wallMs / 1000),
+      target: "< 15",
+      unit: "s",
+      met: s1000.product.wallMs < 15_000,
+    },
+    {
+      name: "1,000-app sweep: peak memory (RSS of the sweeping process)",
+      value: s1000.product.peakRssMb,
+      target: "< 300",
+      unit: "MB",
+      met: s1000.product.peakRssMb < 300,
+    },
+    {
+      name: "event storm: ARM requests per distinct app, against one check",
+      value: storm.product.armRequestsPerDistinctApp,
+      target: `<= ${storm.singleCheckArmRequests.mean} (one check, mean over the ${storm.apps} apps)`,
+      unit: "requests/app",
+      met: storm.product.armRequestsPerDistinctApp <= storm.singleCheckArmRequests.mean,
+    },
+    {
+      name: "bundled entry: median import time in a fresh Node process",
+      value: cold.bundled.medianImportMs,
+      target: "< 300",
+      unit: "ms",
+      met: cold.bundled.medianImportMs < 300,
+    },
+    {
+      name: "bundled entry: size",
+      value: round1(cold.bundleBytes / 1024 / 1024),
+      target: "< 5",
+      unit: "MB",
+      met: cold.bundleBytes < 5 * 1024 * 1024,
+    },
+  ];
+}
+
+// ----------------------------------------------------------------------------------------------------------- table
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ")).join("\n");
+}
+
+const num = (v: number | null | undefined, unit = "") =>
+  v === null || v === undefined || Number.isNaN(v) ? "-" : `${v.toLocaleString("en-US")}${unit}`;
+
+function report(results: Results): string {
+  const out: string[] = [];
+  out.push(
+    `PullGuard bench: ${results.machine.cpus} CPUs, Node ${results.machine.node}, ${LATENCY_MS} ms ±${JITTER_MS} ms per ARM request (seed ${SEED}); took ${results.durationSeconds} s`,
+    "",
+    "Single diagnosis                                        PullGuard (waves)        naive (one request at a time)",
+  );
+  out.push(
+    table([
+      ["world", "verdict", "ARM req", "waves", "wall", "naive ARM req", "naive round trips", "naive wall"],
+      ...results.singleDiagnosis.map((s) => [
+        s.label,
+        s.verdict,
+        num(s.product.armRequests),
+        num(s.product.waves),
+        num(s.product.wallMs, " ms"),
+        num(s.naive.armRequests),
+        num(s.naive.waves),
+        num(s.naive.wallMs, " ms"),
+      ]),
+    ]),
+  );
+  const e = results.everyFixtureWorld;
+  out.push(
+    `Every fixture world (${e.worlds}): at most ${e.maxArmRequests} ARM requests and ${e.maxWaves} waves; over 10 requests: ${e.over10Requests.length ? e.over10Requests.join(", ") : "none"}`,
+  );
+  out.push("", "Sweep (3 subscriptions, 20 registries; planted broken apps: 1 in 50)");
+  out.push(
+    table([
+      [
+        "apps",
+        "ARM req",
+        "per app",
+        "wall",
+        "peak RSS",
+        "broken found",
+        "naive ARM req",
+        "naive per app",
+        "naive wall",
+      ],
+      ...results.sweep.map((s) => [
+        num(s.apps),
+        num(s.product.armRequests),
+        num(s.product.armRequestsPerApp),
+        num(s.product.wallMs, " ms"),
+        num(s.product.peakRssMb, " MB"),
+        `${s.product.plantedBrokenFound}/${s.plantedBroken}`,
+        s.naive ? `${num(s.naive.armRequests)}${s.naive.extrapolated ? " (extrapolated)" : ""}` : "-",
+        s.naive ? num(s.naive.armRequestsPerApp) : "-",
+        s.naive ? `${num(s.naive.wallMs, " ms")}${s.naive.extrapolated ? " (extrapolated)" : ""}` : "-",
+      ]),
+    ]),
+  );
+  const h = results.sweepWithoutBrokenApps;
+  if (h) {
+    out.push(
+      `1,000 apps with none broken: ${h.armRequests} ARM requests (${h.armRequestsPerApp}/app, the list pages); each broken app adds ${h.perBrokenApp}`,
+    );
+  }
+  const th = results.sweepThrottled;
+  if (th) {
+    out.push(
+      `1,000 apps with ${th.throttledFraction * 100}% of ARM requests answered 429 (Retry-After ${th.retryAfterSeconds} s): ${th.answered429} throttled, ${th.armRequests} ARM requests with retries, ${num(th.wallMs, " ms")}, ${th.plantedBrokenFound}/${th.plantedBroken} broken apps found`,
+    );
+  }
+  const st = results.storm;
+  out.push("", `Event storm (${num(st.events)} events for ${st.apps} apps, ${st.concurrency} at a time)`);
+  out.push(
+    table([
+      ["", "PullGuard", `naive (${num(st.naive.measuredEvents)} events measured, extrapolated)`],
+      ["events/s", num(st.product.eventsPerSecond), num(st.naive.eventsPerSecond)],
+      ["wall", num(st.product.wallMs, " ms"), num(st.naive.wallMs, " ms")],
+      ["ARM requests", num(st.product.armRequests), num(st.naive.armRequests)],
+      [
+        "ARM requests per distinct app",
+        num(st.product.armRequestsPerDistinctApp),
+        num(st.naive.armRequestsPerDistinctApp),
+      ],
+      ["one check (mean)", num(st.singleCheckArmRequests.mean), ""],
+      ["writes", num(st.product.writes), `${num(st.naive.measured.writes)} (in the measured share)`],
+    ]),
+  );
+  const c = results.coldStart;
+  out.push("", `Cold start (median of ${c.runs} fresh Node processes)`);
+  out.push(
+    table([
+      ["", "bundled", "unbundled (tsc build)"],
+      ["import of the entry", num(c.bundled.medianImportMs, " ms"), num(c.unbundled.medianImportMs, " ms")],
+      ["whole process", num(c.bundled.medianProcessMs, " ms"), num(c.unbundled.medianProcessMs, " ms")],
+      [
+        "size",
+        `${(c.bundleBytes / 1024 / 1024).toFixed(2)} MB (1 file)`,
+        `${(c.unbundled.bytes / 1024 / 1024).toFixed(2)} MB in ${c.unbundled.files} files + node_modules`,
+      ],
+      ...c.externals.map((e) => [`external: ${e.name}`, `${(e.bytes / 1024 / 1024).toFixed(1)} MB`, e.note]),
+    ]),
+  );
+  out.push("", "Targets");
+  out.push(
+    table([
+      ["", "target", "measured", ""],
+      ...results.targets.map((t) => [
+        t.name,
+        `${t.target} ${t.unit}`,
+        `${num(t.value)} ${t.unit}`,
+        t.met ? "met" : "MISSED",
+      ]),
+    ]),
+  );
+  return out.join("\n");
+}
+
+interface Results {
+  generatedAt: string;
+  durationSeconds: number;
+  machine: { cpus: number; memoryMb: number; node: string; platform: string };
+  settings: Record<string, unknown>;
+  singleDiagnosis: Awaited<ReturnType<typeof singleDiagnosis>>;
+  everyFixtureWorld: Awaited<ReturnType<typeof everyWorld>>;
+  sweep: Awaited<ReturnType<typeof sweeps>>;
+  /** The 1,000-app sweep again with no broken app, and what each broken app costs on top. */
+  sweepWithoutBrokenApps: SweepWithoutBroken | null;
+  /** The 1,000-app sweep with a share of ARM requests answered 429 with Retry-After. */
+  sweepThrottled: ThrottledSweep | null;
+  storm: Awaited<ReturnType<typeof eventStorm>>;
+  coldStart: ColdStart;
+  targets: Target[];
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  progress("single diagnosis");
+  const single = await singleDiagnosis();
+  const every = await everyWorld();
+  progress("sweeps");
+  const sweep = await sweeps();
+  progress("event storm");
+  const storm = await eventStorm();
+  progress("cold start");
+  const cold = await measureColdStart(ROOT);
+  const results: Results = {
+    generatedAt: new Date().toISOString(),
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    machine: {
+      cpus: cpus().length,
+      memoryMb: Math.round(totalmem() / 1024 / 1024),
+      node: process.versions.node,
+      platform: `${process.platform}-${process.arch}`,
+    },
+    settings: {
+      armLatencyMs: LATENCY_MS,
+      armJitterMs: JITTER_MS,
+      seed: SEED,
+      pageSize: 100,
+      sweepSizes: SWEEP_SIZES,
+      naiveSweepSizes: NAIVE_SWEEP_SIZES,
+      stormConcurrency: STORM_CONCURRENCY,
+      naiveStormShare: NAIVE_STORM_SHARE,
+    },
+    singleDiagnosis: single,
+    everyFixtureWorld: every,
+    sweep,
+    sweepWithoutBrokenApps: healthyOnly,
+    sweepThrottled: throttled,
+    storm,
+    coldStart: cold,
+    targets: targetsFrom(single, sweep, storm, cold),
+  };
+  writeFileSync(RESULTS, `${JSON.stringify(results, (_k, v) => (Number.isNaN(v) ? null : v), 2)}\n`);
+  process.stdout.write(`${report(results)}\n\nwrote ${RESULTS}\n`);
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
