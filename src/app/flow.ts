@@ -2,8 +2,9 @@
  * The one flow behind every front door (Event Grid, alert, HTTP, timer, queue): what the thin trigger files call.
  * target → read → diagnose → plan → apply (per policy) → schedule verification → notify → telemetry.
  */
+
+import type { Logger } from "../shared/logger.js";
 import type { CheckResult } from "./check-result.js";
-import type { Logger } from "./logger.js";
 
 /** Who or what asked PullGuard to look (recorded in audit rows, logs, telemetry and notifications). */
 export interface Trigger {

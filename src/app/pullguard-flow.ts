@@ -14,13 +14,14 @@ import { type ArmEventTarget, readArmEvent } from "../core/signals/arm-event.js"
 import { type PullFailureAlert, readPullFailureAlert } from "../core/signals/pull-failure-alert.js";
 import { parseVerificationMessage } from "../core/verification-message.js";
 import type { NotificationInput } from "../notify/message.js";
+import { AppNotFoundError, OutsideAllowlistError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import type { Telemetry } from "../shared/telemetry.js";
 import { checkApp } from "./check-app.js";
 import type { CheckResult } from "./check-result.js";
-import { AppNotFoundError, OutsideAllowlistError } from "./errors.js";
 import { type ApplyEnvironment, type FixResult, fixApp } from "./fix-app.js";
 import type { AppOutcome, HttpCheckRequest, PullGuardFlow, SignalOutcome, SweepOutcome, Trigger } from "./flow.js";
 import { createFreshLooks } from "./fresh-looks.js";
-import type { Logger } from "./logger.js";
 import { mapBounded } from "./map-bounded.js";
 import {
   type AppContext,
@@ -29,7 +30,6 @@ import {
   fixedNotification,
   followUpNotification,
 } from "./notification-input.js";
-import type { Telemetry } from "./telemetry.js";
 import { type Diagnosis, type FollowUp, finishVerification, type VerificationScheduling } from "./verify.js";
 
 export interface FlowDeps {

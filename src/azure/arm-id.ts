@@ -38,10 +38,8 @@ export function parseArmId(id: string): ArmIdParts | null {
   return { subscriptionId, resourceGroup, provider, segments, name };
 }
 
-/** Subscription ID of an ARM ID, lower case; null when the ID does not start with /subscriptions/<id>. */
-export function subscriptionOf(id: string): string | null {
-  return parseArmId(id)?.subscriptionId.toLowerCase() ?? null;
-}
+/** The one subscriptionOf (src/core/resource-id.ts), for the readers that import it from here. */
+export { subscriptionOf } from "../core/resource-id.js";
 
 /** The parent of a child resource ID (`.../virtualNetworks/v/subnets/s` → `.../virtualNetworks/v`). */
 export function parentId(id: string): string {

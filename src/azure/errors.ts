@@ -12,7 +12,7 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import type { NotFound, Unreadable } from "../core/facts.js";
 import { redact } from "../core/redact.js";
 
-export { AppNotFoundError } from "../app/errors.js";
+export { AppNotFoundError } from "../shared/errors.js";
 /** Throttling, server errors and dropped connections: worth retrying the whole operation later. */
 export { isTransient } from "./arm-transport.js";
 

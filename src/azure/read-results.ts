@@ -13,8 +13,8 @@ export const found = <T extends object>(value: T): T & { readable: true; found: 
   found: true,
 });
 
-export const isFound = <T>(read: Read<T> | null | undefined): read is T & { readable: true; found: true } =>
-  !!read && read.readable && read.found;
+/** The one isFound (src/core/facts.ts), for the readers that import it from here. */
+export { isFound } from "../core/facts.js";
 
 /** `once(key, task)` is `[task]` the first time a key is seen, `[]` after: each read is planned once. */
 export function onceEach(): (key: string, task: ReadTask) => ReadTask[] {

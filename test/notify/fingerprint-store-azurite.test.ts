@@ -4,7 +4,7 @@
  */
 import { TableClient } from "@azure/data-tables";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/app/logger.js";
+import { createLogger } from "../../src/shared/logger.js";
 import { createTableFingerprintStore } from "../../src/azure/notification-fingerprints.js";
 import { TABLES } from "../../src/azure/storage.js";
 import type { FingerprintStore } from "../../src/notify/fingerprint.js";

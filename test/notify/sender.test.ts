@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/app/logger.js";
+import { createLogger } from "../../src/shared/logger.js";
 import type { Channel } from "../../src/notify/channels.js";
 import { createMemoryFingerprintStore, type FingerprintStore } from "../../src/notify/fingerprint.js";
 import {

@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SignalOutcome } from "../../src/app/flow.js";
-import { silentLogger } from "../../src/app/logger.js";
+import { silentLogger } from "../../src/shared/logger.js";
 import { composeFlow } from "../../src/app/runtime.js";
 import { loadSettings } from "../../src/config.js";
 import type { RunningAzurite } from "../../tools/dev/azurite.js";
