@@ -8,8 +8,8 @@ import { resourceNameOf } from "../core/resource-id.js";
 import type { NotificationInput, NotificationTrigger, StillToDo } from "../notify/message.js";
 import { portalLink } from "../notify/message.js";
 import type { CheckResult } from "./check-result.js";
-import type { Trigger } from "./flow.js";
 import { describeStep } from "./step-description.js";
+import type { Trigger } from "./trigger.js";
 
 export interface AppContext {
   appId: string;

@@ -21,7 +21,9 @@ import { noTelemetry, type Telemetry } from "../shared/telemetry.js";
 import { type AzureAccess, createAzureAccess } from "./azure-access.js";
 import { type ApplyEnvironment, createRestartFollowUp } from "./fix-app.js";
 import type { PullGuardFlow } from "./flow.js";
-import { changeTrigger, createPullGuardFlow, type FlowDeps } from "./pullguard-flow.js";
+import { createPullGuardFlow } from "./flow.js";
+import type { FlowDeps } from "./flow-deps.js";
+import { changeTrigger } from "./trigger.js";
 import type { VerificationScheduling } from "./verify.js";
 
 export interface ComposeOptions {

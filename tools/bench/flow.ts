@@ -5,7 +5,8 @@
  */
 import { createAzureAccess } from "../../src/app/azure-access.js";
 import type { PullGuardFlow } from "../../src/app/flow.js";
-import { createPullGuardFlow, type FlowDeps } from "../../src/app/pullguard-flow.js";
+import { createPullGuardFlow } from "../../src/app/flow.js";
+import type { FlowDeps } from "../../src/app/flow-deps.js";
 import { assembleFlowDeps } from "../../src/app/runtime.js";
 import type { VerificationScheduling } from "../../src/app/verify.js";
 import { createMemoryAuditLog } from "../../src/azure/audit-log.js";

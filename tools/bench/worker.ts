@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createAzureAccess } from "../../src/app/azure-access.js";
-import type { AppOutcome, SignalOutcome } from "../../src/app/flow.js";
+import type { AppOutcome, SignalOutcome } from "../../src/app/outcomes.js";
 import { listAppSummaries } from "../../src/azure/app-inventory.js";
 import { createAzureClients } from "../../src/azure/clients.js";
 import { createDevBackend } from "../../src/azure/dev-backend.js";
