@@ -52,5 +52,3 @@ export function groupAndName(id: string): { subscriptionId: string; resourceGrou
   if (!parts?.resourceGroup || parts.segments.length !== 1) return null;
   return { subscriptionId: parts.subscriptionId, resourceGroup: parts.resourceGroup, name: parts.name };
 }
-
-export const sameArmId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();

@@ -2,7 +2,6 @@
  * Small pieces the fact readers share: wrapping a value as a found Read, testing for one, reads that start once per
  * key, and parsing a raw body that may not be JSON.
  */
-import type { Read } from "../core/facts.js";
 
 /** A read to start in the next wave. */
 export type ReadTask = () => Promise<unknown>;

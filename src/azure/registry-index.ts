@@ -160,10 +160,3 @@ export function createRegistryIndex(clients: AzureClients, shared?: SharedReads)
     loadAll,
   };
 }
-
-/** Builds the whole index at once (for a sweep that reads many apps). */
-export async function readRegistryIndex(clients: AzureClients): Promise<RegistryIndex> {
-  const index = createRegistryIndex(clients);
-  await index.loadAll();
-  return index;
-}

@@ -70,12 +70,6 @@ export function hasSystemAssigned(type: string): boolean {
   return type.replace(/\s/g, "").toLowerCase().split(",").includes("systemassigned");
 }
 
-export function isUserIdentityRef(ref: string): boolean {
-  return /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i.test(
-    ref.trim().replace(/\/+$/, ""),
-  );
-}
-
 function resolveIdentity(facts: PullFacts, ref: string | null): PathIdentity {
   if (ref === null || ref.trim() === "") return { kind: "none" };
   const r = ref.trim();
