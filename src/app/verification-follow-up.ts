@@ -30,11 +30,8 @@ export async function followUpVerification(
   if (result.status === "rejected") return { outcome: "rejected", reason: result.reason };
   const { verification } = result;
   if (result.status === "rescheduled") {
-    const action = "verification-rescheduled";
-    return {
-      outcome: "handled",
-      apps: [{ appId: result.appId, verdict: verification.outcome, action, writes: result.auditIds.length }],
-    };
+    const rescheduled = { action: "verification-rescheduled", writes: result.auditIds.length };
+    return { outcome: "handled", apps: [{ appId: result.appId, verdict: verification.outcome, ...rescheduled }] };
   }
   const followTrigger: Trigger = {
     ...trigger,
@@ -53,8 +50,8 @@ export async function followUpVerification(
     ),
     log,
   );
-  const action = `verified: ${verification.outcome}`;
-  return { outcome: "handled", apps: [{ appId: result.appId, verdict: verification.outcome, action, writes: 0 }] };
+  const verified = { action: `verified: ${verification.outcome}`, writes: 0 };
+  return { outcome: "handled", apps: [{ appId: result.appId, verdict: verification.outcome, ...verified }] };
 }
 
 function appIdOfMessage(message: unknown): string {
