@@ -11,7 +11,7 @@ import { appsPullingFrom, appsUsingIdentity, loginServersUnder, looksUnhealthy }
 import type { PullFacts, ReadStats } from "../core/facts.js";
 import { isAllowed, policyFromSettings } from "../core/policy.js";
 import { type ArmEventTarget, readArmEvent } from "../core/signals/arm-event.js";
-import { type PullFailureAlert, readPullFailureAlert } from "../core/signals/pull-failure-alert.js";
+import { type AlertWorkload, readPullFailureAlert } from "../core/signals/pull-failure-alert.js";
 import { parseVerificationMessage } from "../core/verification-message.js";
 import type { NotificationInput } from "../notify/message.js";
 import { checkApp } from "./check-app.js";
@@ -236,7 +236,7 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
     return appsPullingFrom(apps, servers).map((a) => a.id);
   }
 
-  async function appForAlert(alert: PullFailureAlert): Promise<string | null> {
+  async function appForAlert(alert: AlertWorkload): Promise<string | null> {
     if (alert.appId) return alert.appId;
     const environment = alert.environment;
     const name = alert.appName?.toLowerCase();
@@ -302,26 +302,29 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
     async handleAlert(body, trigger, log) {
       const reading = readPullFailureAlert(body);
       if (reading.outcome === "reject") return { outcome: "rejected", reason: reading.reason };
+      // Not a fired log search alert (metric, activity log, health, budget, ..., resolved): spec/events.md v2.
+      if (reading.outcome === "ignore") return { outcome: "ignored", reason: reading.reason };
       const alert = reading.alert;
-      if (alert.monitorCondition === "Resolved") {
-        log.info(`alert ${alert.alertRule ?? ""} resolved for ${alert.appName ?? alert.appId ?? "an app"}`);
-        return { outcome: "ignored", reason: "a resolved alert only updates state" };
+      if (alert.workloadsLeft > 0) {
+        log.warn(
+          `alert ${alert.alertRule ?? ""} names ${alert.workloads.length + alert.workloadsLeft} workloads: looking at the first ${alert.workloads.length}, the sweep covers the others`,
+        );
       }
-      const named = alert.appId ?? (alert.environment && "id" in alert.environment ? alert.environment.id : null);
-      if (named && !watched.has(subscriptionOf(named))) {
-        return {
-          outcome: "ignored",
-          reason: `subscription ${subscriptionOf(named)} is not watched (PULLGUARD_SUBSCRIPTIONS)`,
-        };
+      const appIds: string[] = [];
+      const why: string[] = [];
+      for (const workload of alert.workloads) {
+        const environment = workload.environment;
+        const named = workload.appId ?? (environment && "id" in environment ? environment.id : null);
+        if (named && !watched.has(subscriptionOf(named))) {
+          why.push(`subscription ${subscriptionOf(named)} is not watched (PULLGUARD_SUBSCRIPTIONS)`);
+          continue;
+        }
+        const appId = await appForAlert(workload);
+        if (appId) appIds.push(appId);
+        else why.push(`no container app named ${workload.appName ?? "?"} in the alert's environment`);
       }
-      const appId = await appForAlert(alert);
-      if (!appId) {
-        return {
-          outcome: "ignored",
-          reason: `no container app named ${alert.appName ?? "?"} in the alert's environment`,
-        };
-      }
-      return handleApps([appId], { ...trigger, eventId: alert.alertId }, log);
+      if (appIds.length === 0) return { outcome: "ignored", reason: why.join("; ") };
+      return handleApps([...new Set(appIds)], { ...trigger, eventId: alert.alertId }, log);
     },
 
     async check(request: HttpCheckRequest, trigger, log) {
