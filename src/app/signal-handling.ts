@@ -57,19 +57,30 @@ export async function handleAlert(
 ): Promise<SignalOutcome> {
   const reading = readPullFailureAlert(body);
   if (reading.outcome === "reject") return { outcome: "rejected", reason: reading.reason };
+  // Not a fired log search alert (metric, activity log, health, budget, ..., resolved): spec/events.md v2.
+  if (reading.outcome === "ignore") return { outcome: "ignored", reason: reading.reason };
   const alert = reading.alert;
-  if (alert.monitorCondition === "Resolved") {
-    log.info(`alert ${alert.alertRule ?? ""} resolved for ${alert.appName ?? alert.appId ?? "an app"}`);
-    return { outcome: "ignored", reason: "a resolved alert only updates state" };
+  if (alert.workloadsLeft > 0) {
+    log.warn(
+      `alert ${alert.alertRule ?? ""} names ${alert.workloads.length + alert.workloadsLeft} workloads: looking at the first ${alert.workloads.length}, the sweep covers the others`,
+    );
   }
-  const named = alert.appId ?? (alert.environment && "id" in alert.environment ? alert.environment.id : null);
-  const notOurs = named ? unwatchedReason(ctx, named) : null;
-  if (notOurs) return { outcome: "ignored", reason: notOurs };
-  const appId = await appForAlert(ctx, alert);
-  if (!appId) {
-    return { outcome: "ignored", reason: `no container app named ${alert.appName ?? "?"} in the alert's environment` };
+  const appIds: string[] = [];
+  const why: string[] = [];
+  for (const workload of alert.workloads) {
+    const environment = workload.environment;
+    const named = workload.appId ?? (environment && "id" in environment ? environment.id : null);
+    const notOurs = named ? unwatchedReason(ctx, named) : null;
+    if (notOurs) {
+      why.push(notOurs);
+      continue;
+    }
+    const appId = await appForAlert(ctx, workload);
+    if (appId) appIds.push(appId);
+    else why.push(`no container app named ${workload.appName ?? "?"} in the alert's environment`);
   }
-  return fixEach(ctx, [appId], { ...trigger, eventId: alert.alertId }, log);
+  if (appIds.length === 0) return { outcome: "ignored", reason: why.join("; ") };
+  return fixEach(ctx, [...new Set(appIds)], { ...trigger, eventId: alert.alertId }, log);
 }
 
 /**

@@ -12,7 +12,7 @@ import { ACR_DOMAINS } from "../core/acr-host.js";
 import { appsPullingFrom, appsUsingIdentity, loginServersUnder } from "../core/app-summary.js";
 import { resourceNameOf, subscriptionOf } from "../core/resource-id.js";
 import type { ArmEventTarget } from "../core/signals/arm-event.js";
-import type { PullFailureAlert } from "../core/signals/pull-failure-alert.js";
+import type { AlertWorkload } from "../core/signals/pull-failure-alert.js";
 import type { FlowContext } from "./flow-deps.js";
 
 /** Why a resource is none of PullGuard's business (its subscription is not watched), or null when it is. */
@@ -50,7 +50,7 @@ export async function appsForArmTarget(
 }
 
 /** The app a pull-failure alert names: its ID, or the app of that name in the alert's environment; null if none. */
-export async function appForAlert(ctx: FlowContext, alert: PullFailureAlert): Promise<string | null> {
+export async function appForAlert(ctx: FlowContext, alert: AlertWorkload): Promise<string | null> {
   if (alert.appId) return alert.appId;
   const environment = alert.environment;
   const name = alert.appName?.toLowerCase();

@@ -1,6 +1,7 @@
 /**
  * HTTP trigger for Azure Monitor pull-failure alerts (common alert schema) posted by an action group.
- * 202 when the alert was taken, 400 with a reason for a body that is not such an alert.
+ * 202 when the alert was taken, 202 `ignored` with the reason for any other alert (metric, activity log, health,
+ * budget, smart detector, resolved: spec/events.md v2), 400 with a reason for a body that is not such an alert.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { flowFromEnvironment } from "../app/runtime.js";
@@ -20,6 +21,8 @@ export async function onPullFailureAlert(request: HttpRequest, context: Invocati
     log.warn(`rejected an alert: ${outcome.reason}`);
     return { status: 400, jsonBody: { error: outcome.reason } };
   }
+  // An action group is often shared: another rule's alert is answered 202 too, so it is not retried (events.md v2).
+  if (outcome.outcome === "ignored") log.info(`ignored an alert: ${outcome.reason}`);
   return { status: 202, jsonBody: outcome };
 }
 

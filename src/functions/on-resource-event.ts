@@ -1,6 +1,8 @@
 /**
  * Event Grid trigger for the watched subscriptions' ARM events (Event Grid schema; CloudEvents too).
- * Bad input and unrelated events are logged and dropped; transient failures are rethrown so Event Grid retries.
+ * Bad input is logged as a warning and dropped; unrelated events, Event Grid's own validation and deletion events
+ * included (decided from the event type: spec/events.md v2), are logged at debug level and dropped; transient
+ * failures are rethrown so Event Grid retries.
  */
 import { app, type EventGridEvent, type InvocationContext } from "@azure/functions";
 import type { SignalOutcome } from "../app/outcomes.js";

@@ -94,6 +94,16 @@ describe("change budget (Table Storage)", () => {
   });
 });
 
+/** Polls the queue until a message is visible or `timeoutMs` has passed; undefined when none came. */
+async function firstVisibleMessage(queue: QueueClient, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [item] = (await queue.receiveMessages()).receivedMessageItems;
+    if (item || Date.now() > deadline) return item;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 describe("verification queue", () => {
   it("sends base64 JSON that stays invisible for the delay", async () => {
     const queue = new QueueClient(azurite.connectionString, "verifyprobe");
@@ -109,8 +119,8 @@ describe("verification queue", () => {
     };
     await scheduler.schedule(message, 2);
     expect((await queue.receiveMessages()).receivedMessageItems).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 2500));
-    const [item] = (await queue.receiveMessages()).receivedMessageItems;
+    // Azurite keeps the message invisible for 2 s of real time: poll until it shows up (bounded), do not sleep.
+    const item = await firstVisibleMessage(queue, 15_000);
     expect(item).toBeDefined();
     const decoded = JSON.parse(Buffer.from(item?.messageText ?? "", "base64").toString("utf8")) as unknown;
     expect(decoded).toEqual(message);

@@ -16,6 +16,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { FINDING_CODES_WITH_AUTO_FIXES } from "../../src/core/fix-defaults.js";
+import { ACR_PULL_ROLE } from "../../src/core/forbidden.js";
+import type { ArmResource } from "../../tools/emulator/state.js";
 import { cliDeps } from "../../tools/entry/pullguard.js";
 import {
   app,
@@ -35,6 +37,46 @@ import {
 } from "./fix-helpers.js";
 
 const running = useEmulators();
+
+/** A role assignment as the checks compare it. */
+function describeGrant(a: ArmResource): Record<string, unknown> {
+  return {
+    role: roleGuid(a.properties?.roleDefinitionId),
+    scope: String(a.properties?.scope).toLowerCase(),
+    principal: String(a.properties?.principalId).toLowerCase(),
+    principalType: a.properties?.principalType,
+  };
+}
+
+/** The grants a fix of `code` must create in its world. */
+function grantsExpected(
+  code: string,
+  want: { fixRole?: string; fixScope?: string; fixPrincipal?: string },
+  appPrincipal: string,
+): Array<Record<string, unknown>> {
+  if (want.fixRole) {
+    const grant = { role: want.fixRole, scope: want.fixScope, principal: want.fixPrincipal };
+    return [{ ...lowerAll(grant), principalType: "ServicePrincipal" }];
+  }
+  if (code !== "system-identity-disabled") return [];
+  return [
+    {
+      role: ACR_PULL_ROLE,
+      scope: expect.stringMatching(/\/providers\/microsoft\.containerregistry\/registries\/[^/]+$/),
+      principal: appPrincipal,
+      principalType: "ServicePrincipal",
+    },
+  ];
+}
+
+function lowerAll(values: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v?.toLowerCase()]));
+}
+
+/** The propagating world's grant was made at 11:58 with a 600 s delay: no restart before 12:08. */
+function restartNotBefore(code: string): number {
+  return code === "role-assignment-propagating" ? Date.parse("2026-11-22T12:08:00Z") : 0;
+}
 
 const codes = FINDING_CODES_WITH_AUTO_FIXES.filter((code) => existsSync(join(WORLDS_DIR, `${code}.json`)));
 
@@ -80,35 +122,15 @@ describe("fix: every auto-fixable code, from a broken world to a running revisio
         expect(String(a.properties?.scope)).toMatch(/\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+$/i);
         expect(a.properties?.principalType).toBe("ServicePrincipal");
       }
-      if (want.fixRole) {
-        expect(created).toHaveLength(1);
-        const grant = created[0];
-        expect({
-          role: roleGuid(grant?.properties?.roleDefinitionId),
-          scope: String(grant?.properties?.scope).toLowerCase(),
-          principal: String(grant?.properties?.principalId).toLowerCase(),
-          principalType: grant?.properties?.principalType,
-        }).toEqual({
-          role: want.fixRole.toLowerCase(),
-          scope: want.fixScope?.toLowerCase(),
-          principal: want.fixPrincipal?.toLowerCase(),
-          principalType: "ServicePrincipal",
-        });
-        // The assignment carries the deterministic name the plan announced.
-        expect(grant?.name).toBe(grants[0]?.name);
-      }
-      if (code === "system-identity-disabled") {
-        // Granted to the principal the enable step created, not to a placeholder.
-        const principal = app(emulator, want.app).identity?.principalId;
-        expect(principal).toMatch(/^[0-9a-f-]{36}$/i);
-        expect(created.map((a) => a.properties?.principalId)).toEqual([principal]);
-      }
-      if (code === "role-assignment-propagating") {
-        // No new grant: the existing one only needed time; the restart waited for the window on the emulator clock.
-        expect(created).toEqual([]);
-        expect(doc.applied.map((s) => s.kind)).toContain("restart-revision");
-        expect(emulator.clock.now().getTime()).toBeGreaterThanOrEqual(Date.parse("2026-11-22T12:08:00Z"));
-      }
+      // The grants made, whatever the code: the one the world names; for a disabled system identity, one pull grant
+      // to the principal the enable step created (never a placeholder); none otherwise (the propagating world's
+      // existing grant only needed time). Each carries the deterministic name the plan announced.
+      const principal = String(app(emulator, want.app).identity?.principalId ?? "").toLowerCase();
+      expect(created.map(describeGrant)).toEqual(grantsExpected(code, want, principal));
+      expect(created.map((a) => a.name)).toEqual(grants.map((s) => s.name));
+      expect(doc.applied.map((s) => s.kind)).toContain("restart-revision");
+      // The propagating world's restart waited for its window (12:08) on the emulator clock: moved, not waited for.
+      expect(emulator.clock.now().getTime()).toBeGreaterThanOrEqual(restartNotBefore(code));
 
       // Nothing a person configured was loosened or removed; no write carried the app's secrets.
       expect(JSON.stringify(untouchables(emulator, want.app))).toBe(guarded);

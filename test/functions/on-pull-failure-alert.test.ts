@@ -2,7 +2,9 @@
  * The HTTP trigger `onPullFailureAlert` (common alert schema posted by an action group), called with a real
  * `HttpRequest` and `InvocationContext`, against the emulator and Azurite.
  */
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { MAX_ALERT_WORKLOADS } from "../../src/core/signals/pull-failure-alert.js";
 import {
   brokenOrdersWorld,
   httpRequest,
@@ -207,6 +209,63 @@ describe("onPullFailureAlert: bad input is a 400 with a reason, never a write", 
       expect(host.writes()).toBe(0);
     });
   }
+});
+
+describe("onPullFailureAlert: Azure's published sample payloads (spec/events.md v2)", () => {
+  const samples = readdirSync("test/fixtures/alerts").filter((f) => f.endsWith(".json"));
+
+  it("has the published samples of every signal type", () => {
+    expect(samples.length).toBeGreaterThanOrEqual(14);
+  });
+
+  for (const file of samples) {
+    it(`${file}: 202 ignored with the reason, logged, nothing read or written`, async () => {
+      const host = await harness.open(brokenOrdersWorld());
+      const { response, logs } = await post(readFixture(`alerts/${file}`));
+      expect(response.status).toBe(202);
+      expect(response.jsonBody).toEqual({ outcome: "ignored", reason: expect.any(String) });
+      const reason = (response.jsonBody as { reason: string }).reason;
+      expect(logs.some((l) => l.level === "information" && l.text.includes(reason))).toBe(true);
+      expect(host.emulator.log.count()).toBe(0);
+    });
+  }
+
+  it("the Log Alerts V2 test-action sample split by the rule's dimensions: 202, the app fixed", async () => {
+    const host = await harness.open(brokenOrdersWorld());
+    const body = readFixture<AlertFixture>("alerts/test-action-log-v2.json");
+    setDimensions(body, dimensionsOf(alert()));
+    const { response } = await post(body);
+    expect(response.status).toBe(202);
+    expect(response.jsonBody).toMatchObject({ outcome: "handled", apps: [{ appId: ORDERS_API, action: "fixed" }] });
+    expect(host.roleAssignmentsCreated()).toBe(1);
+  });
+
+  it(`a Log Alerts V1 sample whose rows name ${MAX_ALERT_WORKLOADS + 2} workloads: the first ${MAX_ALERT_WORKLOADS} looked at, the rest left to the sweep`, async () => {
+    const host = await harness.open(brokenOrdersWorld());
+    const body = readFixture<AlertFixture & { data: { alertContext: Record<string, unknown> } }>(
+      "alerts/test-action-log-v1-number-of-results.json",
+    );
+    const names = ["orders-api", ...Array.from({ length: MAX_ALERT_WORKLOADS + 1 }, (_, i) => `gone-${i}`)];
+    body.data.alertContext.SearchResults = {
+      tables: [
+        {
+          name: "PrimaryResult",
+          columns: [
+            { name: "_ResourceId", type: "string" },
+            { name: "ContainerAppName_s", type: "string" },
+          ],
+          rows: names.map((n) => [ENV_ID_LOWER, n]),
+        },
+      ],
+    };
+    const { response, logs } = await post(body);
+    expect(response.status).toBe(202);
+    expect(response.jsonBody).toMatchObject({ outcome: "handled", apps: [{ appId: ORDERS_API, action: "fixed" }] });
+    expect(
+      logs.filter((l) => l.level === "warning" && /names 7 workloads: looking at the first 5/.test(l.text)),
+    ).toHaveLength(1);
+    expect(host.roleAssignmentsCreated()).toBe(1);
+  });
 });
 
 describe("onPullFailureAlert: transient failures", () => {

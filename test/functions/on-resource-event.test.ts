@@ -133,7 +133,12 @@ describe("onResourceEvent: events it must not act on (logged with a reason, neve
       (e) => ({
         ...e,
         subject: `${CONTOSOPROD}/providers/Microsoft.Authorization/roleAssignments/2d7c1a40-8e5f-4b93-a6c2-1f0e9d8b7a61`,
-        data: { ...e.data, operationName: "Microsoft.Authorization/roleAssignments/write", status: "Failed" },
+        data: {
+          ...e.data,
+          resourceUri: `${CONTOSOPROD}/providers/Microsoft.Authorization/roleAssignments/2d7c1a40-8e5f-4b93-a6c2-1f0e9d8b7a61`,
+          operationName: "Microsoft.Authorization/roleAssignments/write",
+          status: "Failed",
+        },
       }),
     ],
     [
@@ -165,6 +170,13 @@ describe("onResourceEvent: events it must not act on (logged with a reason, neve
     ],
     ["a subject that is not a resource ID", { ...byDeveloper(writeFailure()), subject: "orders-api" }],
     ["a CloudEvent of another spec version", { ...asCloudEvent(byDeveloper(writeFailure())), specversion: "0.3" }],
+    [
+      "a subject that data.resourceUri contradicts",
+      {
+        ...byDeveloper(writeFailure()),
+        data: { ...writeFailure().data, resourceUri: ORDERS_API.replace("orders-api", "billing-api") },
+      },
+    ],
     ["a string", "Microsoft.Resources.ResourceWriteFailure"],
     ["null", null],
   ];
@@ -175,6 +187,22 @@ describe("onResourceEvent: events it must not act on (logged with a reason, neve
       expect(outcome.outcome).toBe("rejected");
       expect(logs.some((l) => l.level === "warning" && /malformed event/.test(l.text))).toBe(true);
       expect(host.writes()).toBe(0);
+    });
+  }
+});
+
+describe("onResourceEvent: Event Grid's own events, as Azure publishes them (spec/events.md v2)", () => {
+  for (const [file, type] of [
+    ["docs-subscription-validation.eventgrid.json", "Microsoft.EventGrid.SubscriptionValidationEvent"],
+    ["docs-subscription-deleted.eventgrid.json", "Microsoft.EventGrid.SubscriptionDeletedEvent"],
+  ] as const) {
+    it(`${type}: ignored at debug level, not logged as malformed, nothing read`, async () => {
+      const host = await harness.open(brokenOrdersWorld());
+      const { outcome, logs } = await deliver(readFixture(`events/${file}`));
+      expect(outcome).toEqual({ outcome: "ignored", reason: expect.stringContaining(`Event Grid's own ${type}`) });
+      expect(logs.filter((l) => l.level !== "debug").map((l) => l.text)).toEqual([]);
+      expect(logs.some((l) => l.level === "debug" && l.text.includes(type))).toBe(true);
+      expect(host.emulator.log.count()).toBe(0);
     });
   }
 });

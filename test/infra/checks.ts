@@ -964,12 +964,15 @@ export function checkAlertRules(files: BicepFiles, facts: EventFacts): string[] 
       data: {
         essentials: {
           alertRule: "pullguard-image-pull-failures",
+          // As a Log Alerts V2 rule's alert says (test/fixtures/alerts/test-action-log-v2.json).
+          signalType: "Log",
+          monitoringService: "Log Alerts V2",
           monitorCondition: "Fired",
           ...(resourceIdColumn === "_ResourceId"
             ? { alertTargetIDs: [environmentId], configurationItems: [environmentId] }
             : {}),
         },
-        alertContext: { condition: { allOf: [{ dimensions }] } },
+        alertContext: { conditionType: "LogQueryCriteria", condition: { allOf: [{ dimensions }] } },
       },
     };
     const reading = facts.readAlert(alert);

@@ -28,23 +28,38 @@ async function sink(...script: Parameters<typeof startSink>[0]): Promise<HttpSin
   return started;
 }
 
+/**
+ * The sender's clock and sleep, faked: a sleep records the delay asked for and moves the clock by it, at once. The
+ * tests assert the delays requested; none waits for them.
+ */
+function fakeClock(start = Date.parse("2026-11-22T10:00:00Z")) {
+  let nowMs = start;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => new Date(nowMs),
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      nowMs += ms;
+    },
+  };
+}
+
 function harness(overrides: Partial<SendDeps> = {}) {
   const lines: string[] = [];
-  const sleeps: number[] = [];
+  const clock = fakeClock();
+  const sleeps = clock.sleeps;
   const metrics: Array<{ name: string; properties?: Record<string, string> }> = [];
   const deps: SendDeps = {
     store: createMemoryFingerprintStore(),
-    now: () => new Date(),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 1_000)));
-    },
+    now: clock.now,
+    sleep: clock.sleep,
     log: createLogger((level, line) => lines.push(`${level} ${line}`)),
     telemetry: { metric: (name, _value, properties) => metrics.push({ name, ...(properties ? { properties } : {}) }) },
     random: () => 0.5,
     ...overrides,
   };
-  return { deps, lines, sleeps, metrics };
+  return { deps, lines, sleeps, metrics, clock };
 }
 
 describe("sendNotifications", () => {
@@ -66,7 +81,7 @@ describe("sendNotifications", () => {
 
   it("signs every webhook attempt with one message id, verifiable by the independent verifier", async () => {
     const hook = await sink({ status: 503 }, { status: 200 });
-    const { deps } = harness();
+    const { deps, clock } = harness();
     const report = await sendNotifications(
       fixedNotification,
       [{ kind: "webhook", url: hook.url("/pullguard"), secret: SECRET }],
@@ -82,7 +97,12 @@ describe("sendNotifications", () => {
         "webhook-timestamp": String(request.headers["webhook-timestamp"]),
         "webhook-signature": String(request.headers["webhook-signature"]),
       };
-      const verified = await verifyStandardWebhook(SECRET, headers, request.body, Math.floor(Date.now() / 1000));
+      const verified = await verifyStandardWebhook(
+        SECRET,
+        headers,
+        request.body,
+        Math.floor(clock.now().getTime() / 1000),
+      );
       expect(verified).toEqual({ ok: true });
       expect(JSON.parse(request.body)).toMatchObject({ type: "pullguard.fixed" });
     }
@@ -108,8 +128,7 @@ describe("sendNotifications", () => {
 
   it("times out an attempt that gets no answer and retries it", async () => {
     const hook = await sink("hang");
-    const { deps } = harness();
-    const started = Date.now();
+    const { deps, sleeps } = harness();
     const report = await sendNotifications(brokenDiagnosis, [{ kind: "teams", url: hook.url("/slow") }], deps, {
       timeoutMs: 200,
       maxAttempts: 2,
@@ -119,7 +138,8 @@ describe("sendNotifications", () => {
       { channel: "teams", delivered: false, status: null, attempts: 2, error: "no answer within 200 ms" },
     ]);
     expect(hook.received).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // One backoff between the two attempts: base 10 ms · 2^0 with jitter 0.5 → 3/4 of the ceiling.
+    expect(sleeps).toEqual([8]);
   });
 
   it("retries a refused connection and reports it", async () => {

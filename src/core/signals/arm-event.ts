@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { watchedOperation } from "../watched-operations.js";
+import { withoutNulls } from "./without-nulls.js";
 
 const MAX_ID_LENGTH = 1024;
 
@@ -72,6 +73,18 @@ export type ArmEventSignal =
   | ({ outcome: "look"; target: ArmEventTarget; subject: string } & ArmEventMeta)
   | { outcome: "ignore"; reason: string; eventId: string | null }
   | { outcome: "reject"; reason: string; eventId: string | null };
+
+/**
+ * Event Grid's own events reach the handler too (spec/events.md v2): they are neither ARM events nor malformed. The
+ * Functions host answers the validation handshake itself for an AzureFunction endpoint (Event Grid docs, "Webhook
+ * event delivery"). Names as `@azure/eventgrid`'s KnownSystemEventTypes spells them (checked in the tests).
+ */
+export const EVENT_GRID_OWN_EVENT_TYPES = [
+  "Microsoft.EventGrid.SubscriptionValidationEvent",
+  "Microsoft.EventGrid.SubscriptionDeletedEvent",
+] as const;
+/** The ARM event types (event-schema-subscriptions): Resource{Write,Delete,Action}{Success,Failure,Cancel}. */
+const ARM_EVENT_TYPE = /^Microsoft\.Resources\.Resource(Write|Delete|Action)(Success|Failure|Cancel)$/;
 
 const OBJECT_ID_CLAIM = "http://schemas.microsoft.com/identity/claims/objectidentifier";
 const GUID_32 = /^[0-9a-f]{32}$/i;
@@ -180,14 +193,40 @@ function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
+/** The event type as either schema carries it, read before the shape is validated; null when there is none. */
+function eventTypeOf(input: unknown, isCloudEvent: boolean): string | null {
+  if (typeof input !== "object" || input === null) return null;
+  const type = (input as Record<string, unknown>)[isCloudEvent ? "type" : "eventType"];
+  return typeof type === "string" && type !== "" ? type.slice(0, 256) : null;
+}
+
+/** Not an ARM resource event (decided from the event type alone): why it is ignored; null for an ARM event. */
+function notArmEvent(eventType: string | null): string | null {
+  if (eventType === null || ARM_EVENT_TYPE.test(eventType)) return null;
+  if ((EVENT_GRID_OWN_EVENT_TYPES as readonly string[]).includes(eventType)) {
+    return `Event Grid's own ${eventType} is not an ARM event (the Functions host answers the validation handshake)`;
+  }
+  return `event type ${eventType} is not an ARM resource event`;
+}
+
+/** The subject and `data.resourceUri` must name one resource (ARM IDs compare case-insensitively). */
+function subjectMismatch(subject: string, resourceUri: string | undefined): string | null {
+  if (resourceUri === undefined || resourceUri.toLowerCase() === subject.toLowerCase()) return null;
+  return `subject ${JSON.stringify(subject.slice(0, 200))} and data.resourceUri ${JSON.stringify(resourceUri.slice(0, 200))} name different resources: an ARM event names one resource in both`;
+}
+
 /**
- * Reads one event as the Event Grid trigger hands it over (either schema). Bad input is rejected with a reason
- * naming what was wrong; events for other operations are ignored with a reason; nothing here throws.
+ * Reads one event as the Event Grid trigger hands it over (either schema). Event Grid's own events and other event
+ * types are ignored from their type before the ARM shape is checked; bad input is rejected with a reason naming what
+ * was wrong; events for other operations are ignored with a reason; a null field is absent; nothing here throws.
  */
-export function readArmEvent(input: unknown): ArmEventSignal {
+export function readArmEvent(raw: unknown): ArmEventSignal {
+  const input = withoutNulls(raw);
   const id =
     typeof input === "object" && input !== null && "id" in input && typeof input.id === "string" ? input.id : null;
   const isCloudEvent = typeof input === "object" && input !== null && "specversion" in input;
+  const other = notArmEvent(eventTypeOf(input, isCloudEvent));
+  if (other !== null) return { outcome: "ignore", reason: other, eventId: id };
   const parsed = isCloudEvent ? readCloudEvent(input) : readEventGridEvent(input);
   if (!parsed.success) {
     const expected = isCloudEvent
@@ -198,9 +237,6 @@ export function readArmEvent(input: unknown): ArmEventSignal {
   const event = parsed.event;
   const { eventType, subject, eventTime } = event;
 
-  if (!eventType.startsWith("Microsoft.Resources.Resource")) {
-    return { outcome: "ignore", reason: `event type ${eventType} is not an ARM resource event`, eventId: event.id };
-  }
   const operation = watchedOperation(event.data.operationName);
   if (!operation) {
     return {
@@ -216,6 +252,8 @@ export function readArmEvent(input: unknown): ArmEventSignal {
       eventId: event.id,
     };
   }
+  const mismatch = subjectMismatch(subject, event.data.resourceUri);
+  if (mismatch !== null) return { outcome: "reject", reason: mismatch, eventId: event.id };
   const status = event.data.status ?? null;
   const target = targetFor(operation, subject, status);
   if (typeof target === "string") return { outcome: "ignore", reason: target, eventId: event.id };

@@ -54,7 +54,17 @@ export function findingTable(markdown = readFileSync(PULL_PATH_SPEC, "utf8")): S
     inTable = true;
     const [code = "", severity = "", evidence = "", fix = "", auto = ""] = cells(line);
     if (code === "code" || /^-+$/.test(code.replace(/[:\s]/g, ""))) continue;
-    rows.push({ code: code.replace(/`/g, ""), severity, evidence, fix, auto });
+    // A row added in a later version is marked after its code: `image-platform-unsupported` **(v2)**.
+    rows.push({
+      code: code
+        .replace(/\*\*\(v\d+\)\*\*/g, "")
+        .replace(/`/g, "")
+        .trim(),
+      severity,
+      evidence,
+      fix,
+      auto,
+    });
   }
   return rows;
 }

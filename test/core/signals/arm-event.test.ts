@@ -39,6 +39,7 @@ describe("readArmEvent", () => {
     const event = fixture("arm-write-failure.eventgrid.json");
     event.eventType = "Microsoft.Resources.ResourceActionSuccess";
     event.subject = `${APP}/revisions/orders-api--v42`;
+    (event.data as Record<string, unknown>).resourceUri = `${APP}/revisions/orders-api--v42`;
     (event.data as Record<string, unknown>).operationName = "Microsoft.App/containerApps/revisions/restart/action";
     expect(readArmEvent(event)).toMatchObject({ outcome: "look", target: { kind: "app", appId: APP } });
   });

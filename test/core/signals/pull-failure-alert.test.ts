@@ -14,6 +14,7 @@ const ENV =
 
 describe("readPullFailureAlert", () => {
   it("finds the environment and the app name in the alert's dimensions", () => {
+    const workload = { appId: null, environment: { id: ENV }, appName: "orders-api", revisionName: "orders-api--v42" };
     expect(readPullFailureAlert(alert())).toEqual({
       outcome: "look",
       alert: {
@@ -22,10 +23,9 @@ describe("readPullFailureAlert", () => {
         alertRule: "pullguard-image-pull-failures",
         monitorCondition: "Fired",
         firedAt: "2026-11-22T10:20:00.000Z",
-        appId: null,
-        environment: { id: ENV },
-        appName: "orders-api",
-        revisionName: "orders-api--v42",
+        ...workload,
+        workloads: [workload],
+        workloadsLeft: 0,
       },
     });
   });
@@ -53,18 +53,22 @@ describe("readPullFailureAlert", () => {
     expect(readPullFailureAlert(a)).toMatchObject({ outcome: "look", alert: { environment: { name: "env-shop" } } });
   });
 
-  it("reads a Resolved alert (the caller only updates state)", () => {
+  it("ignores a Resolved alert: it only updates state (events.md v2)", () => {
     const a = alert();
     a.data.essentials.monitorCondition = "Resolved";
-    expect(readPullFailureAlert(a)).toMatchObject({ outcome: "look", alert: { monitorCondition: "Resolved" } });
+    expect(readPullFailureAlert(a)).toEqual({
+      outcome: "ignore",
+      reason: "a resolved alert only updates state: PullGuard acts on fired alerts",
+    });
   });
 
   it("rejects an alert that does not name the app, saying how to split the rule", () => {
     const a = alert();
     a.data.alertContext.condition.allOf = [{ dimensions: [{ name: "_ResourceId", value: ENV }] }];
-    const reading = readPullFailureAlert(a);
-    expect(reading.outcome).toBe("reject");
-    expect(reading.outcome === "reject" && reading.reason).toContain("ContainerAppName_s");
+    expect(readPullFailureAlert(a)).toEqual({
+      outcome: "reject",
+      reason: expect.stringContaining("split the alert rule by ContainerAppName_s"),
+    });
   });
 
   it("rejects another schema and path tricks in names", () => {
