@@ -96,6 +96,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     },
     operations: new Map(),
     failures: new Map(),
+    principalsCreatedAt: new Map(),
   };
 
   // An app with no revision gets one, decided at load.
