@@ -17,6 +17,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { FINDING_CODES_WITH_AUTO_FIXES } from "../../src/core/fix-defaults.js";
 import { cliDeps } from "../../tools/entry/pullguard.js";
+import { asDeployedPullGuard } from "./deployed-pullguard.js";
 import {
   app,
   assignmentIds,
@@ -31,6 +32,7 @@ import {
   untouchables,
   useEmulators,
   WORLDS_DIR,
+  type WorldFile,
   worldFile,
 } from "./fix-helpers.js";
 
@@ -38,93 +40,105 @@ const running = useEmulators();
 
 const codes = FINDING_CODES_WITH_AUTO_FIXES.filter((code) => existsSync(join(WORLDS_DIR, `${code}.json`)));
 
+/**
+ * Who runs the fix: the world's operator (world.md: may do everything), and PullGuard exactly as infra/ deploys it
+ * (its role set and the condition on its Role Based Access Control Administrator, enforced by the emulator; tag
+ * checks on, so the diagnosis is as complete as the operator's).
+ */
+const CALLERS = {
+  operator: (world: WorldFile["world"]) => world,
+  "deployed PullGuard": (world: WorldFile["world"]) =>
+    asDeployedPullGuard(world as WorldFile["world"] & { resources: unknown[] }, { grantRegistryDataRead: true }),
+};
+
 describe("fix: every auto-fixable code, from a broken world to a running revision", () => {
   it("has a broken world for every auto-fixable code", () => {
     expect(codes).toEqual([...FINDING_CODES_WITH_AUTO_FIXES]);
   });
 
-  for (const code of codes) {
-    it(`${code}: fixed in one run, Running/Healthy, resolved, exit 0; a second run writes nothing`, async () => {
-      const world = worldFile(code);
-      const { expect: want } = world.world;
-      const emulator = await running.start(world.world);
-      const before = assignmentIds(emulator);
-      const guarded = JSON.stringify(untouchables(emulator, want.app));
-      expect(revisionState(latestRevision(emulator, want.app))).not.toEqual({
-        runningState: "Running",
-        healthState: "Healthy",
-      });
-
-      const first = await runFixCommand(emulator, world, ["--yes", "--json"]);
-      expect(first.stderr).toBe("");
-      expect(first.exit).toBe(0);
-      const doc = first.doc;
-      if (!doc) throw new Error(`fix --json printed no JSON: ${first.stdout}`);
-      expect(doc.appId).toBe(want.app);
-      expect(doc.before.findings.map((f) => f.code)).toContain(code);
-      expect(doc.applied.filter((s) => s.result === "failed")).toEqual([]);
-      expect(doc.verification.outcome).toBe("resolved");
-      expect(doc.verification.state).toMatchObject({ runningState: "Running", healthState: "Healthy" });
-      // No error is left; a fresh grant may still show its propagation warning (the outcome follows the revision).
-      for (const f of doc.verification.remaining) expect(f.code).toBe("role-assignment-propagating");
-
-      const revision = latestRevision(emulator, want.app);
-      expect(revisionState(revision)).toEqual({ runningState: "Running", healthState: "Healthy" });
-      expect(doc.verification.revision).toBe(revision.name);
-
-      // Least privilege: every new assignment is at registry scope, for a service principal, of one pull role.
-      const created = newAssignments(emulator, before);
-      const grants = doc.applied.filter((s) => s.kind === "assign-role" && s.result === "done");
-      expect(created).toHaveLength(grants.length);
-      for (const a of created) {
-        expect(String(a.properties?.scope)).toMatch(/\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+$/i);
-        expect(a.properties?.principalType).toBe("ServicePrincipal");
-      }
-      if (want.fixRole) {
-        expect(created).toHaveLength(1);
-        const grant = created[0];
-        expect({
-          role: roleGuid(grant?.properties?.roleDefinitionId),
-          scope: String(grant?.properties?.scope).toLowerCase(),
-          principal: String(grant?.properties?.principalId).toLowerCase(),
-          principalType: grant?.properties?.principalType,
-        }).toEqual({
-          role: want.fixRole.toLowerCase(),
-          scope: want.fixScope?.toLowerCase(),
-          principal: want.fixPrincipal?.toLowerCase(),
-          principalType: "ServicePrincipal",
+  for (const [who, as] of Object.entries(CALLERS))
+    for (const code of codes) {
+      it(`${code} (as ${who}): fixed in one run, Running/Healthy, resolved, exit 0; a second run writes nothing`, async () => {
+        const world = worldFile(code);
+        const { expect: want } = world.world;
+        const emulator = await running.start(as(world.world));
+        const before = assignmentIds(emulator);
+        const guarded = JSON.stringify(untouchables(emulator, want.app));
+        expect(revisionState(latestRevision(emulator, want.app))).not.toEqual({
+          runningState: "Running",
+          healthState: "Healthy",
         });
-        // The assignment carries the deterministic name the plan announced.
-        expect(grant?.name).toBe(grants[0]?.name);
-      }
-      if (code === "system-identity-disabled") {
-        // Granted to the principal the enable step created, not to a placeholder.
-        const principal = app(emulator, want.app).identity?.principalId;
-        expect(principal).toMatch(/^[0-9a-f-]{36}$/i);
-        expect(created.map((a) => a.properties?.principalId)).toEqual([principal]);
-      }
-      if (code === "role-assignment-propagating") {
-        // No new grant: the existing one only needed time; the restart waited for the window on the emulator clock.
-        expect(created).toEqual([]);
-        expect(doc.applied.map((s) => s.kind)).toContain("restart-revision");
-        expect(emulator.clock.now().getTime()).toBeGreaterThanOrEqual(Date.parse("2026-11-22T12:08:00Z"));
-      }
 
-      // Nothing a person configured was loosened or removed; no write carried the app's secrets.
-      expect(JSON.stringify(untouchables(emulator, want.app))).toBe(guarded);
-      expect(doc.requests.filter((r) => sendsSecrets(r.body))).toEqual([]);
+        const first = await runFixCommand(emulator, world, ["--yes", "--json"]);
+        expect(first.stderr).toBe("");
+        expect(first.exit).toBe(0);
+        const doc = first.doc;
+        if (!doc) throw new Error(`fix --json printed no JSON: ${first.stdout}`);
+        expect(doc.appId).toBe(want.app);
+        expect(doc.before.findings.map((f) => f.code)).toContain(code);
+        expect(doc.applied.filter((s) => s.result === "failed")).toEqual([]);
+        expect(doc.verification.outcome).toBe("resolved");
+        expect(doc.verification.state).toMatchObject({ runningState: "Running", healthState: "Healthy" });
+        // No error is left; a fresh grant may still show its propagation warning (the outcome follows the revision).
+        for (const f of doc.verification.remaining) expect(f.code).toBe("role-assignment-propagating");
 
-      // A second fix finds nothing to do and sends no write at all.
-      emulator.log.clear();
-      const second = await runFixCommand(emulator, world, ["--yes", "--json"]);
-      expect(second.exit).toBe(0);
-      expect(describeWrites(emulator.log.writes())).toEqual([]);
-      expect(emulator.log.count()).toBeGreaterThan(0);
-      expect(second.doc?.applied.filter((s) => s.result === "done")).toEqual([]);
-      expect(second.doc?.verification.outcome).toBe("resolved");
-      expect(newAssignments(emulator, before)).toHaveLength(created.length);
-    });
-  }
+        const revision = latestRevision(emulator, want.app);
+        expect(revisionState(revision)).toEqual({ runningState: "Running", healthState: "Healthy" });
+        expect(doc.verification.revision).toBe(revision.name);
+
+        // Least privilege: every new assignment is at registry scope, for a service principal, of one pull role.
+        const created = newAssignments(emulator, before);
+        const grants = doc.applied.filter((s) => s.kind === "assign-role" && s.result === "done");
+        expect(created).toHaveLength(grants.length);
+        for (const a of created) {
+          expect(String(a.properties?.scope)).toMatch(/\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+$/i);
+          expect(a.properties?.principalType).toBe("ServicePrincipal");
+        }
+        if (want.fixRole) {
+          expect(created).toHaveLength(1);
+          const grant = created[0];
+          expect({
+            role: roleGuid(grant?.properties?.roleDefinitionId),
+            scope: String(grant?.properties?.scope).toLowerCase(),
+            principal: String(grant?.properties?.principalId).toLowerCase(),
+            principalType: grant?.properties?.principalType,
+          }).toEqual({
+            role: want.fixRole.toLowerCase(),
+            scope: want.fixScope?.toLowerCase(),
+            principal: want.fixPrincipal?.toLowerCase(),
+            principalType: "ServicePrincipal",
+          });
+          // The assignment carries the deterministic name the plan announced.
+          expect(grant?.name).toBe(grants[0]?.name);
+        }
+        if (code === "system-identity-disabled") {
+          // Granted to the principal the enable step created, not to a placeholder.
+          const principal = app(emulator, want.app).identity?.principalId;
+          expect(principal).toMatch(/^[0-9a-f-]{36}$/i);
+          expect(created.map((a) => a.properties?.principalId)).toEqual([principal]);
+        }
+        if (code === "role-assignment-propagating") {
+          // No new grant: the existing one only needed time; the restart waited for the window on the emulator clock.
+          expect(created).toEqual([]);
+          expect(doc.applied.map((s) => s.kind)).toContain("restart-revision");
+          expect(emulator.clock.now().getTime()).toBeGreaterThanOrEqual(Date.parse("2026-11-22T12:08:00Z"));
+        }
+
+        // Nothing a person configured was loosened or removed; no write carried the app's secrets.
+        expect(JSON.stringify(untouchables(emulator, want.app))).toBe(guarded);
+        expect(doc.requests.filter((r) => sendsSecrets(r.body))).toEqual([]);
+
+        // A second fix finds nothing to do and sends no write at all.
+        emulator.log.clear();
+        const second = await runFixCommand(emulator, world, ["--yes", "--json"]);
+        expect(second.exit).toBe(0);
+        expect(describeWrites(emulator.log.writes())).toEqual([]);
+        expect(emulator.log.count()).toBeGreaterThan(0);
+        expect(second.doc?.applied.filter((s) => s.result === "done")).toEqual([]);
+        expect(second.doc?.verification.outcome).toBe("resolved");
+        expect(newAssignments(emulator, before)).toHaveLength(created.length);
+      });
+    }
 });
 
 describe("fix through the unmodified composition root (entry/pullguard.ts starts the emulator for --world)", () => {

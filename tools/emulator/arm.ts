@@ -9,6 +9,14 @@ import type { ConditionValues } from "./conditions.js";
 import { type ArmEvent, armEvent } from "./events.js";
 import { covers, lastSegment, lowerId, subscriptionOf } from "./ids.js";
 import {
+  deferFailure,
+  type Operation,
+  operationHeaders,
+  operationRoute,
+  settleFailures,
+  startOperation,
+} from "./operations.js";
+import {
   DIRECTORY_REPLICATION_SECONDS,
   principalCreatedAt,
   principalNotFoundMessage,
@@ -48,7 +56,7 @@ export interface ArmContext {
   emit(event: ArmEvent): void;
   /** A revision failed at run time (a restart, a replica restart after a change elsewhere). */
   runtimeFailure(app: ArmResource, revision: ArmResource): void;
-  operations: Map<string, { status: "Succeeded" | "Failed"; error?: { code: string; message: string } }>;
+  operations: Map<string, Operation>;
   /** Per revision ID: why its images could not be pulled (for replica details). */
   failures: Map<string, PullFailure[]>;
   /** Principals the emulator created (system identities enabled by a write), by lower-cased ID: when. */
@@ -500,6 +508,8 @@ function appWrite(ctx: ArmContext, req: ArmRequest, id: string, existing: ArmRes
   const body = isObject(req.body) ? req.body : {};
   if (req.method === "PATCH" && !existing)
     return error(404, "ContainerAppNotFound", `The container app '${lastSegment(id)}' was not found.`);
+  const rejected = rejectWhileUnpullable(ctx, req, existing);
+  if (rejected) return rejected;
   const before = existing ? structuredClone(existing) : undefined;
   let app: ArmResource;
   if (req.method === "PUT") {
@@ -559,50 +569,54 @@ function appWrite(ctx: ArmContext, req: ArmRequest, id: string, existing: ArmRes
   const templateChanged =
     !before || JSON.stringify(before.properties?.template ?? {}) !== JSON.stringify(app.properties?.template ?? {});
   let ok = true;
+  let revision: ArmResource | undefined;
   if (templateChanged) {
-    const revision = newRevision(ctx, app);
+    revision = newRevision(ctx, app);
     ok = decideRevision(ctx, app, revision, true);
   } else {
     propsOf(app).provisioningState = "Succeeded";
   }
-  const operation = randomUUID();
-  ctx.operations.set(
-    operation,
-    ok
-      ? { status: "Succeeded" }
-      : {
-          status: "Failed",
-          error: {
-            code: "ContainerAppOperationError",
-            message: String(
-              revisionsOf(ctx.state, id).find((r) => r.name === app.properties?.latestRevisionName)?.properties
-                ?.provisioningError ?? "Failed to provision revision",
-            ),
-          },
+  const failure = ok
+    ? {}
+    : {
+        error: {
+          code: "ContainerAppOperationError",
+          message: String(revision?.properties?.provisioningError ?? "Failed to provision revision"),
         },
-  );
+      };
+  const slowFailure = !ok && revision ? deferFailure(ctx, app, revision) : 0;
+  const operation = startOperation(ctx, id, { status: ok ? "Succeeded" : "Failed", ...failure }, slowFailure);
   emitFor(ctx, req, id, "Microsoft.App/containerApps/write", "write", ok);
-  const status = `${ctx.baseUrl}/subscriptions/${subscriptionOf(id)}/providers/Microsoft.App/locations/${String(
-    app.location ?? "westeurope",
-  )
-    .replace(/\s/g, "")
-    .toLowerCase()}/containerappOperationStatuses/${operation}?api-version=${req.url.searchParams.get("api-version")}`;
   return {
     status: req.method === "PUT" ? 201 : 202,
     body:
       req.method === "PUT"
         ? { ...redactSecrets(app), properties: { ...redactSecrets(app).properties, provisioningState: "InProgress" } }
         : undefined,
-    headers: { "azure-asyncoperation": status, location: status, "retry-after": "0" },
+    headers: operationHeaders(ctx, app, operation, req.url.searchParams.get("api-version")),
   };
 }
 
-function operationStatus(ctx: ArmContext, path: string): ArmResponse | null {
-  const m = /\/containerappOperationStatuses\/([^/]+)$/i.exec(path);
-  if (!m) return null;
-  const op = ctx.operations.get(m[1] ?? "");
-  if (!op) return error(404, "OperationNotFound", `operation ${m[1]} not found`);
-  return { status: 200, body: { id: path, name: m[1], status: op.status, ...(op.error ? { error: op.error } : {}) } };
+/**
+ * behaviour.rejectWritesWhileUnpullable: ACA answers a PATCH of an app whose current images cannot be pulled with a
+ * synchronous 400 InvalidParameterValueInContainerTemplate carrying the image field's text; nothing is written.
+ */
+function rejectWhileUnpullable(
+  ctx: ArmContext,
+  req: ArmRequest,
+  existing: ArmResource | undefined,
+): ArmResponse | null {
+  if (!ctx.state.behaviour.rejectWritesWhileUnpullable || req.method !== "PATCH" || !existing) return null;
+  const decision = evaluateRevision(ctx.state, existing, ctx.clock.now());
+  if (decision.ok) return null;
+  const first = decision.failures[0];
+  const ref = splitImage(first?.image ?? "");
+  const scope = `repository%3A${encodeURIComponent(ref.repository)}%3Apull&service=${ref.host}`;
+  return error(
+    400,
+    "InvalidParameterValueInContainerTemplate",
+    `The following field(s) are either invalid or missing. Field 'template.containers.${first?.container}.image' is invalid with details: 'Invalid value: "${first?.image}": GET https:?scope=${scope}: ${first?.registryCode}: ${first?.message}';.`,
+  );
 }
 
 function actionRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmResponse | null {
@@ -638,6 +652,7 @@ function actionRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmRespons
 }
 
 export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
+  settleFailures(ctx);
   const path = req.url.pathname.replace(/\/+$/, "");
   if (!req.url.searchParams.get("api-version")) {
     return error(
@@ -652,7 +667,7 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
   const now = ctx.clock.now();
 
   const special =
-    operationStatus(ctx, path) ??
+    operationRoute(ctx, path, redactSecrets) ??
     roleAssignmentsRoute(ctx, req, path) ??
     roleDefinitionsRoute(ctx, req, path) ??
     actionRoute(ctx, req, path);
