@@ -19,6 +19,7 @@ import { FINDING_CODES_WITH_AUTO_FIXES } from "../../src/core/fix-defaults.js";
 import { ACR_PULL_ROLE } from "../../src/core/forbidden.js";
 import type { ArmResource } from "../../tools/emulator/state.js";
 import { cliDeps } from "../../tools/entry/pullguard.js";
+import { asDeployedPullGuard } from "./deployed-pullguard.js";
 import {
   app,
   assignmentIds,
@@ -33,6 +34,7 @@ import {
   untouchables,
   useEmulators,
   WORLDS_DIR,
+  type WorldFile,
   worldFile,
 } from "./fix-helpers.js";
 
@@ -80,16 +82,28 @@ function restartNotBefore(code: string): number {
 
 const codes = FINDING_CODES_WITH_AUTO_FIXES.filter((code) => existsSync(join(WORLDS_DIR, `${code}.json`)));
 
+/**
+ * Who runs the fix: the world's operator (world.md: may do everything), and PullGuard exactly as infra/ deploys it
+ * (its role set and the condition on its Role Based Access Control Administrator, enforced by the emulator; tag
+ * checks on, so the diagnosis is as complete as the operator's).
+ */
+const CALLERS = {
+  operator: (world: WorldFile["world"]) => world,
+  "deployed PullGuard": (world: WorldFile["world"]) =>
+    asDeployedPullGuard(world as WorldFile["world"] & { resources: unknown[] }, { grantRegistryDataRead: true }),
+};
+const RUNS = Object.entries(CALLERS).flatMap(([who, as]) => codes.map((code) => ({ who, as, code })));
+
 describe("fix: every auto-fixable code, from a broken world to a running revision", () => {
   it("has a broken world for every auto-fixable code", () => {
     expect(codes).toEqual([...FINDING_CODES_WITH_AUTO_FIXES]);
   });
 
-  for (const code of codes) {
-    it(`${code}: fixed in one run, Running/Healthy, resolved, exit 0; a second run writes nothing`, async () => {
+  for (const { who, as, code } of RUNS) {
+    it(`${code} (as ${who}): fixed in one run, Running/Healthy, resolved, exit 0; a second run writes nothing`, async () => {
       const world = worldFile(code);
       const { expect: want } = world.world;
-      const emulator = await running.start(world.world);
+      const emulator = await running.start(as(world.world));
       const before = assignmentIds(emulator);
       const guarded = JSON.stringify(untouchables(emulator, want.app));
       expect(revisionState(latestRevision(emulator, want.app))).not.toEqual({

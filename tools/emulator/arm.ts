@@ -5,8 +5,23 @@
  * Everything answers in ARM's shapes, including `{"error":{"code","message"}}` and paged lists with `nextLink`.
  */
 import { randomUUID } from "node:crypto";
+import type { ConditionValues } from "./conditions.js";
 import { type ArmEvent, armEvent } from "./events.js";
 import { covers, lastSegment, lowerId, subscriptionOf } from "./ids.js";
+import {
+  deferFailure,
+  type Operation,
+  operationHeaders,
+  operationRoute,
+  settleFailures,
+  startOperation,
+} from "./operations.js";
+import {
+  DIRECTORY_REPLICATION_SECONDS,
+  principalCreatedAt,
+  principalNotFoundMessage,
+  principalTypeOf,
+} from "./principals.js";
 import { evaluateRevision, type PullFailure, splitImage } from "./pull.js";
 import {
   allAssignments,
@@ -41,9 +56,11 @@ export interface ArmContext {
   emit(event: ArmEvent): void;
   /** A revision failed at run time (a restart, a replica restart after a change elsewhere). */
   runtimeFailure(app: ArmResource, revision: ArmResource): void;
-  operations: Map<string, { status: "Succeeded" | "Failed"; error?: { code: string; message: string } }>;
+  operations: Map<string, Operation>;
   /** Per revision ID: why its images could not be pulled (for replica details). */
   failures: Map<string, PullFailure[]>;
+  /** Principals the emulator created (system identities enabled by a write), by lower-cased ID: when. */
+  principalsCreatedAt: Map<string, Date>;
 }
 
 const error = (status: number, code: string, message: string): ArmResponse => ({
@@ -71,6 +88,29 @@ function denied(caller: string, action: string, scope: string): ArmResponse {
     "AuthorizationFailed",
     `The client '${caller}' with object id '${caller}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
   );
+}
+
+/**
+ * ARM's 403 for a role-assignment write or delete that no assignment of the caller allows, conditions included. The
+ * wording is the one learn.microsoft.com/azure/role-based-access-control/troubleshooting quotes ("Symptom - Unable
+ * to assign a role"): Azure does not say whether the role or its condition refused.
+ */
+function conditionDenied(caller: string, action: string, scope: string): ArmResponse {
+  return error(
+    403,
+    "AuthorizationFailed",
+    `The client '${caller}' with object id '${caller}' does not have authorization or an ABAC condition not fulfilled to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  );
+}
+
+/** The attributes a delegation condition tests, from a role assignment (stored, or as requested). */
+function assignmentAttributes(ctx: ArmContext, p: Record<string, unknown>): ConditionValues {
+  const principalId = String(p.principalId ?? "");
+  return {
+    RoleDefinitionId: lastSegment(String(p.roleDefinitionId ?? "")).toLowerCase(),
+    PrincipalId: principalId.toLowerCase(),
+    PrincipalType: typeof p.principalType === "string" ? p.principalType : principalTypeOf(ctx.state, principalId),
+  };
 }
 
 /** Strips secret values, as GET on a container app does. */
@@ -299,6 +339,18 @@ function subscriptionsRoute(ctx: ArmContext, req: ArmRequest, segments: string[]
   return null;
 }
 
+/**
+ * The PrincipalNotFound message when an assignment without `principalType` names a principal created less than the
+ * directory's replication delay ago (principals.ts); null otherwise.
+ */
+function principalNotReplicated(ctx: ArmContext, p: Record<string, unknown>, now: Date): string | null {
+  if (typeof p.principalType === "string" && p.principalType !== "") return null;
+  const principalId = String(p.principalId);
+  const created = principalCreatedAt(ctx.state, ctx.principalsCreatedAt, principalId);
+  if (!created || now.getTime() - created.getTime() >= DIRECTORY_REPLICATION_SECONDS * 1000) return null;
+  return principalNotFoundMessage(principalId, ctx.state.tenants[0]?.tenantId ?? "");
+}
+
 function roleAssignmentsRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmResponse | null {
   const m = /^(.*?)\/providers\/Microsoft\.Authorization\/roleAssignments(?:\/([^/]+))?$/i.exec(path);
   if (!m) return null;
@@ -337,18 +389,15 @@ function roleAssignmentsRoute(ctx: ArmContext, req: ArmRequest, path: string): A
     return { status: 200, body: existing };
   }
   if (req.method === "DELETE") {
-    if (!callerMay(ctx.state, req.caller, "Microsoft.Authorization/roleAssignments/delete", scope, now)) {
-      return denied(req.caller, "Microsoft.Authorization/roleAssignments/delete", scope);
-    }
+    const action = "Microsoft.Authorization/roleAssignments/delete";
+    const target = existing ? { resource: assignmentAttributes(ctx, existing.properties ?? {}) } : {};
+    if (!callerMay(ctx.state, req.caller, action, scope, now, target)) return conditionDenied(req.caller, action, id);
     if (!existing) return { status: 204 };
     ctx.state.resources.delete(resourceKey(id));
     emitFor(ctx, req, id, "Microsoft.Authorization/roleAssignments/delete", "delete", true);
     return { status: 200, body: existing };
   }
   if (req.method === "PUT") {
-    if (!callerMay(ctx.state, req.caller, "Microsoft.Authorization/roleAssignments/write", scope, now)) {
-      return denied(req.caller, "Microsoft.Authorization/roleAssignments/write", scope);
-    }
     const body = isObject(req.body) ? req.body : {};
     const p = isObject(body.properties) ? body.properties : {};
     if (typeof p.roleDefinitionId !== "string" || typeof p.principalId !== "string") {
@@ -373,6 +422,12 @@ function roleAssignmentsRoute(ctx: ArmContext, req: ArmRequest, path: string): A
         `The specified role definition with ID '${lastSegment(p.roleDefinitionId)}' does not exist.`,
       );
     }
+    const action = "Microsoft.Authorization/roleAssignments/write";
+    if (!callerMay(ctx.state, req.caller, action, scope, now, { request: assignmentAttributes(ctx, p) })) {
+      return conditionDenied(req.caller, action, id);
+    }
+    const notReplicated = principalNotReplicated(ctx, p, now);
+    if (notReplicated) return error(400, "PrincipalNotFound", notReplicated);
     const roleGuid = lastSegment(p.roleDefinitionId).toLowerCase();
     const twin = allAssignments(ctx.state).find(
       (a) =>
@@ -453,6 +508,8 @@ function appWrite(ctx: ArmContext, req: ArmRequest, id: string, existing: ArmRes
   const body = isObject(req.body) ? req.body : {};
   if (req.method === "PATCH" && !existing)
     return error(404, "ContainerAppNotFound", `The container app '${lastSegment(id)}' was not found.`);
+  const rejected = rejectWhileUnpullable(ctx, req, existing);
+  if (rejected) return rejected;
   const before = existing ? structuredClone(existing) : undefined;
   let app: ArmResource;
   if (req.method === "PUT") {
@@ -504,54 +561,62 @@ function appWrite(ctx: ArmContext, req: ArmRequest, id: string, existing: ArmRes
     app.identity.tenantId ??= before.identity.tenantId;
   }
   normalizeResource(app, ctx.state, ctx.clock.now());
+  const principal = app.identity?.principalId;
+  if (typeof principal === "string" && principal !== before?.identity?.principalId) {
+    ctx.principalsCreatedAt.set(principal.toLowerCase(), ctx.clock.now());
+  }
   ctx.state.resources.set(resourceKey(id), app);
   const templateChanged =
     !before || JSON.stringify(before.properties?.template ?? {}) !== JSON.stringify(app.properties?.template ?? {});
   let ok = true;
+  let revision: ArmResource | undefined;
   if (templateChanged) {
-    const revision = newRevision(ctx, app);
+    revision = newRevision(ctx, app);
     ok = decideRevision(ctx, app, revision, true);
   } else {
     propsOf(app).provisioningState = "Succeeded";
   }
-  const operation = randomUUID();
-  ctx.operations.set(
-    operation,
-    ok
-      ? { status: "Succeeded" }
-      : {
-          status: "Failed",
-          error: {
-            code: "ContainerAppOperationError",
-            message: String(
-              revisionsOf(ctx.state, id).find((r) => r.name === app.properties?.latestRevisionName)?.properties
-                ?.provisioningError ?? "Failed to provision revision",
-            ),
-          },
+  const failure = ok
+    ? {}
+    : {
+        error: {
+          code: "ContainerAppOperationError",
+          message: String(revision?.properties?.provisioningError ?? "Failed to provision revision"),
         },
-  );
+      };
+  const slowFailure = !ok && revision ? deferFailure(ctx, app, revision) : 0;
+  const operation = startOperation(ctx, id, { status: ok ? "Succeeded" : "Failed", ...failure }, slowFailure);
   emitFor(ctx, req, id, "Microsoft.App/containerApps/write", "write", ok);
-  const status = `${ctx.baseUrl}/subscriptions/${subscriptionOf(id)}/providers/Microsoft.App/locations/${String(
-    app.location ?? "westeurope",
-  )
-    .replace(/\s/g, "")
-    .toLowerCase()}/containerappOperationStatuses/${operation}?api-version=${req.url.searchParams.get("api-version")}`;
   return {
     status: req.method === "PUT" ? 201 : 202,
     body:
       req.method === "PUT"
         ? { ...redactSecrets(app), properties: { ...redactSecrets(app).properties, provisioningState: "InProgress" } }
         : undefined,
-    headers: { "azure-asyncoperation": status, location: status, "retry-after": "0" },
+    headers: operationHeaders(ctx, app, operation, req.url.searchParams.get("api-version")),
   };
 }
 
-function operationStatus(ctx: ArmContext, path: string): ArmResponse | null {
-  const m = /\/containerappOperationStatuses\/([^/]+)$/i.exec(path);
-  if (!m) return null;
-  const op = ctx.operations.get(m[1] ?? "");
-  if (!op) return error(404, "OperationNotFound", `operation ${m[1]} not found`);
-  return { status: 200, body: { id: path, name: m[1], status: op.status, ...(op.error ? { error: op.error } : {}) } };
+/**
+ * behaviour.rejectWritesWhileUnpullable: ACA answers a PATCH of an app whose current images cannot be pulled with a
+ * synchronous 400 InvalidParameterValueInContainerTemplate carrying the image field's text; nothing is written.
+ */
+function rejectWhileUnpullable(
+  ctx: ArmContext,
+  req: ArmRequest,
+  existing: ArmResource | undefined,
+): ArmResponse | null {
+  if (!ctx.state.behaviour.rejectWritesWhileUnpullable || req.method !== "PATCH" || !existing) return null;
+  const decision = evaluateRevision(ctx.state, existing, ctx.clock.now());
+  if (decision.ok) return null;
+  const first = decision.failures[0];
+  const ref = splitImage(first?.image ?? "");
+  const scope = `repository%3A${encodeURIComponent(ref.repository)}%3Apull&service=${ref.host}`;
+  return error(
+    400,
+    "InvalidParameterValueInContainerTemplate",
+    `The following field(s) are either invalid or missing. Field 'template.containers.${first?.container}.image' is invalid with details: 'Invalid value: "${first?.image}": GET https:?scope=${scope}: ${first?.registryCode}: ${first?.message}';.`,
+  );
 }
 
 function actionRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmResponse | null {
@@ -587,6 +652,7 @@ function actionRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmRespons
 }
 
 export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
+  settleFailures(ctx);
   const path = req.url.pathname.replace(/\/+$/, "");
   if (!req.url.searchParams.get("api-version")) {
     return error(
@@ -601,7 +667,7 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
   const now = ctx.clock.now();
 
   const special =
-    operationStatus(ctx, path) ??
+    operationRoute(ctx, path, redactSecrets) ??
     roleAssignmentsRoute(ctx, req, path) ??
     roleDefinitionsRoute(ctx, req, path) ??
     actionRoute(ctx, req, path);

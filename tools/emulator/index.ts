@@ -96,6 +96,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     },
     operations: new Map(),
     failures: new Map(),
+    principalsCreatedAt: new Map(),
   };
 
   // An app with no revision gets one, decided at load.
@@ -109,6 +110,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     }
   }
 
+  let lostReplies = 0;
   const server = createServer({ cert, key }, (req, res) => {
     void (async () => {
       const start = Date.now();
@@ -212,6 +214,14 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
           body: parsed,
           caller: token.oid.toLowerCase(),
         });
+        // behaviour.lostReplies: the first N writes are applied, then the connection drops before the reply.
+        const isWrite = req.method !== "GET" && req.method !== "HEAD";
+        if (isWrite && answer.status < 400 && lostReplies < state.behaviour.lostReplies) {
+          lostReplies++;
+          record(0);
+          req.socket.destroy();
+          return;
+        }
         const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
         send(
           res,

@@ -4,6 +4,7 @@
  * name, and the propagation delay of new assignments.
  */
 import { BUILT_IN_ROLES, type Permission } from "./builtin-roles.js";
+import { type ConditionRequest, conditionAllows } from "./conditions.js";
 import { covers, lastSegment } from "./ids.js";
 import type { ArmResource, WorldState } from "./state.js";
 import { resourcesOfType } from "./world.js";
@@ -139,13 +140,21 @@ export interface GrantEvidence {
   principalType: string;
 }
 
-/** The first effective assignment of `principalId` (directly or through a group) whose role permits `action` at `scope`. */
+/** The attributes of a role-assignment write or delete that a delegation condition may test (conditions.ts). */
+export type ConditionAttributes = Omit<ConditionRequest, "action">;
+
+/**
+ * The first effective assignment of `principalId` (directly or through a group) whose role permits `action` at
+ * `scope` and whose condition, if it has one, lets this request through (world.md v2: conditions on the caller's own
+ * assignments are enforced on writes, as Azure does for a conditioned Role Based Access Control Administrator).
+ */
 function grantingAssignment(
   state: WorldState,
   principalId: string,
   action: string,
   scope: string,
   now: Date,
+  attributes: ConditionAttributes = {},
 ): { assignment: Assignment; definition: RoleDefinition } | null {
   const who = identitiesOf(state, principalId);
   for (const assignment of allAssignments(state)) {
@@ -153,7 +162,9 @@ function grantingAssignment(
       continue;
     }
     const definition = findRoleDefinition(state, assignment.roleDefinitionId);
-    if (definition && permits(definition, action, false)) return { assignment, definition };
+    if (!definition || !permits(definition, action, false)) continue;
+    if (assignment.condition !== null && !conditionAllows(assignment.condition, { action, ...attributes })) continue;
+    return { assignment, definition };
   }
   return null;
 }
@@ -176,9 +187,19 @@ export function evidenceFor(
   };
 }
 
-/** Control-plane authorization of the named caller; with no caller named the world's operator may do anything. */
-export function callerMay(state: WorldState, principalId: string, action: string, scope: string, now: Date): boolean {
-  return !state.caller || grantingAssignment(state, principalId, action, scope, now) !== null;
+/**
+ * Control-plane authorization of the named caller; with no caller named the world's operator may do anything.
+ * `attributes` are the request's (a role-assignment write) or the target's (a delete), for conditioned assignments.
+ */
+export function callerMay(
+  state: WorldState,
+  principalId: string,
+  action: string,
+  scope: string,
+  now: Date,
+  attributes: ConditionAttributes = {},
+): boolean {
+  return !state.caller || grantingAssignment(state, principalId, action, scope, now, attributes) !== null;
 }
 
 export const LEGACY_PULL_ACTION = "Microsoft.ContainerRegistry/registries/pull/read";

@@ -6,6 +6,8 @@
  * that look-ups are case-insensitive while the stored casing is returned unchanged.
  */
 
+import type { Behaviour } from "./behaviour.js";
+
 /** One ARM resource as GET returns it. Unknown fields are kept. */
 export interface ArmResource {
   id: string;
@@ -62,6 +64,8 @@ export interface WorldState {
   caller: Caller | undefined;
   propagationDelaySeconds: number;
   registryContent: RegistryContent;
+  /** world.md v2 `behaviour`: how ARM answers where real Azure varies (behaviour.ts). */
+  behaviour: Behaviour;
 }
 
 /** The emulator's clock: starts at the world's `now`, advances with real time, and tests can move it forward. */

@@ -3,6 +3,7 @@
  * read-only fields a real service fills in filled when absent. Validation errors name the JSON path, what was
  * found and what is expected.
  */
+import { parseBehaviour } from "./behaviour.js";
 import { lastSegment, lowerId, nameUuid, sha256Digest, subscriptionOf } from "./ids.js";
 import { type ArmResource, type RegistryContent, resourceKey, type TagContent, type WorldState } from "./state.js";
 
@@ -194,6 +195,7 @@ export function loadWorld(json: unknown): { state: WorldState; now: Date } {
     caller,
     propagationDelaySeconds: delay,
     registryContent: expandContent(json.registryContent),
+    behaviour: parseBehaviour(json.behaviour),
   };
   // Identities first, so apps attaching them pick up their principal and client IDs.
   const ordered = [...resources].sort(
