@@ -14,10 +14,11 @@ import type { PlanStep } from "../core/plan-step.js";
 import { isAllowed } from "../core/policy.js";
 import { followsFixes, moduleOf } from "../core/steps/index.js";
 import { stepDependencies } from "../core/steps/order.js";
-import { type ArmRequest, type ArmTransport, isTransient } from "./arm-transport.js";
-import type { AuditLog, ChangeOutcome, ChangeTrigger } from "./audit-log.js";
+import type { Confirmation } from "../core/steps/step-module.js";
+import { type ArmRequest, type ArmTransport, isIdempotent, isTransient } from "./arm-transport.js";
+import type { AuditLog, AuditOutcome, ChangeOutcome, ChangeTrigger } from "./audit-log.js";
 import type { ChangeBudget } from "./change-budget.js";
-import { describeError, type Prepared, type PreparedWrite, StepRunner } from "./step-runner.js";
+import { describeError, type Prepared, type PreparedWrite, StepRunner, WriteOutcomeUnknown } from "./step-runner.js";
 
 export interface ApplyDeps {
   /** ARM through an SDK client's pipeline (armTransportFrom). */
@@ -107,7 +108,7 @@ function skip(run: Run, index: number, step: PlanStep, why: string, state: Statu
 }
 
 interface AuditFacts {
-  outcome: ChangeOutcome;
+  outcome: AuditOutcome;
   before: unknown;
   after: unknown;
   request: ArmRequest | null;
@@ -194,8 +195,40 @@ async function showOnly(run: Run, index: number, planned: PlanStep, step: PlanSt
   skip(run, index, step, why, dryRunOfSendable ? "done" : "not-approved");
 }
 
+/** A write on its way: its intended audit row and when it went out (set once it may have reached ARM). */
+interface Sending {
+  auditId: string;
+  at: string;
+}
+
+/** The write-ahead row: the intent, before anything is sent. */
+async function intend(run: Run, prepared: PreparedWrite): Promise<Sending> {
+  const at = run.deps.now();
+  const auditId = await audit(run, prepared.step, {
+    outcome: "intended",
+    before: prepared.before,
+    after: prepared.request.body ?? null,
+    request: prepared.request,
+  });
+  return { auditId, at: at.toISOString() };
+}
+
+/** How a sent write ended: the module's confirmation, or `unknown` after a lost reply. */
+type Settled = Omit<Confirmation, "outcome"> & { outcome: Confirmation["outcome"] | "unknown" };
+
+/** Records a write's outcome on its intended row and in the result. */
+async function settled(run: Run, index: number, sending: Sending, step: PlanStep, outcome: Settled) {
+  const { auditId } = sending;
+  const settlement = { ...outcome, time: run.deps.now() };
+  await run.deps.audit.settle(run.appId, auditId, settlement);
+  const result: ChangeOutcome = outcome.outcome === "unknown" ? "failed" : outcome.outcome;
+  run.status[index] = result;
+  if (result === "done") run.changed = true;
+  run.result.applied.push({ ...step, result, ...(outcome.error ? { error: outcome.error } : {}), auditId });
+}
+
 /** Checks, charges and sends a prepared write; records its outcome. */
-async function write(run: Run, index: number, prepared: PreparedWrite, sending: { sent: boolean }): Promise<void> {
+async function write(run: Run, index: number, prepared: PreparedWrite, sending: { now?: Sending }): Promise<void> {
   assertAllowed(prepared.step, { ...prepared.request, before: prepared.before });
   if (!(await run.deps.budget.tryConsume(run.deps.now()))) {
     run.budgetExhausted = true;
@@ -203,15 +236,58 @@ async function write(run: Run, index: number, prepared: PreparedWrite, sending: 
     skip(run, index, prepared.step, "change budget exhausted", "blocked");
     return;
   }
+  sending.now = await intend(run, prepared);
   run.result.requests.push(recorded(index, prepared.request, true));
   run.result.writes++;
-  sending.sent = true;
   const sent = await run.runner.send(prepared);
+  await settled(run, index, sending.now, run.runner.resolve(prepared.step), sent);
+}
+
+/**
+ * A write whose reply was lost: re-read to learn whether it took effect, never send it again. Not applied and
+ * idempotent: a transient failure like any other (retrying all is safe). Unknown: recorded as such; for a write that
+ * is not idempotent (a restart) nothing retries it.
+ */
+async function settleLost(
+  run: Run,
+  index: number,
+  prepared: PreparedWrite,
+  sending: Sending,
+  lost: WriteOutcomeUnknown,
+) {
+  const learned = await run.runner.settle(prepared.step, { before: prepared.before, at: sending.at });
   const step = run.runner.resolve(prepared.step);
-  const auditId = await audit(run, step, { ...sent, before: prepared.before, request: prepared.request });
-  run.status[index] = sent.outcome;
-  if (sent.outcome === "done") run.changed = true;
-  run.result.applied.push({ ...step, result: sent.outcome, ...(sent.error ? { error: sent.error } : {}), auditId });
+  if (learned.effect === "applied") {
+    const note = `the reply was lost; the re-read shows the change in place (${lost.message})`;
+    return settled(run, index, sending, step, { ...learned.confirmation, error: note });
+  }
+  const idempotent = isIdempotent(prepared.request.method);
+  if (learned.effect === "unknown") {
+    const error = idempotent
+      ? `outcome unknown: ${describeError(step, lost.cause)}`
+      : `outcome unknown: ${lost.message}; the re-read cannot tell whether it took effect, and PullGuard never sends it twice: check ${step.target} before you repeat it`;
+    if (idempotent && isTransient(lost.cause) && !run.changed) {
+      await run.deps.audit.settle(run.appId, sending.auditId, {
+        outcome: "unknown",
+        after: null,
+        error,
+        time: run.deps.now(),
+      });
+      throw new TransientApplyError(describeError(step, lost.cause), lost.cause);
+    }
+    return settled(run, index, sending, step, { outcome: "unknown", after: null, error });
+  }
+  const error = `not applied: ${describeError(step, lost.cause)}`;
+  if (isTransient(lost.cause) && !run.changed) {
+    await run.deps.audit.settle(run.appId, sending.auditId, {
+      outcome: "failed",
+      after: null,
+      error,
+      time: run.deps.now(),
+    });
+    throw new TransientApplyError(describeError(step, lost.cause), lost.cause);
+  }
+  return settled(run, index, sending, step, { outcome: "failed", after: null, error });
 }
 
 /** A step that failed: a transient failure before any change is rethrown (a retry of all is safe), else recorded. */
@@ -220,28 +296,27 @@ async function failed(
   index: number,
   step: PlanStep,
   prepared: Prepared | null,
-  sent: boolean,
+  sending: Sending | undefined,
   error: unknown,
 ): Promise<void> {
-  const request = prepared?.kind === "write" ? prepared.request : null;
-  if (isTransient(error) && !run.changed) {
-    // The write went out and may have taken effect (e.g. only its operation's polls failed): audit it before the
-    // retry, so that no change ARM accepted is missing from the audit table.
-    if (sent && prepared?.kind === "write") {
-      const outcome = `outcome unknown: ${describeError(step, error)}`;
-      await audit(run, prepared.step, {
-        outcome: "failed",
-        before: prepared.before,
-        after: null,
-        request,
-        error: outcome,
-      });
-    }
-    throw new TransientApplyError(describeError(step, error), error);
+  if (error instanceof WriteOutcomeUnknown && sending && prepared?.kind === "write") {
+    return settleLost(run, index, prepared, sending, error);
   }
   const message = error instanceof ForbiddenChangeError ? error.message : describeError(step, error);
+  if (sending) {
+    // ARM answered and refused the write (or its operation failed): the intended row says so.
+    const time = run.deps.now();
+    await run.deps.audit.settle(run.appId, sending.auditId, { outcome: "failed", after: null, error: message, time });
+    if (isTransient(error) && !run.changed) throw new TransientApplyError(describeError(step, error), error);
+    run.status[index] = "failed";
+    const failedStep = prepared?.kind === "write" ? prepared.step : step;
+    run.result.applied.push({ ...failedStep, result: "failed", error: message, auditId: sending.auditId });
+    return;
+  }
+  if (isTransient(error) && !run.changed) throw new TransientApplyError(describeError(step, error), error);
   const failedStep = prepared?.kind === "write" ? prepared.step : step;
   const before = prepared && prepared.kind !== "unbuildable" ? prepared.before : null;
+  const request = prepared?.kind === "write" ? prepared.request : null;
   const auditId = await audit(run, failedStep, { outcome: "failed", before, after: null, request, error: message });
   run.status[index] = "failed";
   run.result.applied.push({ ...failedStep, result: "failed", error: message, auditId });
@@ -250,7 +325,7 @@ async function failed(
 async function applyStep(run: Run, index: number, step: PlanStep): Promise<void> {
   let prepared: Prepared | null = null;
   /** Set once this step's write is on its way: from then on ARM may have applied it, whatever happens next. */
-  const sending = { sent: false };
+  const sending: { now?: Sending } = {};
   try {
     prepared = await run.runner.prepare(step);
     if (prepared.kind === "unbuildable") throw new Error(prepared.note);
@@ -265,7 +340,33 @@ async function applyStep(run: Run, index: number, step: PlanStep): Promise<void>
     run.status[index] = "already-in-place";
     run.result.applied.push({ ...step, result: "already-in-place", auditId });
   } catch (error) {
-    await failed(run, index, step, prepared, sending.sent, error);
+    await failed(run, index, step, prepared, sending.now, error);
+  }
+}
+
+/**
+ * How old an `intended` row must be before another run settles it: an invocation never outlives the host's
+ * functionTimeout (host.json: 10 minutes), so an older row is a write whose invocation ended without settling it. A
+ * younger one may belong to a run still in flight, which settles it itself. (A CLI run that stalls longer than this
+ * mid-write is the assumption's limit.)
+ */
+export const LEFTOVER_AGE_MS = 10 * 60 * 1000;
+
+/** Settles the `intended` rows an earlier invocation left for this app, from a re-read of ARM (never a write). */
+async function settleLeftovers(run: Run): Promise<void> {
+  const now = run.deps.now();
+  const rows = await run.deps.audit.list(run.appId);
+  for (const row of rows) {
+    if (row.outcome !== "intended" || now.getTime() - Date.parse(row.time) < LEFTOVER_AGE_MS) continue;
+    const learned = await run.runner.settle(row.step, { before: row.before, at: row.time });
+    const why = "the invocation that sent it ended before its outcome was known";
+    const settlement =
+      learned.effect === "applied"
+        ? { ...learned.confirmation, error: `${why}; the re-read shows the change in place` }
+        : learned.effect === "not-applied"
+          ? { outcome: "failed" as const, after: null, error: `${why}; the re-read shows it did not take effect` }
+          : { outcome: "unknown" as const, after: null, error: `${why}; the re-read cannot tell` };
+    await run.deps.audit.settle(run.appId, row.id, { ...settlement, time: now });
   }
 }
 
@@ -283,6 +384,7 @@ export async function applyPlan(plan: readonly PlanStep[], appId: string, deps: 
     budgetExhausted: false,
     changed: false,
   };
+  if (plan.some((step) => mayBeSent(step, deps))) await settleLeftovers(run);
   for (const [index, planned] of plan.entries()) {
     const step = run.runner.resolve(planned);
     if (!mayBeSent(planned, deps)) {

@@ -15,8 +15,40 @@ import {
   type Confirmation,
   type Preparation,
   type RunState,
+  type SentWrite,
 } from "../core/steps/step-module.js";
-import { type ArmRequest, type ArmTransport, awaitOperation, ensureOk, isTransient } from "./arm-transport.js";
+import {
+  ArmError,
+  type ArmRequest,
+  type ArmTransport,
+  awaitOperation,
+  ensureOk,
+  isTransient,
+} from "./arm-transport.js";
+
+/**
+ * A write went out and no answer says how it ended: the reply was lost (a reset connection, a timeout) or the
+ * operation's polls failed. ARM may have applied it; `StepRunner.settle` re-reads to learn.
+ */
+export class WriteOutcomeUnknown extends Error {
+  override name = "WriteOutcomeUnknown";
+  constructor(
+    readonly request: ArmRequest,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `${request.method} ${request.url.split("?")[0]}: no answer (${cause instanceof Error ? cause.message : String(cause)})`,
+    );
+  }
+}
+
+/**
+ * An answer that says the write's operation ended Failed or Canceled (awaitOperation reports it against the write
+ * itself). A failed poll (a GET) or polls that gave up say nothing about the write.
+ */
+function isRefusal(error: unknown): boolean {
+  return error instanceof ArmError && error.request.method !== "GET" && error.code !== "OperationTimedOut";
+}
 
 export type PreparedWrite = Extract<Preparation, { kind: "write" }> & { request: ArmRequest };
 /** A preparation with its request on this run's endpoint. */
@@ -75,7 +107,9 @@ export class StepRunner {
   async send(prepared: PreparedWrite): Promise<Confirmation> {
     const { request, step } = prepared;
     const module = moduleOf(step);
-    const response = await this.arm.send(request);
+    const response = await this.arm.send(request).catch((error: unknown) => {
+      throw new WriteOutcomeUnknown(request, error);
+    });
     const rule = module.conflict;
     if (response.status === 409 && rule && valueAt(response.body, "error", "code") === rule.code) {
       const verdict = rule.decide(step, await this.list(rule.list(step)));
@@ -83,11 +117,42 @@ export class StepRunner {
       return { outcome: "failed", after: null, error: verdict.error };
     }
     ensureOk(request, response);
-    await awaitOperation(this.arm, request, response, { sleep: this.sleep });
+    await awaitOperation(this.arm, request, response, { sleep: this.sleep }).catch((error: unknown) => {
+      throw isRefusal(error) ? error : new WriteOutcomeUnknown(request, error);
+    });
     const reread = module.confirmRead?.(step);
-    const confirmation = module.confirm(step, response.body, reread ? await this.read(reread) : null);
+    const answer = { status: response.status, body: response.body };
+    const confirmation = module.confirm(step, answer, reread ? await this.read(reread) : null);
     this.learn(confirmation.learned);
     return confirmation;
+  }
+
+  /**
+   * After WriteOutcomeUnknown: re-reads what the step's module names and learns whether the write took effect. The
+   * write is never sent again here. `applied` comes with the confirmation to record (the re-read stands in for the
+   * lost answer, with status 0).
+   */
+  async settle(
+    step: PlanStep,
+    sent: SentWrite,
+  ): Promise<{ effect: "applied"; confirmation: Confirmation } | { effect: "not-applied" | "unknown" }> {
+    const module = moduleOf(step);
+    try {
+      const call = module.settleRead ? module.settleRead(step) : module.read(step);
+      const reread = call ? await this.read(call) : null;
+      let effect = module.settle?.(step, reread, sent);
+      if (!effect) {
+        const now = module.prepare(step, reread);
+        effect = now.kind === "in-place" ? "applied" : "not-applied";
+        if (now.kind === "in-place") this.learn(now.learned);
+      }
+      if (effect !== "applied") return { effect };
+      const confirmation = module.confirm(step, { status: 0, body: reread }, reread);
+      this.learn(confirmation.learned);
+      return { effect, confirmation };
+    } catch {
+      return { effect: "unknown" };
+    }
   }
 
   private learn(learned: Partial<RunState> | undefined): void {

@@ -96,6 +96,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     },
     operations: new Map(),
     failures: new Map(),
+    replicasCreated: new Map(),
   };
 
   // An app with no revision gets one, decided at load.
@@ -212,6 +213,12 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
           body: parsed,
           caller: token.oid.toLowerCase(),
         });
+        if (fault.kind === "lost-reply") {
+          // Applied, but the answer never arrives.
+          record(0);
+          req.socket.destroy();
+          return;
+        }
         const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
         send(
           res,

@@ -161,7 +161,13 @@ export const assignRole: StepModule<AssignRoleStep> = {
     }
     return { kind: "write", call: putCall(step, step.condition), before: null, step };
   },
-  confirm: (_step, answer) => ({ outcome: "done", after: answer }),
+  // 201 Created, or 200 OK for an assignment that already existed under this name (a concurrent run made it):
+  // RoleAssignments_CreateForResource.json in azure-rest-api-specs (authorization 2022-04-01) lists both answers.
+  // A condition extension always rewrites an existing assignment, so its 200 is the change itself.
+  confirm: (step, answer) => ({
+    outcome: answer.status === 200 && !step.replaces ? "already-in-place" : "done",
+    after: answer.body,
+  }),
   conflict: {
     code: "RoleAssignmentExists",
     list: (step) => ({

@@ -49,5 +49,23 @@ export const restartRevision: StepModule<RestartRevisionStep> = {
   // A POST without a body: showing it needs no read.
   preview: (step) => ({ kind: "write", call: restartCall(step), before: null, step }),
   confirm: (step) => ({ outcome: "done", after: { restarted: step.revision } }),
+  // A restart is a POST action: sent again it restarts again, so after a lost reply it is never re-sent; its replicas
+  // tell whether it happened. A replica's `createdTime` is "when the pod was created by controller" (@azure/arm-
+  // appcontainers, Replica), and restarting a revision replaces its pods: a replica created at or after the moment
+  // the restart went out means it took effect. Nothing newer is "unknown" (ARM may not show it yet), never "not
+  // applied": that it replaces the pods is an assumption no page states outright.
+  settleRead: (step) => ({
+    method: "GET",
+    path: `${appOfRevision(step)}/revisions/${step.revision}/replicas`,
+    api: "containerApps",
+  }),
+  settle(_step, replicas, sent) {
+    const list = valueAt(replicas, "value");
+    const at = Date.parse(sent.at);
+    const created = (Array.isArray(list) ? list : []).map((r) =>
+      Date.parse(String(valueAt(r, "properties", "createdTime"))),
+    );
+    return created.some((t) => !Number.isNaN(t) && t >= at) ? "applied" : "unknown";
+  },
   auditBefore: (before) => before,
 };

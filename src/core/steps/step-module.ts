@@ -47,6 +47,21 @@ export interface Confirmation {
   learned?: Partial<RunState>;
 }
 
+/** ARM's answer to a write. */
+export interface WriteAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** What was known when a write went out: the state read before it and the time it was sent (ISO). */
+export interface SentWrite {
+  before: unknown;
+  at: string;
+}
+
+/** Whether a write whose reply was lost took effect: re-read, never guessed. */
+export type WriteEffect = "applied" | "not-applied" | "unknown";
+
 /** ARM answered the write with a conflict: list what exists and decide whether it is what the step intended. */
 export interface ConflictRule<S extends PlanStep> {
   /** The ARM error code this rule handles (e.g. RoleAssignmentExists). */
@@ -90,7 +105,18 @@ export interface StepModule<S extends PlanStep = PlanStep> {
   /** What to re-read after the write to confirm it (default: nothing). */
   confirmRead?(step: S): ArmCall | null;
   /** The outcome, from the write's answer and the re-read (null when nothing was re-read or it is gone). */
-  confirm(step: S, answer: unknown, reread: unknown): Confirmation;
+  confirm(step: S, answer: WriteAnswer, reread: unknown): Confirmation;
+  /**
+   * After a lost reply (or an operation whose polls failed): what to re-read to learn whether the write took effect
+   * (default: `read`).
+   */
+  settleRead?(step: S): ArmCall | null;
+  /**
+   * Whether the write took effect, from that re-read and what was known when it was sent. Default: the step's own
+   * `prepare` on the re-read says "already in place" (the write names the state it wants, so that state being there
+   * means it took effect) or not.
+   */
+  settle?(step: S, reread: unknown, sent: SentWrite): WriteEffect;
   /** How a conflict answer is judged (default: a conflict is a failure). */
   conflict?: ConflictRule<S>;
   /** The part of the state read before a write that is worth keeping in the audit row. */
