@@ -13,7 +13,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { environmentFactsFrom } from "../azure/app-facts.js";
 import { listAppSummaries, listEnvironments, listRegistrySummaries } from "../azure/app-inventory.js";
-import { subscriptionOf } from "../azure/arm-id.js";
 import { type ArmTransport, armTransportFor } from "../azure/arm-transport.js";
 import type { Backend } from "../azure/backend.js";
 import { type AzureClients, createAzureClients } from "../azure/clients.js";
@@ -24,6 +23,7 @@ import { createRoleDefinitionCache } from "../azure/role-definitions.js";
 import { createSharedReads, type SharedReads } from "../azure/shared-reads.js";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
 import type { PullFacts, ReadStats } from "../core/facts.js";
+import { subscriptionOf } from "../core/resource-id.js";
 import { createFreshLooks } from "./fresh-looks.js";
 
 export interface RunOptions {

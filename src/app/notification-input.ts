@@ -4,11 +4,12 @@
 import type { PullFacts } from "../core/facts.js";
 import type { Finding, Verdict } from "../core/finding.js";
 import type { PlanStep } from "../core/plan-step.js";
+import { resourceNameOf } from "../core/resource-id.js";
 import type { NotificationInput, NotificationTrigger, StillToDo } from "../notify/message.js";
 import { portalLink } from "../notify/message.js";
 import type { CheckResult } from "./check-result.js";
-import type { Trigger } from "./flow.js";
 import { describeStep } from "./step-description.js";
+import type { Trigger } from "./trigger.js";
 
 export interface AppContext {
   appId: string;
@@ -21,10 +22,6 @@ export function appContextOf(facts: PullFacts): AppContext {
   const tenant =
     facts.app.identity.tenantId ?? facts.subscriptionTenants[facts.app.subscriptionId.toLowerCase()] ?? null;
   return { appId: facts.app.id, environmentId: facts.app.environmentId, tenantId: tenant };
-}
-
-function appName(appId: string): string {
-  return appId.split("/").at(-1) ?? appId;
 }
 
 function notificationTrigger(trigger: Trigger): NotificationTrigger {
@@ -68,7 +65,7 @@ export function diagnosisNotification(
   return {
     kind: "diagnosis",
     appId: context.appId,
-    appName: appName(context.appId),
+    appName: resourceNameOf(context.appId),
     environment: context.environmentId,
     tenantId: context.tenantId,
     verdict: check.verdict,
@@ -91,7 +88,7 @@ export function fixedNotification(
   return {
     kind: "fixed",
     appId: context.appId,
-    appName: appName(context.appId),
+    appName: resourceNameOf(context.appId),
     environment: context.environmentId,
     tenantId: context.tenantId,
     verdict: before.verdict,
@@ -119,7 +116,7 @@ export function followUpNotification(
   return {
     kind: outcome,
     appId: context.appId,
-    appName: appName(context.appId),
+    appName: resourceNameOf(context.appId),
     environment: context.environmentId,
     tenantId: context.tenantId,
     verdict,

@@ -16,12 +16,14 @@ import { diagnose } from "../core/diagnose.js";
 import { channelsFromSettings } from "../notify/channels.js";
 import type { NotificationInput } from "../notify/message.js";
 import { sendNotifications } from "../notify/sender.js";
+import type { Logger } from "../shared/logger.js";
+import { noTelemetry, type Telemetry } from "../shared/telemetry.js";
 import { type AzureAccess, createAzureAccess } from "./azure-access.js";
 import { type ApplyEnvironment, createRestartFollowUp } from "./fix-app.js";
 import type { PullGuardFlow } from "./flow.js";
-import type { Logger } from "./logger.js";
-import { changeTrigger, createPullGuardFlow, type FlowDeps } from "./pullguard-flow.js";
-import { noTelemetry, type Telemetry } from "./telemetry.js";
+import { createPullGuardFlow } from "./flow.js";
+import type { FlowDeps } from "./flow-deps.js";
+import { changeTrigger } from "./trigger.js";
 import type { VerificationScheduling } from "./verify.js";
 
 export interface ComposeOptions {

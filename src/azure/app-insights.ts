@@ -2,7 +2,7 @@
  * Telemetry through applicationinsights 3.x (OpenTelemetry based). Loaded lazily: the package is heavy, and the
  * function app only pays for it when a connection string is configured.
  */
-import type { DiagnosisEvent, StepEvent, Telemetry } from "../app/telemetry.js";
+import type { DiagnosisEvent, StepEvent, Telemetry } from "../shared/telemetry.js";
 
 export async function createAppInsightsTelemetry(connectionString: string): Promise<Telemetry> {
   const { TelemetryClient } = await import("applicationinsights");

@@ -38,10 +38,8 @@ export function parseArmId(id: string): ArmIdParts | null {
   return { subscriptionId, resourceGroup, provider, segments, name };
 }
 
-/** Subscription ID of an ARM ID, lower case; null when the ID does not start with /subscriptions/<id>. */
-export function subscriptionOf(id: string): string | null {
-  return parseArmId(id)?.subscriptionId.toLowerCase() ?? null;
-}
+/** The one subscriptionOf (src/core/resource-id.ts), for the readers that import it from here. */
+export { subscriptionOf } from "../core/resource-id.js";
 
 /** The parent of a child resource ID (`.../virtualNetworks/v/subnets/s` → `.../virtualNetworks/v`). */
 export function parentId(id: string): string {
@@ -54,5 +52,3 @@ export function groupAndName(id: string): { subscriptionId: string; resourceGrou
   if (!parts?.resourceGroup || parts.segments.length !== 1) return null;
   return { subscriptionId: parts.subscriptionId, resourceGroup: parts.resourceGroup, name: parts.name };
 }
-
-export const sameArmId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();

@@ -4,7 +4,7 @@
  * emulator's CA for its own requests only.
  *
  * - `createDevHttpClient`: the SDK's default HTTP client, with an https.Agent that trusts the emulator's CA, and
- *   `*.azurecr.io` hosts dialled at the emulator's registry address (TLS server name and Host header stay the
+ *   ACR hosts (every cloud and endpoint form: src/core/acr-host.ts) dialled at the emulator's registry address (TLS server name and Host header stay the
  *   registry's, so the emulator knows which registry is asked).
  * - `createDevCredential`: issues unsigned JWTs (`alg: none`) naming the principal the emulator should see as the
  *   caller; the emulator reads `aud`, `oid` and `tid` from them.
@@ -16,13 +16,12 @@ import { connect } from "node:tls";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { createDefaultHttpClient } from "@azure/core-rest-pipeline";
 import type { AccessToken, TokenCredential } from "@azure/identity";
-
-const REGISTRY_HOST = /\.azurecr\.io$/i;
+import { isAcrHost } from "../core/acr-host.js";
 
 export interface DevHttpClientOptions {
   /** PEM of the CA that signed the emulator's certificates. */
   caPem: string;
-  /** host:port where the emulator serves every `*.azurecr.io` registry. */
+  /** host:port where the emulator serves every registry (every ACR host: src/core/acr-host.ts). */
   registryAddress: string;
 }
 
@@ -65,7 +64,7 @@ export function createDevHttpClient(options: DevHttpClientOptions): HttpClient {
   );
   return {
     sendRequest(request) {
-      request.agent = REGISTRY_HOST.test(new URL(request.url).hostname) ? registries : trusting;
+      request.agent = isAcrHost(new URL(request.url).hostname) ? registries : trusting;
       return inner.sendRequest(request);
     },
   };

@@ -12,13 +12,17 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import type { NotFound, Unreadable } from "../core/facts.js";
 import { redact } from "../core/redact.js";
 
-export { AppNotFoundError } from "../app/errors.js";
+export { AppNotFoundError } from "../shared/errors.js";
 /** Throttling, server errors and dropped connections: worth retrying the whole operation later. */
 export { isTransient } from "./arm-transport.js";
 
 const MAX_MESSAGE = 300;
 
-/** PullGuard's identity may not read the app itself (401/403): nothing can be diagnosed. */
+/**
+ * PullGuard's identity may not read the app itself (401/403, or 404 SubscriptionNotFound: ARM answers
+ * `{"code":"SubscriptionNotFound","message":"The subscription '<id>' could not be found."}` for a subscription the
+ * caller has no access to, as quoted in Azure/azure-cli#33657 and #30164): nothing can be diagnosed.
+ */
 export class AppUnreadableError extends Error {
   override name = "AppUnreadableError";
   constructor(
@@ -27,8 +31,12 @@ export class AppUnreadableError extends Error {
     readonly code: string | undefined,
   ) {
     super(
-      `PullGuard cannot read container app ${appId} (HTTP ${status}${code ? ` ${code}` : ""}); ` +
-        "give its identity Reader on the app, its resource group or its subscription",
+      code?.toLowerCase() === "subscriptionnotfound"
+        ? `PullGuard cannot see the subscription of container app ${appId} (HTTP 404 SubscriptionNotFound): ` +
+            "its identity has no role in that subscription (or the subscription ID is wrong); " +
+            "give its identity Reader on the app, its resource group or its subscription, or check the ID"
+        : `PullGuard cannot read container app ${appId} (HTTP ${status}${code ? ` ${code}` : ""}); ` +
+            "give its identity Reader on the app, its resource group or its subscription",
     );
   }
 }

@@ -4,10 +4,11 @@
  */
 import type { PrivateEndpoint, VirtualNetwork } from "@azure/arm-network";
 import type { PrivateZone, RecordSet, VirtualNetworkLink } from "@azure/arm-privatedns";
+import { isAcrPrivateZone } from "../core/acr-host.js";
 import type { PrivateDnsZoneFacts, PrivateEndpointFacts, VirtualNetworkFacts } from "../core/facts.js";
 
-/** The private DNS zone names ACR uses (public cloud, China, US Government). */
-export const REGISTRY_PRIVATE_ZONE = /^privatelink\.azurecr\.(io|cn|us)$/i;
+/** The private DNS zone names ACR uses: the one rule of src/core/acr-host.ts (read-network-facts.ts tests with it). */
+export const REGISTRY_PRIVATE_ZONE = { test: isAcrPrivateZone };
 
 export function privateEndpointFactsFrom(endpoint: PrivateEndpoint, requestedId: string): PrivateEndpointFacts {
   return {

@@ -2,7 +2,6 @@
  * Small pieces the fact readers share: wrapping a value as a found Read, testing for one, reads that start once per
  * key, and parsing a raw body that may not be JSON.
  */
-import type { Read } from "../core/facts.js";
 
 /** A read to start in the next wave. */
 export type ReadTask = () => Promise<unknown>;
@@ -13,8 +12,8 @@ export const found = <T extends object>(value: T): T & { readable: true; found: 
   found: true,
 });
 
-export const isFound = <T>(read: Read<T> | null | undefined): read is T & { readable: true; found: true } =>
-  !!read && read.readable && read.found;
+/** The one isFound (src/core/facts.ts), for the readers that import it from here. */
+export { isFound } from "../core/facts.js";
 
 /** `once(key, task)` is `[task]` the first time a key is seen, `[]` after: each read is planned once. */
 export function onceEach(): (key: string, task: ReadTask) => ReadTask[] {

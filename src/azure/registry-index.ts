@@ -11,7 +11,8 @@
  *   index.peek("contosoprod.azurecr.io");         // the registry, or undefined while other subscriptions are unread
  *   await index.find("contosoprod.azurecr.io");   // reads the remaining subscriptions when needed
  */
-import type { NotFound, Read, RegistryFacts, Unreadable } from "../core/facts.js";
+import { globalLoginServer } from "../core/acr-host.js";
+import { isFound, type NotFound, type Read, type RegistryFacts, type Unreadable } from "../core/facts.js";
 import type { AzureClients } from "./clients.js";
 import { readerOn, readOrFailure } from "./errors.js";
 import { found } from "./read-results.js";
@@ -100,13 +101,14 @@ export function createRegistryIndex(clients: AzureClients, shared?: SharedReads)
   /** Subscriptions known so far: the listed ones plus any prefetched one. */
   function knownSubscriptions(): string[] {
     const listed = subscriptionList?.settled;
-    const ids = listed?.readable && listed.found ? listed.items.map((s) => s.subscriptionId) : [];
+    const ids = isFound(listed) ? listed.items.map((s) => s.subscriptionId) : [];
     return [...new Set([...ids, ...registriesBySubscription.keys()])];
   }
 
   /** The answer once every known subscription is read; undefined if the registry is not found yet and some are unread. */
   function answer(loginServer: string): Read<RegistryFacts> | undefined {
-    const server = loginServer.toLowerCase();
+    // A regional endpoint (<name>.<region>.geo.azurecr.io) is a login server of the registry listed under its global one.
+    const server = globalLoginServer(loginServer);
     const failures: Unreadable[] = [];
     let complete = subscriptionList?.settled !== undefined;
     const listed = subscriptionList?.settled;
@@ -138,7 +140,7 @@ export function createRegistryIndex(clients: AzureClients, shared?: SharedReads)
 
   async function loadAll(): Promise<void> {
     const listed = await listSubscriptions().promise;
-    const ids = listed.readable && listed.found ? listed.items.map((s) => s.subscriptionId) : [];
+    const ids = isFound(listed) ? listed.items.map((s) => s.subscriptionId) : [];
     await Promise.all(ids.map((id) => listRegistries(id).promise));
   }
 
@@ -157,11 +159,4 @@ export function createRegistryIndex(clients: AzureClients, shared?: SharedReads)
     subscriptions: () => listSubscriptions().promise,
     loadAll,
   };
-}
-
-/** Builds the whole index at once (for a sweep that reads many apps). */
-export async function readRegistryIndex(clients: AzureClients): Promise<RegistryIndex> {
-  const index = createRegistryIndex(clients);
-  await index.loadAll();
-  return index;
 }

@@ -1,7 +1,9 @@
 /**
  * Role definitions by ID, each read once per run (a sweep shares one cache across apps): the checks evaluate the
- * definitions' permissions rather than a list of role names.
+ * definitions' permissions rather than a list of role names. The built-in roles of the pull path come from the
+ * shipped snapshot (src/core/built-in-role-definitions.ts) without a request; other GUIDs are read.
  */
+import { builtInRoleDefinition } from "../core/built-in-role-definitions.js";
 import type { Read, RoleDefinitionFacts } from "../core/facts.js";
 import { subscriptionOf } from "./arm-id.js";
 import type { AzureClients } from "./clients.js";
@@ -23,6 +25,8 @@ export function createRoleDefinitionCache(clients: AzureClients, shared?: Shared
   return {
     read(roleDefinitionId, clientSubscriptionId) {
       const guid = roleDefinitionGuid(roleDefinitionId);
+      const builtIn = builtInRoleDefinition(roleDefinitionId);
+      if (builtIn) return Promise.resolve({ ...builtIn, readable: true as const, found: true as const });
       let definition = byGuid.get(guid);
       if (!definition) {
         const id = roleDefinitionReadId(roleDefinitionId);

@@ -4,13 +4,15 @@
  */
 import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
 import type { RoleAssignmentFacts, RoleDefinitionFacts } from "../core/facts.js";
+import { resourceNameOf } from "../core/resource-id.js";
+import { roleGuidOf } from "../core/role-assignment-name.js";
 
 /** Null when the model lacks a field the checks cannot do without. */
 export function roleAssignmentFactsFrom(assignment: RoleAssignment): RoleAssignmentFacts | null {
   if (!assignment.id || !assignment.roleDefinitionId || !assignment.principalId) return null;
   return {
     id: assignment.id,
-    name: assignment.name ?? assignment.id.split("/").at(-1) ?? "",
+    name: assignment.name ?? resourceNameOf(assignment.id),
     scope:
       assignment.scope ?? assignment.id.replace(/\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/]+$/i, ""),
     roleDefinitionId: assignment.roleDefinitionId,
@@ -22,10 +24,8 @@ export function roleAssignmentFactsFrom(assignment: RoleAssignment): RoleAssignm
   };
 }
 
-/** The GUID of a role definition ID (its last segment), lower case. */
-export function roleDefinitionGuid(roleDefinitionId: string): string {
-  return (roleDefinitionId.split("/").at(-1) ?? roleDefinitionId).toLowerCase();
-}
+/** The one role-GUID helper (roleGuidOf, src/core/role-assignment-name.ts), for the readers that import it from here. */
+export { roleGuidOf as roleDefinitionGuid } from "../core/role-assignment-name.js";
 
 /** The ID to GET a role definition by; a bare GUID names a built-in role at the tenant root. */
 export function roleDefinitionReadId(roleDefinitionId: string): string {
@@ -38,7 +38,7 @@ export function roleDefinitionFactsFrom(definition: RoleDefinition, requestedId:
   const id = definition.id ?? requestedId;
   return {
     id,
-    guid: roleDefinitionGuid(definition.name ?? id),
+    guid: roleGuidOf(definition.name ?? id),
     roleName: definition.roleName ?? "",
     roleType: definition.roleType ?? "",
     permissions: (definition.permissions ?? []).map((p) => ({

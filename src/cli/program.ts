@@ -4,7 +4,7 @@
  */
 import { Command, Option } from "commander";
 import type { CliDeps } from "./deps.js";
-import { EXIT, type ExitCode } from "./exit-codes.js";
+import type { ExitCode } from "./exit-codes.js";
 
 export interface BackendFlags {
   world?: string;
@@ -97,5 +97,3 @@ export function buildProgram(deps: CliDeps, result: ProgramResult): Command {
 
   return program;
 }
-
-export const NO_COMMAND_EXIT = EXIT.couldNotRun;

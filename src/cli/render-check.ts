@@ -5,12 +5,9 @@
 import type { CheckResult, ScopeCheckResult } from "../app/check-result.js";
 import { describeStep } from "../app/step-description.js";
 import type { Finding } from "../core/finding.js";
+import { resourceNameOf } from "../core/resource-id.js";
 
 const MARK: Record<Finding["severity"], string> = { error: "✖", warning: "!", info: "i" };
-
-function appName(appId: string): string {
-  return appId.split("/").at(-1) ?? appId;
-}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -32,7 +29,7 @@ export function renderCheck(result: CheckResult): string {
   const errors = result.findings.filter((f) => f.severity === "error").length;
   const warnings = result.findings.filter((f) => f.severity === "warning").length;
   const lines = [
-    `${appName(result.appId)}  ${result.appId}`,
+    `${resourceNameOf(result.appId)}  ${result.appId}`,
     `verdict: ${result.verdict.toUpperCase()} (${plural(errors, "error")}, ${plural(warnings, "warning")})`,
   ];
 

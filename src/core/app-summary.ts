@@ -3,6 +3,7 @@
  * registry, an identity or a role assignment concerns, and which apps a sweep must look at closely. No per-app
  * request is needed to build it.
  */
+import { globalLoginServer } from "./acr-host.js";
 import { assignmentCovers } from "./roles.js";
 
 export interface AppSummary {
@@ -27,9 +28,10 @@ export interface RegistrySummary {
 
 const lower = (s: string) => s.toLowerCase();
 
+/** Apps that name one of these login servers, through it or through one of its regional endpoints. */
 export function appsPullingFrom(apps: readonly AppSummary[], loginServers: readonly string[]): AppSummary[] {
-  const servers = new Set(loginServers.map(lower));
-  return apps.filter((app) => app.registryHosts.some((h) => servers.has(h)));
+  const servers = new Set(loginServers.map(globalLoginServer));
+  return apps.filter((app) => app.registryHosts.some((h) => servers.has(globalLoginServer(h))));
 }
 
 export function appsUsingIdentity(apps: readonly AppSummary[], identityId: string): AppSummary[] {

@@ -29,6 +29,10 @@ export interface NotFound {
 
 export type Read<T> = (T & { readable: true; found: true }) | NotFound | Unreadable;
 
+/** Whether a read found its resource (false for NotFound, Unreadable and a read not made). */
+export const isFound = <T>(read: Read<T> | null | undefined): read is T & { readable: true; found: true } =>
+  !!read && read.readable && read.found;
+
 export interface ManagedIdentityFacts {
   /** As ARM returns it: "None", "SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned" (any case/spacing). */
   type: string;

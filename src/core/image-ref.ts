@@ -36,10 +36,3 @@ export function parseImageRef(image: string): ImageRef {
   if (tag === null && digest === null) tag = "latest";
   return { host, repository: path, tag, digest };
 }
-
-/** ACR login servers of the public, China and US Government clouds. */
-const ACR_LOGIN_SERVER = /^[a-z0-9-]+\.azurecr\.(io|cn|us)$/i;
-
-export function isAcrLoginServer(host: string): boolean {
-  return ACR_LOGIN_SERVER.test(host.trim());
-}

@@ -27,13 +27,11 @@ import {
 } from "./pull-grants.js";
 import { hasSystemAssigned } from "./pull-paths.js";
 import { roleAssignmentName, roleGuidOf } from "./role-assignment-name.js";
+import { assignmentCovers, PROPAGATION_WINDOW_MS } from "./roles.js";
 import { followsFixes } from "./steps/index.js";
 import { inPhaseOrder, stepDependencies, withoutDuplicates } from "./steps/order.js";
 import type { Draft as StepDraft } from "./steps/step-module.js";
 import { isRunningHealthy, isTerminallyFailed } from "./verification-outcome.js";
-
-/** How long a new role assignment may take to work (pull-path.md, "Propagation"). */
-export const PROPAGATION_WINDOW_MS = 10 * 60 * 1000;
 
 const lower = (s: string): string => s.toLowerCase();
 
@@ -169,7 +167,7 @@ function extendExistingCondition(ctx: Context, finding: Finding): void {
   if (!registry || !principalId) return;
   const wanted = finding.image ? [imageRepository(finding.image)] : repositoriesOn(facts, registry.loginServer);
   const candidates = assignmentsOf(facts, principalId)
-    .filter((a) => a.condition && lower(registry.id).startsWith(lower(a.scope.replace(/\/+$/, ""))))
+    .filter((a) => a.condition && assignmentCovers(a.scope, registry.id))
     .filter((a) => grantsPullFor({ ...a, condition: null }, registry, wanted, facts.roleDefinitions));
   // Prefer what PullGuard may edit: a Repository Reader assignment at registry scope.
   const editable = candidates.find(

@@ -8,6 +8,8 @@
 import type { FindingCode } from "./finding.js";
 import { fixAvailability } from "./fix-defaults.js";
 import type { StepDecision } from "./plan-step.js";
+import { subscriptionOf } from "./resource-id.js";
+import { assignmentCovers } from "./roles.js";
 
 export type PolicyMode = "fix" | "report" | "off";
 
@@ -77,16 +79,13 @@ export function policyFromSettings(settings: PolicySettings, appTags: Record<str
   };
 }
 
-/** Whether `scope` (a subscription, resource group or resource ID) covers `resourceId` (case-insensitive). */
-export function scopeCovers(scope: string, resourceId: string): boolean {
-  const s = scope.replace(/\/+$/, "").toLowerCase();
-  const r = resourceId.replace(/\/+$/, "").toLowerCase();
-  return s.length > 0 && (r === s || r.startsWith(`${s}/`));
-}
-
-/** Whether the policy's allowlist covers a resource. */
+/**
+ * Whether the policy's allowlist covers a resource: Azure's scope inheritance (assignmentCovers), for allowlist
+ * entries under a subscription only. The allowlist fails closed: an empty entry, "/" or a management group (which
+ * PULLGUARD_ALLOWED_SCOPES rejects anyway) admits nothing.
+ */
 export function isAllowed(policy: Pick<Policy, "allowedScopes">, resourceId: string): boolean {
-  return policy.allowedScopes.some((scope) => scopeCovers(scope, resourceId));
+  return policy.allowedScopes.some((scope) => subscriptionOf(scope) !== null && assignmentCovers(scope, resourceId));
 }
 
 /** What the policy decides for a step that fixes `code` and changes `target`. */

@@ -7,7 +7,8 @@
  * Example: environment in vnet-a, endpoint pe-acr in vnet-a (Approved), zone linked to vnet-a with records
  * `fabrikamacr` only, registry replicated to northeurope → missing ["A record fabrikamacr.northeurope.data"].
  */
-import type { PullFacts, RegistryFacts, Unreadable } from "./facts.js";
+import { isAcrPrivateZone } from "./acr-host.js";
+import { isFound, type PullFacts, type RegistryFacts, type Unreadable } from "./facts.js";
 
 export type PrivatePath =
   | { status: "present" }
@@ -38,10 +39,9 @@ export function privatePath(facts: PullFacts, registry: RegistryFacts): PrivateP
   );
   if (unreadable.length > 0)
     return { status: "unknown", unreadable, what: "the private endpoints, networks or DNS zones" };
-  const endpoints =
-    network.privateEndpoints.readable && network.privateEndpoints.found ? network.privateEndpoints.items : [];
-  const vnets = network.virtualNetworks.readable && network.virtualNetworks.found ? network.virtualNetworks.items : [];
-  const zones = network.privateDnsZones.readable && network.privateDnsZones.found ? network.privateDnsZones.items : [];
+  const endpoints = isFound(network.privateEndpoints) ? network.privateEndpoints.items : [];
+  const vnets = isFound(network.virtualNetworks) ? network.virtualNetworks.items : [];
+  const zones = isFound(network.privateDnsZones) ? network.privateDnsZones.items : [];
 
   const reachable = new Set([vnet]);
   for (const v of vnets) {
@@ -68,8 +68,7 @@ export function privatePath(facts: PullFacts, registry: RegistryFacts): PrivateP
   });
   if (!endpointOk) missing.push("an Approved private endpoint to the registry in the environment's (or a peered) VNet");
   const zone = zones.find(
-    (z) =>
-      /^privatelink\.azurecr\.(io|cn|us)$/i.test(z.name) && z.linkedVirtualNetworkIds.some((id) => trimId(id) === vnet),
+    (z) => isAcrPrivateZone(z.name) && z.linkedVirtualNetworkIds.some((id) => trimId(id) === vnet),
   );
   if (!zone) missing.push("a privatelink.azurecr.io DNS zone linked to the environment's VNet");
   else {

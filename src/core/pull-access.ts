@@ -7,7 +7,7 @@
  * `... StringEqualsIgnoreCase 'web'`, image repository `api` → { status: "condition-excludes" } (AcrPull is not
  * honoured in ABAC mode; the only ABAC grant's condition leaves `api` out).
  */
-import type { PullFacts, RegistryFacts, RoleAssignmentFacts } from "./facts.js";
+import { isFound, type PullFacts, type RegistryFacts, type RoleAssignmentFacts } from "./facts.js";
 import type { PullPath } from "./pull-paths.js";
 import { principalOf } from "./pull-paths.js";
 import { roleGuidOf } from "./role-assignment-name.js";
@@ -47,7 +47,7 @@ export interface AccessContext {
 const lower = (s: string): string => s.toLowerCase();
 
 export function foundRegistry(path: PullPath): RegistryFacts | null {
-  return path.registry?.readable && path.registry.found ? path.registry : null;
+  return isFound(path.registry) ? path.registry : null;
 }
 
 /** The registry's tenant (from its subscription), when known. */

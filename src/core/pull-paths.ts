@@ -7,6 +7,8 @@
  * [fabrikamacr.azurecr.io → system, legacyacr.azurecr.io → system] → three paths: api→fabrikamacr (entry 0),
  * migrate→docker.io (no entry), and (no container)→legacyacr (entry 1).
  */
+
+import { isAcrLoginServer } from "./acr-host.js";
 import type {
   ContainerFacts,
   PrincipalAssignments,
@@ -16,7 +18,8 @@ import type {
   RegistryFacts,
   Unreadable,
 } from "./facts.js";
-import { type ImageRef, isAcrLoginServer, parseImageRef } from "./image-ref.js";
+import { isFound } from "./facts.js";
+import { type ImageRef, parseImageRef } from "./image-ref.js";
 
 /** Who pulls on a path: the identity the registry entry names, resolved to a principal when possible. */
 export type PathIdentity =
@@ -67,12 +70,6 @@ export function hasSystemAssigned(type: string): boolean {
   return type.replace(/\s/g, "").toLowerCase().split(",").includes("systemassigned");
 }
 
-export function isUserIdentityRef(ref: string): boolean {
-  return /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i.test(
-    ref.trim().replace(/\/+$/, ""),
-  );
-}
-
 function resolveIdentity(facts: PullFacts, ref: string | null): PathIdentity {
   if (ref === null || ref.trim() === "") return { kind: "none" };
   const r = ref.trim();
@@ -110,7 +107,7 @@ function resolveIdentity(facts: PullFacts, ref: string | null): PathIdentity {
   const attachedEntry = facts.app.identity.userAssigned.find((u) => lower(u.id.replace(/\/+$/, "")) === key);
   const read = facts.userAssignedIdentities[key];
   const state = read === undefined ? "unknown" : !read.readable ? "unreadable" : read.found ? "found" : "not-found";
-  const found = read?.readable && read.found ? read : null;
+  const found = isFound(read) ? read : null;
   return {
     kind: "user",
     id: r,

@@ -1,6 +1,6 @@
 /** Maps the outcome of a check to an HTTP response: the known refusals get their status; anything else rethrows. */
 import type { HttpResponseInit } from "@azure/functions";
-import { AppNotFoundError, OutsideAllowlistError } from "../app/errors.js";
+import { AppNotFoundError, OutsideAllowlistError } from "../shared/errors.js";
 
 export async function respondToCheck(run: () => Promise<unknown>): Promise<HttpResponseInit> {
   try {

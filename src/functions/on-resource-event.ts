@@ -3,7 +3,7 @@
  * Bad input and unrelated events are logged and dropped; transient failures are rethrown so Event Grid retries.
  */
 import { app, type EventGridEvent, type InvocationContext } from "@azure/functions";
-import type { SignalOutcome } from "../app/flow.js";
+import type { SignalOutcome } from "../app/outcomes.js";
 import { flowFromEnvironment } from "../app/runtime.js";
 import { contextLogger } from "./context-logger.js";
 

@@ -1,6 +1,6 @@
 /** Timer trigger: the backstop for every lost or late signal. Schedule from PULLGUARD_SWEEP_SCHEDULE. */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import type { SweepOutcome } from "../app/flow.js";
+import type { SweepOutcome } from "../app/outcomes.js";
 import { flowFromEnvironment } from "../app/runtime.js";
 import { contextLogger } from "./context-logger.js";
 

@@ -3,7 +3,7 @@
  * the follow-up. A malformed message is logged and dropped; a transient failure is rethrown so the queue retries.
  */
 import { app, type InvocationContext } from "@azure/functions";
-import type { SignalOutcome } from "../app/flow.js";
+import type { SignalOutcome } from "../app/outcomes.js";
 import { flowFromEnvironment } from "../app/runtime.js";
 import { contextLogger } from "./context-logger.js";
 

@@ -4,6 +4,7 @@
  * in the same words.
  */
 import type { Evidence, Finding, FindingCode, Verdict } from "../core/finding.js";
+import { resourceNameOf } from "../core/resource-id.js";
 
 export type NotificationKind = "diagnosis" | "fixed" | "resolved" | "unresolved";
 
@@ -60,12 +61,6 @@ export type Tone = "bad" | "warning" | "good";
 
 /** Limits that keep every payload well inside Teams' 28 KB and Slack's 50 blocks. */
 export const LIMITS = { findings: 10, evidencePerFinding: 3, applied: 10, stillToDo: 6, valueChars: 160 } as const;
-
-/** Last segment of a resource ID, or the value itself when it is a plain name. */
-export function resourceName(idOrName: string): string {
-  const trimmed = idOrName.replace(/\/+$/, "");
-  return trimmed.split("/").at(-1) ?? trimmed;
-}
 
 /**
  * Azure portal deep link to a resource: https://portal.azure.com/#@<tenant>/resource<resourceId>, or without the
@@ -163,7 +158,7 @@ export function evidenceValue(value: unknown): string {
 
 /** `properties.x.y = "disabled" (on contosoprod)`. */
 export function evidenceLine(evidence: Evidence): string {
-  return `${evidence.path} = ${evidenceValue(evidence.value)} (on ${resourceName(evidence.resource)})`;
+  return `${evidence.path} = ${evidenceValue(evidence.value)} (on ${resourceNameOf(evidence.resource)})`;
 }
 
 export function triggerLabel(source: TriggerSource): string {

@@ -5,9 +5,10 @@
  * delivery is logged, counted and returned, and never blocks or breaks the fix that caused it. URLs hold secrets:
  * logs and errors show them only through redactUrl.
  */
-import type { Logger } from "../app/logger.js";
-import type { Telemetry } from "../app/telemetry.js";
+
 import { redact } from "../core/redact.js";
+import type { Logger } from "../shared/logger.js";
+import type { Telemetry } from "../shared/telemetry.js";
 import { type Channel, type ChannelKind, checkWebhookUrl, redactUrl } from "./channels.js";
 import { type FingerprintStore, fingerprintKey, notificationFingerprint } from "./fingerprint.js";
 import type { NotificationInput } from "./message.js";

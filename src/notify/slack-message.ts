@@ -3,7 +3,9 @@
  * it). Every piece of text from outside passes escapeSlack, so no app name, message or evidence value can form a
  * `<!channel>`, `<!here>`, `<@user>` or `<!subteam^…>` mention, or a link. Pure.
  */
+
 import type { Finding } from "../core/finding.js";
+import { resourceNameOf } from "../core/resource-id.js";
 import {
   type AppliedChange,
   capped,
@@ -18,7 +20,6 @@ import {
   type NotificationInput,
   portalLink,
   portalTargetName,
-  resourceName,
   type StillToDo,
   type Tone,
   toneOf,
@@ -149,7 +150,7 @@ function triggerContext(input: NotificationInput): SlackBlock {
 
 /** The text notifications and block-less clients show. */
 export function slackFallbackText(input: NotificationInput): string {
-  const where = input.environment ? ` (${resourceName(input.environment)})` : "";
+  const where = input.environment ? ` (${resourceNameOf(input.environment)})` : "";
   return escapeSlack(`${headline(input)}${where}: ${verdictLabel(input.verdict)}, ${codeList(input)}`);
 }
 
@@ -170,7 +171,7 @@ export function slackMessage(input: NotificationInput): SlackMessage {
       type: "section",
       fields: [
         mrkdwn(`*App*\n${link(appUrl, input.appName)}`),
-        mrkdwn(`*Environment*\n${escapeSlack(input.environment ? resourceName(input.environment) : "unknown")}`),
+        mrkdwn(`*Environment*\n${escapeSlack(input.environment ? resourceNameOf(input.environment) : "unknown")}`),
         mrkdwn(`*${escapeSlack(verdictTitle(input))}*\n${escapeSlack(verdictLabel(input.verdict))}`),
         mrkdwn(`*Findings*\n${escapeSlack(codeList(input))}`),
       ],

@@ -2,7 +2,9 @@
  * Microsoft Teams: an Adaptive Card 1.5 in the envelope a Teams Workflows webhook ("When a Teams webhook request is
  * received" → "Post card in a chat or channel") expects. Pure: the card is a function of the input alone.
  */
+
 import type { Finding } from "../core/finding.js";
+import { resourceNameOf } from "../core/resource-id.js";
 import {
   type AppliedChange,
   capped,
@@ -16,7 +18,6 @@ import {
   type NotificationInput,
   portalLink,
   portalTargetName,
-  resourceName,
   type StillToDo,
   type Tone,
   toneOf,
@@ -85,7 +86,7 @@ function banner(input: NotificationInput, tone: Tone): CardElement {
 function facts(input: NotificationInput): CardElement {
   const rows: Array<{ title: string; value: string }> = [
     { title: "App", value: input.appName },
-    { title: "Environment", value: input.environment ? resourceName(input.environment) : "unknown" },
+    { title: "Environment", value: input.environment ? resourceNameOf(input.environment) : "unknown" },
     { title: verdictTitle(input), value: verdictLabel(input.verdict) },
     { title: "Trigger", value: triggerDescription(input.trigger) },
   ];

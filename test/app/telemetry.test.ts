@@ -4,10 +4,10 @@
  * fixes, and the event and correlation IDs on every log line of the app it handled.
  */
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/app/logger.js";
 import { composeFlow } from "../../src/app/runtime.js";
-import type { DiagnosisEvent, StepEvent, Telemetry } from "../../src/app/telemetry.js";
 import { loadSettings } from "../../src/config.js";
+import { createLogger } from "../../src/shared/logger.js";
+import type { DiagnosisEvent, StepEvent, Telemetry } from "../../src/shared/telemetry.js";
 import { brokenOrdersWorld, byDeveloper, ORDERS_API, readFixture, useFunctionHost } from "../functions/harness.js";
 
 const harness = useFunctionHost();

@@ -63,3 +63,48 @@ describe("pullguard CLI skeleton", () => {
     expect(run.stdout).toContain("check");
   });
 });
+
+describe("pullguard's error boundary for Azure failures", () => {
+  it("no credential (DefaultAzureCredential's chain failed): one line, az login or --world as the next step", async () => {
+    const { AggregateAuthenticationError, CredentialUnavailableError } = await import("@azure/identity");
+    const io = captured({
+      check: async () => {
+        throw new AggregateAuthenticationError(
+          [new CredentialUnavailableError("Azure CLI could not be found.")],
+          "ChainedTokenCredential authentication failed.",
+        );
+      },
+    });
+    expect(await runCli(["check", "/subscriptions/x"], io.deps)).toBe(EXIT.couldNotRun);
+    expect(io.err()).toBe(
+      "pullguard: no Azure credential could sign in (AggregateAuthenticationError: ChainedTokenCredential authentication failed.)\n" +
+        "next: run `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET), or pass --world <file> to run against the emulator\n",
+    );
+  });
+
+  it("a subscription the identity cannot see (404 SubscriptionNotFound): says so and how to check", async () => {
+    const { RestError } = await import("@azure/core-rest-pipeline");
+    const io = captured({
+      check: async () => {
+        throw new RestError("The subscription '0b1c...' could not be found.", {
+          code: "SubscriptionNotFound",
+          statusCode: 404,
+        });
+      },
+    });
+    expect(await runCli(["check", "/subscriptions/x"], io.deps)).toBe(EXIT.couldNotRun);
+    expect(io.err()).toContain("pullguard: the subscription is not visible to your identity (SubscriptionNotFound)");
+    expect(io.err()).toContain("next: check the subscription ID with `az account list`");
+  });
+
+  it("anything else is a bug: shown with its stack", async () => {
+    const io = captured({
+      check: async () => {
+        throw new TypeError("cannot read properties of undefined");
+      },
+    });
+    expect(await runCli(["check", "/subscriptions/x"], io.deps)).toBe(EXIT.couldNotRun);
+    expect(io.err()).toContain("unexpected error (this is a bug");
+    expect(io.err()).toMatch(/\n\s+at /);
+  });
+});

@@ -4,11 +4,11 @@
  */
 import { TableClient } from "@azure/data-tables";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/app/logger.js";
 import { createTableFingerprintStore } from "../../src/azure/notification-fingerprints.js";
 import { TABLES } from "../../src/azure/storage.js";
 import type { FingerprintStore } from "../../src/notify/fingerprint.js";
 import { sendNotifications } from "../../src/notify/sender.js";
+import { createLogger } from "../../src/shared/logger.js";
 import { type RunningAzurite, startAzurite } from "../../tools/dev/azurite.js";
 import { type HttpSink, startSink } from "../../tools/dev/http-sink.js";
 import { brokenDiagnosis, fixedNotification } from "./fixtures.js";

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/app/logger.js";
 import type { Channel } from "../../src/notify/channels.js";
 import { createMemoryFingerprintStore, type FingerprintStore } from "../../src/notify/fingerprint.js";
 import {
@@ -9,6 +8,7 @@ import {
   type SendDeps,
   sendNotifications,
 } from "../../src/notify/sender.js";
+import { createLogger } from "../../src/shared/logger.js";
 import { type HttpSink, startSink } from "../../tools/dev/http-sink.js";
 import { brokenDiagnosis, fixedNotification } from "./fixtures.js";
 import { verifyStandardWebhook } from "./independent-verifier.js";

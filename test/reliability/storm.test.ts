@@ -12,10 +12,10 @@
  *   app agree: one role assignment, one creating PUT.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SignalOutcome } from "../../src/app/flow.js";
-import { silentLogger } from "../../src/app/logger.js";
+import type { SignalOutcome } from "../../src/app/outcomes.js";
 import { composeFlow } from "../../src/app/runtime.js";
 import { loadSettings } from "../../src/config.js";
+import { silentLogger } from "../../src/shared/logger.js";
 import type { RunningAzurite } from "../../tools/dev/azurite.js";
 import { startAzurite } from "../../tools/dev/azurite.js";
 import { type ArmEvent, armEvent } from "../../tools/emulator/events.js";

@@ -5,14 +5,15 @@
  */
 import { createAzureAccess } from "../../src/app/azure-access.js";
 import type { PullGuardFlow } from "../../src/app/flow.js";
-import { createPullGuardFlow, type FlowDeps } from "../../src/app/pullguard-flow.js";
+import { createPullGuardFlow } from "../../src/app/flow.js";
+import type { FlowDeps } from "../../src/app/flow-deps.js";
 import { assembleFlowDeps } from "../../src/app/runtime.js";
-import { noTelemetry } from "../../src/app/telemetry.js";
 import type { VerificationScheduling } from "../../src/app/verify.js";
 import { createMemoryAuditLog } from "../../src/azure/audit-log.js";
 import type { Backend } from "../../src/azure/backend.js";
 import { createMemoryChangeBudget } from "../../src/azure/change-budget.js";
 import { loadSettings, type Mode } from "../../src/config.js";
+import { noTelemetry } from "../../src/shared/telemetry.js";
 
 export interface BenchFlowOptions {
   subscriptions: string[];

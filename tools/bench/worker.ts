@@ -7,12 +7,12 @@
  */
 import { readFileSync } from "node:fs";
 import { createAzureAccess } from "../../src/app/azure-access.js";
-import type { AppOutcome, SignalOutcome } from "../../src/app/flow.js";
-import { silentLogger } from "../../src/app/logger.js";
+import type { AppOutcome, SignalOutcome } from "../../src/app/outcomes.js";
 import { listAppSummaries } from "../../src/azure/app-inventory.js";
 import { createAzureClients } from "../../src/azure/clients.js";
 import { createDevBackend } from "../../src/azure/dev-backend.js";
 import { diagnose } from "../../src/core/diagnose.js";
+import { silentLogger } from "../../src/shared/logger.js";
 import { benchFlow } from "./flow.js";
 import { oneAtATime, readNaively } from "./naive.js";
 

@@ -616,6 +616,13 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
   if (segments[0]?.toLowerCase() !== "subscriptions") return error(404, "NotFound", `No route for ${path}`);
   const subscription = subscriptionsRoute(ctx, req, segments);
   if (subscription) return subscription;
+  // ARM answers a request under a subscription it does not know (or the caller's tenant does not hold) before any
+  // resource provider: 404 {"code":"SubscriptionNotFound","message":"The subscription '<id>' could not be found."},
+  // as quoted for a resource command in Azure/azure-cli#30164 and for a read in Azure/azure-cli#33657.
+  const unknownSubscription = segments[1] ?? "";
+  if (!ctx.state.tenants.some((t) => t.subscriptions.includes(unknownSubscription.toLowerCase()))) {
+    return error(404, "SubscriptionNotFound", `The subscription '${unknownSubscription}' could not be found.`);
+  }
 
   const shape = typeOfPath(segments);
   if (!shape) {

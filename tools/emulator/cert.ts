@@ -1,6 +1,7 @@
 /**
  * The emulator's TLS certificate: self-signed, generated once per process, valid for loopback and every
- * `*.azurecr.io` registry host. Clients trust it explicitly (the CA PEM); nothing disables TLS checks.
+ * `*.azurecr.io` (and `.cn`, `.us`) registry host; a wildcard names one label, so regional `<name>.<region>.geo.` hosts
+ * are routed to the emulator but not covered by this certificate. Clients trust it explicitly (the CA PEM); nothing disables TLS checks.
  */
 import selfsigned from "selfsigned";
 
@@ -26,6 +27,8 @@ export function emulatorCertificate(): EmulatorCertificate {
           altNames: [
             { type: 2, value: "localhost" },
             { type: 2, value: "*.azurecr.io" },
+            { type: 2, value: "*.azurecr.cn" },
+            { type: 2, value: "*.azurecr.us" },
             { type: 2, value: "management.azure.com" },
             { type: 7, ip: "127.0.0.1" },
           ],

@@ -7,6 +7,7 @@ import { Agent, type AgentOptions } from "node:https";
 import type { Duplex } from "node:stream";
 import { connect } from "node:tls";
 import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
+import { isRegistryHost } from "./ids.js";
 
 class EmulatorAgent extends Agent {
   constructor(
@@ -34,7 +35,7 @@ export function emulatorHttpClient(caPem: string, port: number): HttpClient {
   const registries = new EmulatorAgent({ ca: caPem, keepAlive: true }, port);
   return {
     sendRequest(request) {
-      request.agent = /\.azurecr\.(io|cn|us)$/i.test(new URL(request.url).hostname) ? registries : arm;
+      request.agent = isRegistryHost(new URL(request.url).hostname) ? registries : arm;
       return inner.sendRequest(request);
     },
   };

@@ -11,6 +11,16 @@ export function covers(scope: string, id: string): boolean {
   return r === s || r.startsWith(`${s}/`);
 }
 
+/**
+ * Hosts the emulator serves as registries (the data plane): every ACR endpoint form of the public, China and US
+ * Government clouds: `<name>.azurecr.io`, `<name>.<region>.geo.azurecr.io` and `<name>.<region>.data.azurecr.io`
+ * (learn.microsoft.com/azure/container-registry/container-registry-endpoint-reference, "Endpoint types"), and the
+ * same under `azurecr.cn` / `azurecr.us` (an assumption: that page documents the public cloud).
+ */
+export function isRegistryHost(host: string): boolean {
+  return /\.azurecr\.(io|cn|us)$/i.test(host.trim());
+}
+
 export function subscriptionOf(id: string): string {
   return (id.split("/")[2] ?? "").toLowerCase();
 }

@@ -19,7 +19,7 @@ import { handleRegistryRequest } from "./dataplane.js";
 import { type ArmEvent, type Bus, createBus, pullFailureAlert } from "./events.js";
 import { createFaults, type Faults } from "./faults.js";
 import { emulatorHttpClient } from "./http-client.js";
-import { DEFAULT_OPERATOR, lowerId } from "./ids.js";
+import { DEFAULT_OPERATOR, isRegistryHost, lowerId } from "./ids.js";
 import { createRequestLog, type RequestLog } from "./request-log.js";
 import type { ArmResource, Clock, WorldState } from "./state.js";
 import { bearerOf, readToken } from "./tokens.js";
@@ -116,7 +116,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
       const host = String(req.headers.host ?? "")
         .replace(/:\d+$/, "")
         .toLowerCase();
-      const plane: "arm" | "data" = /\.azurecr\.(io|cn|us)$/.test(host) ? "data" : "arm";
+      const plane: "arm" | "data" = isRegistryHost(host) ? "data" : "arm";
       // The SDKs build `{$host}/{scope}/providers/...` with a scope that starts with "/", so a path may begin with
       // "//": collapse repeated slashes, or URL would read the first segment as a host.
       const target = (req.url ?? "/").replace(/^[^?]*/, (p) => p.replace(/\/{2,}/g, "/"));

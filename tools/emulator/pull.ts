@@ -4,7 +4,7 @@
  * registry's mode, manifest, quarantine. The messages are the registry's own words, which end up in the revision's
  * provisioning error and the replica's runningStateDetails.
  */
-import { lowerId, subscriptionOf } from "./ids.js";
+import { isRegistryHost, lowerId, subscriptionOf } from "./ids.js";
 import { networkBlock } from "./network.js";
 import { principalMayPull } from "./rbac.js";
 import type { ArmResource, WorldState } from "./state.js";
@@ -38,8 +38,6 @@ export function splitImage(image: string): { host: string; repository: string; r
   const tag = colon > path.lastIndexOf("/") ? path.slice(colon + 1) : "latest";
   return { host, repository, reference: digest ?? tag, byDigest: digest !== undefined };
 }
-
-const isAcrHost = (host: string) => /\.azurecr\.(io|cn|us)$/i.test(host);
 
 interface Principal {
   principalId: string;
@@ -106,7 +104,7 @@ function evaluateImage(
   now: Date,
 ): Omit<PullFailure, "container" | "image"> | null {
   const ref = splitImage(image);
-  if (!isAcrHost(ref.host)) return null;
+  if (!isRegistryHost(ref.host)) return null;
   const registry = findRegistryByLoginServer(state, ref.host);
   if (!registry) {
     return { status: 404, registryCode: "NAME_UNKNOWN", message: `dial tcp: lookup ${ref.host}: no such host` };

@@ -8,6 +8,7 @@ import type { CheckResult, ScopeCheckResult } from "../../app/check-result.js";
 import { mapBounded } from "../../app/map-bounded.js";
 import type { Settings } from "../../config.js";
 import { diagnose } from "../../core/diagnose.js";
+import { subscriptionOf } from "../../core/resource-id.js";
 import type { CliIo, CommandOptions } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -94,6 +95,6 @@ export function policySettingsFor(
   subscription: string | undefined,
 ): Settings {
   if (settings.allowedScopes.length > 0) return settings;
-  const sub = appId ? (appId.split("/")[2] ?? "").toLowerCase() : subscription;
+  const sub = appId ? subscriptionOf(appId) : subscription;
   return sub ? { ...settings, allowedScopes: [`/subscriptions/${sub}`] } : settings;
 }

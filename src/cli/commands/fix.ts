@@ -10,6 +10,7 @@ import { createMemoryChangeBudget, openChangeBudget } from "../../azure/change-b
 import type { Settings } from "../../config.js";
 import { diagnose } from "../../core/diagnose.js";
 import type { PlanStep } from "../../core/plan-step.js";
+import { subscriptionOf } from "../../core/resource-id.js";
 import type { CliIo, CommandOptions } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -122,7 +123,7 @@ export async function runFix(
       diagnose,
       settings,
       apply: {
-        arm: azure.arm((appId.split("/")[2] ?? "").toLowerCase()),
+        arm: azure.arm(subscriptionOf(appId) ?? ""),
         now: session.now,
         sleep: session.sleep,
         budget,

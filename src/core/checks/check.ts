@@ -7,6 +7,7 @@ import type { Evidence, Finding, FindingCode, FindingFix, Severity } from "../fi
 import { fixAvailability } from "../fix-defaults.js";
 import { foundRegistry } from "../pull-access.js";
 import { hasSystemAssigned, type PullPath, principalOf } from "../pull-paths.js";
+import { resourceNameOf } from "../resource-id.js";
 
 /** One check: looks at one pull path (with all the facts at hand) and returns its findings, usually none. */
 export interface Check {
@@ -79,7 +80,7 @@ export function identityLabel(path: PullPath): string {
     case "environment":
       return "the environment's system-assigned identity (system-environment)";
     case "user":
-      return `the user-assigned identity ${path.identity.id.split("/").pop()}`;
+      return `the user-assigned identity ${resourceNameOf(path.identity.id)}`;
     default:
       return "no managed identity";
   }

@@ -4,6 +4,7 @@
  *
  * Example: entry identity "system-environment", environment identity {type: "None"} → error, report only.
  */
+import { isFound } from "../facts.js";
 import type { Check } from "./check.js";
 import { entryPath, findingOn } from "./check.js";
 
@@ -15,7 +16,7 @@ export const environmentIdentityMissing: Check = {
       return [];
     }
     const env = facts.environment;
-    const envFound = env?.readable && env.found ? env : null;
+    const envFound = isFound(env) ? env : null;
     if (env === null) return [];
     return [
       findingOn("environment-identity-missing", path, {

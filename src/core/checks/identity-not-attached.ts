@@ -6,6 +6,7 @@
  * Example: entry identity .../userAssignedIdentities/id-pull, app identity {type: SystemAssigned} → error; fix:
  * attach id-pull (PATCH identity, keeping what is there).
  */
+import { resourceNameOf } from "../resource-id.js";
 import type { Check } from "./check.js";
 import { appNames, entryPath, findingOn } from "./check.js";
 
@@ -17,7 +18,7 @@ export const identityNotAttached: Check = {
     return [
       findingOn("identity-not-attached", path, {
         severity: "error",
-        message: `The entry for ${path.server} names the user-assigned identity ${identity.id.split("/").pop()}, which is not attached to the app, so ACA cannot get a token for it.`,
+        message: `The entry for ${path.server} names the user-assigned identity ${resourceNameOf(identity.id)}, which is not attached to the app, so ACA cannot get a token for it.`,
         evidence: [
           { resource: facts.app.id, path: entryPath(path, "identity"), value: path.identityRef },
           {
@@ -27,7 +28,7 @@ export const identityNotAttached: Check = {
           },
         ],
         fix: {
-          summary: `attach ${identity.id.split("/").pop()} to the app, keeping its other identities`,
+          summary: `attach ${resourceNameOf(identity.id)} to the app, keeping its other identities`,
           az: `az containerapp identity assign ${appNames(facts)} --user-assigned ${identity.id}`,
         },
       }),

@@ -7,6 +7,7 @@
  */
 
 import { accessOf } from "../pull-access.js";
+import { roleGuidOf } from "../role-assignment-name.js";
 import type { Check } from "./check.js";
 import { findingOn, identityLabel, subject } from "./check.js";
 import { modeEvidence, pullGrantFix } from "./role-evidence.js";
@@ -29,7 +30,7 @@ export const pullRoleMissing: Check = {
           {
             resource: ctx.registry.id,
             path: `roleAssignments?$filter=assignedTo('${ctx.principalId}')`,
-            value: ctx.assignments.map((a) => `${a.roleDefinitionId.split("/").pop()} @ ${a.scope}`),
+            value: ctx.assignments.map((a) => `${roleGuidOf(a.roleDefinitionId)} @ ${a.scope}`),
           },
         ],
         fix: pullGrantFix(path, facts, ctx),

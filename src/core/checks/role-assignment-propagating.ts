@@ -6,6 +6,7 @@
  * Example: AcrPull created 3 minutes ago is the only grant → warning. Near miss: a second grant from last year → none.
  */
 
+import { isFound } from "../facts.js";
 import { accessOf } from "../pull-access.js";
 import { isPropagating } from "../roles.js";
 import type { Check } from "./check.js";
@@ -19,7 +20,7 @@ export const roleAssignmentPropagating: Check = {
     if (ctx?.access.status !== "granted") return [];
     const grants = ctx.access.grants;
     if (!grants.every((g) => isPropagating(g.assignment, facts.readAt))) return [];
-    const revision = facts.revision?.readable && facts.revision.found ? facts.revision.name : null;
+    const revision = isFound(facts.revision) ? facts.revision.name : null;
     return [
       findingOn("role-assignment-propagating", path, {
         severity: "warning",

@@ -5,8 +5,9 @@
  */
 import { isObject, type Json, valueAt } from "../json-path.js";
 import type { StepBase } from "../plan-step.js";
+import { resourceNameOf } from "../resource-id.js";
 import { existingRegistry, REGISTRY_POLICY_ROLE, readRegistry, registryPatch } from "./registry-resource.js";
-import { lower, nameOf, type StepModule } from "./step-module.js";
+import { lower, type StepModule } from "./step-module.js";
 
 export interface AllowRegistryIpsStep extends StepBase {
   kind: "allow-registry-ips";
@@ -19,7 +20,7 @@ export const allowRegistryIps: StepModule<AllowRegistryIpsStep> = {
   key: (s) => `ips|${lower(s.target)}`,
   merge: (kept, duplicate) => ({ ips: [...new Set([...kept.ips, ...duplicate.ips])] }),
   dependsOn: () => false,
-  describe: (s) => `allow ${s.ips.join(", ")} on registry ${nameOf(s.target)}'s firewall`,
+  describe: (s) => `allow ${s.ips.join(", ")} on registry ${resourceNameOf(s.target)}'s firewall`,
   read: (step) => readRegistry(step.target),
   prepare(step, current) {
     const registry = existingRegistry(step.target, current);

@@ -4,6 +4,7 @@
  * identity's rights.
  */
 import type { StepBase } from "../plan-step.js";
+import { resourceNameOf } from "../resource-id.js";
 import {
   attachedUamis,
   existingApp,
@@ -13,7 +14,7 @@ import {
   identitySlice,
   readApp,
 } from "./app-identity.js";
-import { lower, nameOf, type StepModule } from "./step-module.js";
+import { lower, type StepModule } from "./step-module.js";
 
 export interface AttachUserIdentityStep extends StepBase {
   kind: "attach-user-identity";
@@ -25,7 +26,7 @@ export const attachUserIdentity: StepModule<AttachUserIdentityStep> = {
   neededRole: "Container Apps Contributor on the app and Managed Identity Operator on the identity",
   key: (s) => `attach|${lower(s.identityId)}`,
   dependsOn: () => false,
-  describe: (s) => `attach user-assigned identity ${nameOf(s.identityId)} to the app`,
+  describe: (s) => `attach user-assigned identity ${resourceNameOf(s.identityId)} to the app`,
   read: (step) => readApp(step.target),
   prepare(step, current) {
     const app = existingApp(step.target, current);

@@ -4,8 +4,9 @@
  */
 import { isObject, type Json, valueAt } from "../json-path.js";
 import type { StepBase } from "../plan-step.js";
+import { resourceNameOf } from "../resource-id.js";
 import { existingRegistry, REGISTRY_POLICY_ROLE, readRegistry, registryPatch } from "./registry-resource.js";
-import { lower, nameOf, type StepModule } from "./step-module.js";
+import { lower, type StepModule } from "./step-module.js";
 
 export interface EnableArmAudienceTokensStep extends StepBase {
   kind: "enable-arm-audience-tokens";
@@ -16,7 +17,7 @@ export const enableArmAudienceTokens: StepModule<EnableArmAudienceTokensStep> = 
   neededRole: REGISTRY_POLICY_ROLE,
   key: (s) => `arm-audience|${lower(s.target)}`,
   dependsOn: () => false,
-  describe: (s) => `let registry ${nameOf(s.target)} accept ARM-audience tokens`,
+  describe: (s) => `let registry ${resourceNameOf(s.target)} accept ARM-audience tokens`,
   read: (step) => readRegistry(step.target),
   prepare(step, current) {
     const registry = existingRegistry(step.target, current);

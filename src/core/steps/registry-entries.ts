@@ -4,8 +4,9 @@
  */
 import { isObject, type Json, valueAt } from "../json-path.js";
 import type { PlanStep } from "../plan-step.js";
+import { resourceNameOf } from "../resource-id.js";
 import { existingApp, readApp } from "./app-identity.js";
-import { type ArmCall, lower, nameOf, type Preparation, type StepModule } from "./step-module.js";
+import { type ArmCall, lower, type Preparation, type StepModule } from "./step-module.js";
 
 type EntryStep = Extract<PlanStep, { kind: "add-registry-entry" | "set-registry-identity" }>;
 
@@ -15,7 +16,7 @@ export function entriesOf(app: unknown): Json[] {
 }
 
 export function identityLabel(identity: string): string {
-  return identity === "system" ? "system" : nameOf(identity);
+  return identity === "system" ? "system" : resourceNameOf(identity);
 }
 
 function entriesPatch(appId: string, next: Json[]): ArmCall {

@@ -127,8 +127,3 @@ export interface StepModule<S extends PlanStep = PlanStep> {
 export type ModuleOf<K extends StepKind> = StepModule<Extract<PlanStep, { kind: K }>>;
 
 export const lower = (s: string): string => s.toLowerCase();
-
-/** The last segment of a resource ID (its name). */
-export function nameOf(id: string): string {
-  return id.split("/").at(-1) ?? id;
-}

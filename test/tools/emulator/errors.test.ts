@@ -81,6 +81,24 @@ describe("as the world's operator (no caller named)", () => {
     expect((await failure(c.apps.containerApps.get(RG, "nope"))).statusCode).toBe(404);
   });
 
+  it("404 SubscriptionNotFound for anything under a subscription ARM does not know (not the app's 404)", async () => {
+    const unknown = "0f1e2d3c-4b5a-4697-8877-a6b5c4d3e2f1";
+    const elsewhere = clientsFor(emu, emu.credential, unknown);
+    const read = await failure(elsewhere.apps.containerApps.get(RG, "orders-api"));
+    // The text ARM answers, as quoted in Azure/azure-cli#33657 and #30164.
+    expect(read).toMatchObject({
+      statusCode: 404,
+      code: "SubscriptionNotFound",
+      message: `The subscription '${unknown}' could not be found.`,
+    });
+    expect(await failure(collect(elsewhere.registry.registries.list()))).toMatchObject({
+      statusCode: 404,
+      code: "SubscriptionNotFound",
+    });
+    // A missing app in a known subscription stays a plain 404 of the app.
+    expect((await failure(c.apps.containerApps.get(RG, "nope"))).code).not.toBe("SubscriptionNotFound");
+  });
+
   it("409 RoleAssignmentExists for the same principal, role and scope under another name; same name is idempotent", async () => {
     const existing = "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
     const properties = { roleDefinitionId: roleId(ACR_PULL), principalId: UAMI_PRINCIPAL };

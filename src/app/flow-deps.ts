@@ -1,0 +1,58 @@
+/**
+ * What the flow needs from the world (FlowDeps: injected by the composition root, runtime.ts) and what its parts share
+ * (FlowContext: built once by createPullGuardFlow, flow.ts).
+ */
+import type { Settings } from "../config.js";
+import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
+import type { PullFacts, ReadStats } from "../core/facts.js";
+import type { NotificationInput } from "../notify/message.js";
+import type { Logger } from "../shared/logger.js";
+import type { Telemetry } from "../shared/telemetry.js";
+import type { EventLooks } from "./event-looks.js";
+import type { ApplyEnvironment, FixResult } from "./fix-app.js";
+import type { AppOutcome } from "./outcomes.js";
+import type { Trigger } from "./trigger.js";
+import type { Diagnosis, FollowUp, VerificationScheduling } from "./verify.js";
+
+export interface FlowDeps {
+  settings: Settings;
+  now(): Date;
+  readFacts(appId: string): Promise<{ facts: PullFacts; stats: ReadStats }>;
+  diagnose(facts: PullFacts): Diagnosis;
+  /** One cheap list of the apps of a subscription. */
+  listApps(subscriptionId: string): Promise<AppSummary[]>;
+  /** One cheap list of the registries of a subscription. */
+  listRegistries(subscriptionId: string): Promise<RegistrySummary[]>;
+  /** Counts the ARM requests `work` sends. */
+  countArmRequests<T>(work: () => Promise<T>): Promise<{ value: T; armRequests: number }>;
+  /**
+   * Runs a sweep (or, with `since`, an event) as one run: its reads share what does not depend on the app (the
+   * registry index, role definitions, environments, identities, role assignments) (azure-access.ts).
+   */
+  inRun?<T>(work: () => Promise<T>, options?: { since?: Date | null }): Promise<T>;
+  apply: ApplyEnvironment;
+  scheduler: VerificationScheduling;
+  followUp(appId: string, trigger: Trigger): FollowUp;
+  notify(input: NotificationInput, log: Logger): Promise<void>;
+  telemetry: Telemetry;
+  /**
+   * Answer an ARM event with a look at the app (or a list) that started after the event's change, when there is one,
+   * instead of looking again (fresh-looks.ts). Default true; false handles every event on its own.
+   */
+  coalesceEvents?: boolean;
+}
+
+/** One app fixed per policy and told about: its outcome, and the fix result when the mode let it run. */
+export interface FixOutcome {
+  outcome: AppOutcome;
+  fix: FixResult | null;
+}
+
+export interface FlowContext {
+  deps: FlowDeps;
+  /** PULLGUARD_SUBSCRIPTIONS, lower case. */
+  watched: ReadonlySet<string>;
+  looks: EventLooks;
+  /** fixAndNotify (fix-and-notify.ts) under the app's lock (app-lock.ts). */
+  fixAndNotify(appId: string, trigger: Trigger, log: Logger): Promise<FixOutcome>;
+}

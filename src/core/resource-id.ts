@@ -1,0 +1,21 @@
+/**
+ * The two things every layer reads off an ARM resource ID without parsing it fully: its subscription and its name.
+ * IDs are case-insensitive (ARM returns them in any casing); a trailing slash is ignored.
+ *
+ *   subscriptionOf("/subscriptions/AAA/resourceGroups/rg/providers/Microsoft.App/containerApps/api") → "aaa"
+ *   subscriptionOf("/providers/Microsoft.Management/managementGroups/mg") → null
+ *   resourceNameOf("/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/containerApps/api/") → "api"
+ *   resourceNameOf("api") → "api"
+ */
+
+/** The subscription ID of an ARM ID, lower case; null when the ID does not start with /subscriptions/<id>. */
+export function subscriptionOf(id: string): string | null {
+  const parts = id.split("/").filter((p) => p.length > 0);
+  return parts[0]?.toLowerCase() === "subscriptions" && parts[1] ? parts[1].toLowerCase() : null;
+}
+
+/** The last segment of a resource ID (its name, casing kept), or the value itself when it is a plain name. */
+export function resourceNameOf(idOrName: string): string {
+  const trimmed = idOrName.replace(/\/+$/, "");
+  return trimmed.split("/").at(-1) ?? trimmed;
+}
