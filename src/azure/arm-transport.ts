@@ -7,7 +7,15 @@
  * requires `location`; its serialisers are not a place to trust for "send nothing else".)
  */
 import type { ServiceClient } from "@azure/core-client";
-import { createHttpHeaders, createPipelineRequest, isRestError } from "@azure/core-rest-pipeline";
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpClient,
+  isRestError,
+  type Pipeline,
+  throttlingRetryPolicy,
+} from "@azure/core-rest-pipeline";
 import type { AzureClients } from "./clients.js";
 
 export type ArmMethod = "GET" | "PUT" | "PATCH" | "POST" | "DELETE";
@@ -87,22 +95,59 @@ export function ensureOk(request: ArmRequest, response: ArmResponse): ArmRespons
   );
 }
 
-/** Requests through `client`'s pipeline. `endpoint` defaults to the client's `$host`. */
-export function armTransportFrom(client: ServiceClient & { $host?: string }, endpoint?: string): ArmTransport {
+/**
+ * Whether a request may be sent again after an error or a lost reply. PUT, PATCH, GET and DELETE name the state they
+ * want, so a second one changes nothing more; a POST action (a revision restart) does something each time it arrives
+ * (RFC 9110 §9.2.2 defines PUT, DELETE and the safe methods as idempotent, POST not).
+ */
+export function isIdempotent(method: ArmMethod): boolean {
+  return method !== "POST";
+}
+
+/**
+ * Requests through `client`'s pipeline. `endpoint` defaults to the client's `$host`.
+ *
+ * Reads use the client's pipeline as it is. Writes go through a copy without its Retry phase: the SDK's retry
+ * policies resend after a reset connection or a 5xx, which for a restart means a second restart (issue 16: 4 lost
+ * replies gave 4 restarts) and for a PUT hides whether this run or an earlier attempt made the change. So a write
+ * reaches ARM once per call; after a lost reply the caller re-reads to learn whether it happened (StepRunner.settle).
+ * PUT and PATCH keep one retry rule: a 429 or 503 that carries Retry-After (throttling: ARM refused the request, it
+ * did not apply it) is waited out and sent again; a POST is never sent again. `httpClient` must be the client's own
+ * (the emulator's trusts its certificate); absent, the SDK's default, as the client itself uses.
+ */
+export function armTransportFrom(
+  client: ServiceClient & { $host?: string },
+  endpoint?: string,
+  httpClient?: HttpClient,
+): ArmTransport {
   const base = (endpoint ?? client.$host ?? "https://management.azure.com").replace(/\/+$/, "");
+  const http = httpClient ?? createDefaultHttpClient();
+  const writePipelines = new Map<boolean, Pipeline>();
+  const writePipeline = (idempotent: boolean): Pipeline => {
+    let pipeline = writePipelines.get(idempotent);
+    if (!pipeline) {
+      pipeline = client.pipeline.clone();
+      pipeline.removePolicy({ phase: "Retry" });
+      if (idempotent) pipeline.addPolicy(throttlingRetryPolicy(), { phase: "Retry" });
+      writePipelines.set(idempotent, pipeline);
+    }
+    return pipeline;
+  };
   return {
     endpoint: base,
     async send(request) {
       const headers = createHttpHeaders({ accept: "application/json" });
       if (request.body !== undefined) headers.set("content-type", "application/json");
-      const response = await client.sendRequest(
-        createPipelineRequest({
-          url: request.url,
-          method: request.method,
-          headers,
-          body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        }),
-      );
+      const pipelineRequest = createPipelineRequest({
+        url: request.url,
+        method: request.method,
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      });
+      const response =
+        request.method === "GET"
+          ? await client.sendRequest(pipelineRequest)
+          : await writePipeline(isIdempotent(request.method)).sendRequest(http, pipelineRequest);
       return {
         status: response.status,
         headers: response.headers.toJSON(),
@@ -170,5 +215,5 @@ export async function awaitOperation(
 
 /** The transport over the shared clients (any subscription's Container Apps client reaches all of ARM). */
 export function armTransportFor(clients: AzureClients, subscriptionId: string): ArmTransport {
-  return armTransportFrom(clients.containerApps(subscriptionId), clients.endpoint);
+  return armTransportFrom(clients.containerApps(subscriptionId), clients.endpoint, clients.httpClient);
 }

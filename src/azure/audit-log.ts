@@ -5,6 +5,11 @@
  * one partition. Row: a time-ordered ID (`20261122T120000123Z-1a2b3c4d`), so a partition reads oldest first.
  * Each row holds the app, the step, the target, the state before and after (JSON, redacted), the finding code that
  * asked for it, the trigger (event ID, HTTP caller or CLI user), the time and the outcome.
+ *
+ * Write-ahead: before each write the row is stored with outcome `intended` (and the request), and once the write's
+ * answer (or, after a lost reply, a re-read) tells, `settle` sets its outcome (`done`, `already-in-place`, `failed`,
+ * `unknown`), `after`, `error` and `settledAt`. A row still `intended` is a write whose invocation ended before it
+ * knew the outcome: the next apply of that app re-reads ARM and settles it (applyPlan's settleLeftovers).
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
@@ -23,7 +28,22 @@ export interface ChangeTrigger {
   invocationId?: string | null;
 }
 
+/** How a step ended, as `fix --json` reports it (spec/cli.md). */
 export type ChangeOutcome = "done" | "already-in-place" | "failed";
+
+/**
+ * An audit row's outcome: a step's outcome, `intended` while its write is on its way, or `unknown` when the reply
+ * was lost and the re-read could not tell whether the write took effect (it is never sent twice).
+ */
+export type AuditOutcome = ChangeOutcome | "intended" | "unknown";
+
+/** What `settle` sets on an `intended` row. */
+export interface AuditSettlement {
+  outcome: Exclude<AuditOutcome, "intended">;
+  after: unknown;
+  error?: string;
+  time: Date;
+}
 
 export interface AuditEntry {
   appId: string;
@@ -32,7 +52,7 @@ export interface AuditEntry {
   after: unknown;
   trigger: ChangeTrigger;
   time: Date;
-  outcome: ChangeOutcome;
+  outcome: AuditOutcome;
   error?: string;
   /** The write that was sent (method and URL; the body is `after`). */
   request?: { method: string; url: string } | null;
@@ -48,15 +68,19 @@ export interface AuditRecord {
   after: unknown;
   trigger: ChangeTrigger;
   time: string;
-  outcome: ChangeOutcome;
+  outcome: AuditOutcome;
   error: string | null;
   step: PlanStep;
   request: { method: string; url: string } | null;
+  /** When the outcome of an `intended` row was set (null: written once, or not settled yet). */
+  settledAt: string | null;
 }
 
 export interface AuditLog {
   /** Stores one entry and returns its audit ID. */
   record(entry: AuditEntry): Promise<string>;
+  /** Sets the outcome of the `intended` row `id` of `appId`. */
+  settle(appId: string, id: string, settlement: AuditSettlement): Promise<void>;
   /** An app's entries, oldest first. */
   list(appId: string): Promise<AuditRecord[]>;
 }
@@ -97,6 +121,8 @@ interface AuditRow {
   error: string;
   step: string;
   request: string;
+  /** Added with the write-ahead audit: absent on older rows. */
+  settledAt?: string;
 }
 
 function toRecord(row: AuditRow): AuditRecord {
@@ -110,10 +136,11 @@ function toRecord(row: AuditRow): AuditRecord {
     after: JSON.parse(row.after) as unknown,
     trigger: JSON.parse(row.trigger) as ChangeTrigger,
     time: row.time,
-    outcome: row.outcome as ChangeOutcome,
+    outcome: row.outcome as AuditOutcome,
     error: row.error === "" ? null : row.error,
     step: JSON.parse(row.step) as PlanStep,
     request: JSON.parse(row.request) as { method: string; url: string } | null,
+    settledAt: row.settledAt ? row.settledAt : null,
   };
 }
 
@@ -144,6 +171,20 @@ export function createTableAuditLog(table: TableClient): AuditLog {
       };
       await table.createEntity(row);
       return rowKey;
+    },
+    async settle(appId, id, settlement) {
+      await ensureTable();
+      await table.updateEntity(
+        {
+          partitionKey: auditPartition(appId),
+          rowKey: id,
+          outcome: settlement.outcome,
+          after: json(settlement.after),
+          error: settlement.error ?? "",
+          settledAt: settlement.time.toISOString(),
+        },
+        "Merge",
+      );
     },
     async list(appId) {
       await ensureTable();
@@ -184,8 +225,17 @@ export function createMemoryAuditLog(): AuditLog & { entries: AuditRecord[] } {
         error: entry.error ?? null,
         step: entry.step,
         request: entry.request ?? null,
+        settledAt: null,
       });
       return id;
+    },
+    async settle(appId, id, settlement) {
+      const row = entries.find((e) => e.id === id && e.appId.toLowerCase() === appId.toLowerCase());
+      if (!row) throw new Error(`audit row ${id} of ${appId} not found; settle only rows that record() returned`);
+      row.outcome = settlement.outcome;
+      row.after = redactDeep(settlement.after ?? null);
+      row.error = settlement.error ?? null;
+      row.settledAt = settlement.time.toISOString();
     },
     async list(appId) {
       return entries.filter((e) => e.appId.toLowerCase() === appId.toLowerCase());

@@ -40,6 +40,8 @@ export interface AzureClientsOptions {
 export interface AzureClients {
   /** ARM base URL, without a trailing slash. */
   readonly endpoint: string;
+  /** The HTTP client every SDK client uses (absent: the SDK's default). */
+  readonly httpClient?: HttpClient;
   containerApps(subscriptionId: string): ContainerAppsAPIClient;
   containerRegistry(subscriptionId: string): ContainerRegistryManagementClient;
   authorization(subscriptionId: string): AuthorizationManagementClient;
@@ -112,6 +114,7 @@ export function createAzureClients(options: AzureClientsOptions): AzureClients {
   const { credential } = options;
   return {
     endpoint,
+    ...(options.httpClient ? { httpClient: options.httpClient } : {}),
     containerApps: perSubscription((s) => new ContainerAppsAPIClient(credential, s, classic)),
     containerRegistry: perSubscription(
       (s) => new ContainerRegistryManagementClient(credential, s, { ...common, credentials: { scopes: [armScope] } }),

@@ -85,8 +85,11 @@ function assertGrant(step: AssignRoleStep): void {
   if (step.principalType !== "ServicePrincipal") {
     fail("principal-type-not-service-principal", `principalType ${String(step.principalType)}`);
   }
+  if (step.principalId === null) {
+    fail("principal-unresolved", `the principal comes from ${step.principalFrom} and is not known yet`);
+  }
   if (!/^[0-9A-Za-z-]+$/.test(step.principalId)) {
-    fail("principal-unresolved", `principal ${JSON.stringify(step.principalId)} is not an object ID yet`);
+    fail("principal-unresolved", `principal ${JSON.stringify(step.principalId)} is not an object ID`);
   }
 }
 

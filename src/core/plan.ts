@@ -1,10 +1,9 @@
 /**
  * planFixes: findings + facts + policy → the ordered, least-privilege steps that would fix the pull path (pure).
  *
- * Order: identity steps (enable the system identity, attach a user-assigned identity), then grants, then registry
- * entries (after the grant for their identity, so that switching an entry away from working admin credentials never
- * happens before the managed identity may pull), then registry policy steps (ARM-audience tokens, firewall IPs),
- * then one restart of the failing revision (or a template re-submission when no revision exists).
+ * Each finding asks for its drafts here; the order, the dependencies and what counts as one change are the step
+ * modules' (`steps/order.ts`, `steps/<kind>.ts`): identity steps, then grants, then registry entries, then registry
+ * policy steps, then one restart of the failing revision (or a template re-submission when no revision exists).
  *
  * Example: `system-identity-disabled` for fabrikamacr (legacy mode) gives
  *   enable-system-identity(app) → assign-role(AcrPull @ fabrikamacr, principalFrom app-system-identity) →
@@ -28,33 +27,16 @@ import {
 } from "./pull-grants.js";
 import { hasSystemAssigned } from "./pull-paths.js";
 import { roleAssignmentName, roleGuidOf } from "./role-assignment-name.js";
+import { assignmentCovers, PROPAGATION_WINDOW_MS } from "./roles.js";
+import { followsFixes } from "./steps/index.js";
+import { inPhaseOrder, stepDependencies, withoutDuplicates } from "./steps/order.js";
+import type { Draft as StepDraft } from "./steps/step-module.js";
 import { isRunningHealthy, isTerminallyFailed } from "./verification-outcome.js";
-
-/** How long a new role assignment may take to work (pull-path.md, "Propagation"). */
-export const PROPAGATION_WINDOW_MS = 10 * 60 * 1000;
-
-/** The readable placeholder for a principal that exists only once the system identity is enabled. */
-export function systemPrincipalPlaceholder(appName: string): string {
-  return `(system identity of ${appName} once enabled)`;
-}
-export const NAME_PLACEHOLDER = "(derived from the new principal)";
 
 const lower = (s: string): string => s.toLowerCase();
 
-const ORDER: Record<PlanStep["kind"], number> = {
-  "enable-system-identity": 0,
-  "attach-user-identity": 1,
-  "assign-role": 2,
-  "set-registry-identity": 3,
-  "add-registry-entry": 3,
-  "enable-arm-audience-tokens": 4,
-  "allow-registry-ips": 5,
-  "restart-revision": 6,
-  "resubmit-template": 6,
-};
-
 /** A step before its policy decision. */
-type Draft = PlanStep extends infer S ? (S extends PlanStep ? Omit<S, "decision" | "why"> : never) : never;
+type Draft = StepDraft;
 
 interface Context {
   facts: PullFacts;
@@ -62,6 +44,8 @@ interface Context {
   drafts: Draft[];
   /** Decisions forced by the planner itself (e.g. a grant PullGuard cannot make safely). */
   forced: Map<Draft, { decision: StepDecision; why: string }>;
+  /** The restart a propagating grant asks for, used when nothing else needs fixing. */
+  propagation: Draft | null;
 }
 
 function registryOf(facts: PullFacts, server: string | null | undefined): RegistryFacts | null {
@@ -101,24 +85,22 @@ function grantDraft(
   const role = abac ? REPOSITORY_READER_ROLE : ACR_PULL_ROLE;
   const repos = repositoriesOn(facts, registry.loginServer);
   const condition = abac && repos.length > 0 ? repositoryCondition(repos) : null;
-  const roleDefinitionId = `/subscriptions/${registry.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
-  const placeholder = "fromSystemIdentity" in principal;
-  const principalId = placeholder ? systemPrincipalPlaceholder(facts.app.name) : principal.id;
-  return {
-    kind: "assign-role",
+  const grant = {
+    kind: "assign-role" as const,
     target: registry.id,
     reason,
-    roleDefinitionId,
+    roleDefinitionId: `/subscriptions/${registry.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
     roleName: abac ? "Container Registry Repository Reader" : "AcrPull",
     scope: registry.id,
-    principalId,
-    principalType: "ServicePrincipal",
+    principalType: "ServicePrincipal" as const,
     condition,
     conditionVersion: condition ? ABAC_CONDITION_VERSION : null,
-    name: placeholder ? NAME_PLACEHOLDER : roleAssignmentName(registry.id, principalId, role),
-    ...(placeholder ? { principalFrom: "app-system-identity" as const } : {}),
     ...(abac ? { repositories: repos } : {}),
   };
+  if ("fromSystemIdentity" in principal) {
+    return { ...grant, principalId: null, name: null, principalFrom: "app-system-identity" };
+  }
+  return { ...grant, principalId: principal.id, name: roleAssignmentName(registry.id, principal.id, role) };
 }
 
 function addGrant(ctx: Context, draft: Draft, registry: RegistryFacts): void {
@@ -185,7 +167,7 @@ function extendExistingCondition(ctx: Context, finding: Finding): void {
   if (!registry || !principalId) return;
   const wanted = finding.image ? [imageRepository(finding.image)] : repositoriesOn(facts, registry.loginServer);
   const candidates = assignmentsOf(facts, principalId)
-    .filter((a) => a.condition && lower(registry.id).startsWith(lower(a.scope.replace(/\/+$/, ""))))
+    .filter((a) => a.condition && assignmentCovers(a.scope, registry.id))
     .filter((a) => grantsPullFor({ ...a, condition: null }, registry, wanted, facts.roleDefinitions));
   // Prefer what PullGuard may edit: a Repository Reader assignment at registry scope.
   const editable = candidates.find(
@@ -291,170 +273,122 @@ function restartDraft(facts: PullFacts, reason: FindingCode): Draft {
   return { kind: "resubmit-template", target: facts.app.id, reason, revisionSuffix: `pg${digest.slice(0, 8)}` };
 }
 
-/** Key under which two drafts are the same change. */
-function keyOf(d: Draft): string {
-  switch (d.kind) {
-    case "assign-role":
-      return `assign-role|${lower(d.scope)}|${lower(d.principalFrom ?? d.principalId)}|${roleGuidOf(d.roleDefinitionId)}`;
-    case "attach-user-identity":
-      return `attach|${lower(d.identityId)}`;
-    case "enable-system-identity":
-      return "enable-system";
-    case "set-registry-identity":
-    case "add-registry-entry":
-      return `entry|${lower(d.server)}`;
-    case "enable-arm-audience-tokens":
-      return `arm-audience|${lower(d.target)}`;
-    case "allow-registry-ips":
-      return `ips|${lower(d.target)}`;
-    case "restart-revision":
-    case "resubmit-template":
-      return "restart";
-  }
-}
-
-/** Indices of the steps `plan[index]` depends on (a failed or skipped dependency skips it). */
-export function stepDependencies(plan: readonly PlanStep[], index: number): number[] {
-  const step = plan[index];
-  if (!step) return [];
-  const before = plan.map((s, i) => ({ s, i })).filter(({ i }) => i < index);
-  switch (step.kind) {
-    case "assign-role":
-      return step.principalFrom ? before.filter(({ s }) => s.kind === "enable-system-identity").map(({ i }) => i) : [];
-    case "set-registry-identity":
-    case "add-registry-entry":
-      return before
-        .filter(
-          ({ s }) =>
-            (s.kind === "enable-system-identity" && lower(step.identity) === "system") ||
-            (s.kind === "attach-user-identity" && lower(s.identityId) === lower(step.identity)) ||
-            (s.kind === "assign-role" && s.reason === step.reason),
-        )
-        .map(({ i }) => i);
-    case "restart-revision":
-    case "resubmit-template":
-      return before.map(({ i }) => i);
-    default:
-      return [];
-  }
-}
-
 const STRENGTH: Record<StepDecision, number> = { "report-only": 0, "needs-approval": 1, apply: 2 };
 
-/** Turns findings into the ordered plan, each step with the policy's decision (pure). */
-export function planFixes(facts: PullFacts, findings: readonly Finding[], policy: Policy): PlanStep[] {
-  if (policy.mode === "off") return [];
-  const ctx: Context = { facts, findings: [...findings], drafts: [], forced: new Map() };
-  let propagation: Draft | null = null;
-  for (const finding of findings) {
-    switch (finding.code) {
-      case "registry-not-configured":
-        if (finding.severity !== "info") entryWithIdentity(ctx, finding, "add-registry-entry");
-        break;
-      case "registry-uses-admin-credentials":
-        entryWithIdentity(ctx, finding, "set-registry-identity");
-        break;
-      case "identity-not-attached":
-        if (finding.identity?.ref) {
-          const draft: Draft = {
-            kind: "attach-user-identity",
-            target: facts.app.id,
-            reason: finding.code,
-            identityId: finding.identity.ref,
-          };
-          ctx.drafts.push(draft);
-          // Attaching lends the identity's rights to the app: the identity must be in the allowlist as well.
-          if (policy.mode === "fix" && !isAllowed(policy, finding.identity.ref)) {
-            ctx.forced.set(draft, {
-              decision: "report-only",
-              why: `outside the allowlist: the identity ${finding.identity.ref} is in none of PULLGUARD_ALLOWED_SCOPES, and attaching it would give the app its rights`,
-            });
-          }
-        }
-        break;
-      case "system-identity-disabled": {
-        ctx.drafts.push({ kind: "enable-system-identity", target: facts.app.id, reason: finding.code });
-        const registry = registryOf(facts, finding.registry?.server);
-        if (registry) addGrant(ctx, grantDraft(facts, registry, finding.code, { fromSystemIdentity: true }), registry);
-        break;
-      }
-      case "pull-role-missing":
-      case "abac-mode-legacy-role-only":
-        grantForFinding(ctx, finding);
-        break;
-      case "abac-condition-excludes-repository":
-        extendExistingCondition(ctx, finding);
-        break;
-      case "role-assignment-propagating":
-        propagation ??= propagationRestart(ctx, finding);
-        break;
-      case "arm-audience-tokens-disabled": {
-        const registry = registryOf(facts, finding.registry?.server);
-        if (registry)
-          ctx.drafts.push({ kind: "enable-arm-audience-tokens", target: registry.id, reason: finding.code });
-        break;
-      }
-      case "registry-firewall-blocks-environment":
-        allowIps(ctx, finding);
-        break;
-      default:
-        break;
+/** The drafts one finding asks for (none for a finding without a fix). */
+function draftFor(ctx: Context, finding: Finding, policy: Policy): void {
+  const { facts } = ctx;
+  switch (finding.code) {
+    case "registry-not-configured":
+      if (finding.severity !== "info") entryWithIdentity(ctx, finding, "add-registry-entry");
+      return;
+    case "registry-uses-admin-credentials":
+      entryWithIdentity(ctx, finding, "set-registry-identity");
+      return;
+    case "identity-not-attached":
+      attachIdentity(ctx, finding, policy);
+      return;
+    case "system-identity-disabled": {
+      ctx.drafts.push({ kind: "enable-system-identity", target: facts.app.id, reason: finding.code });
+      const registry = registryOf(facts, finding.registry?.server);
+      if (registry) addGrant(ctx, grantDraft(facts, registry, finding.code, { fromSystemIdentity: true }), registry);
+      return;
     }
-  }
-
-  // One step per change; the first finding that asked for it gives the reason.
-  const unique = new Map<string, Draft>();
-  for (const d of ctx.drafts) {
-    const key = keyOf(d);
-    const seen = unique.get(key);
-    if (!seen) unique.set(key, d);
-    else if (seen.kind === "allow-registry-ips" && d.kind === "allow-registry-ips") {
-      seen.ips = [...new Set([...seen.ips, ...d.ips])];
+    case "pull-role-missing":
+    case "abac-mode-legacy-role-only":
+      grantForFinding(ctx, finding);
+      return;
+    case "abac-condition-excludes-repository":
+      extendExistingCondition(ctx, finding);
+      return;
+    case "role-assignment-propagating":
+      ctx.propagation ??= propagationRestart(ctx, finding);
+      return;
+    case "arm-audience-tokens-disabled": {
+      const registry = registryOf(facts, finding.registry?.server);
+      if (registry) ctx.drafts.push({ kind: "enable-arm-audience-tokens", target: registry.id, reason: finding.code });
+      return;
     }
+    case "registry-firewall-blocks-environment":
+      allowIps(ctx, finding);
+      return;
+    default:
+      return;
   }
-  const drafts = [...unique.values()]
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => ORDER[a.d.kind] - ORDER[b.d.kind] || a.i - b.i)
-    .map(({ d }) => d);
+}
 
-  const fixing = drafts.length > 0;
-  if (fixing && !revisionHealthy(facts)) drafts.push(restartDraft(facts, drafts[0]?.reason ?? "pull-role-missing"));
-  else if (!fixing && propagation) drafts.push(propagation);
-  else if (!fixing && findings.every((f) => f.severity === "info") && revisionStuckOnPull(facts)) {
-    // Same reason as the verification's plain restart (followUpRestart): the grant or change is in place, the
-    // revision only needs to try again.
-    drafts.push(restartDraft(facts, "role-assignment-propagating"));
+function attachIdentity(ctx: Context, finding: Finding, policy: Policy): void {
+  const ref = finding.identity?.ref;
+  if (!ref) return;
+  const draft: Draft = {
+    kind: "attach-user-identity",
+    target: ctx.facts.app.id,
+    reason: finding.code,
+    identityId: ref,
+  };
+  ctx.drafts.push(draft);
+  // Attaching lends the identity's rights to the app: the identity must be in the allowlist as well.
+  if (policy.mode === "fix" && !isAllowed(policy, ref)) {
+    ctx.forced.set(draft, {
+      decision: "report-only",
+      why: `outside the allowlist: the identity ${ref} is in none of PULLGUARD_ALLOWED_SCOPES, and attaching it would give the app its rights`,
+    });
   }
+}
 
+/** The restart that ends the plan: after any fix (unless the revision is healthy), or the only step. */
+function finalRestart(ctx: Context, drafts: Draft[]): Draft | null {
+  const { facts, findings } = ctx;
+  if (drafts.length > 0) {
+    return revisionHealthy(facts) ? null : restartDraft(facts, drafts[0]?.reason ?? "pull-role-missing");
+  }
+  if (ctx.propagation) return ctx.propagation;
+  // Same reason as the verification's plain restart (followUpRestart): the grant or change is in place, the
+  // revision only needs to try again.
+  if (findings.every((f) => f.severity === "info") && revisionStuckOnPull(facts)) {
+    return restartDraft(facts, "role-assignment-propagating");
+  }
+  return null;
+}
+
+/** The policy's decision for each draft, never stronger than what the step depends on. */
+function decideSteps(ctx: Context, drafts: Draft[], policy: Policy): PlanStep[] {
   const plan: PlanStep[] = [];
-  drafts.forEach((d) => {
+  for (const d of drafts) {
     const own = ctx.forced.get(d) ?? decide(policy, d.reason, d.target);
     let { decision } = own;
     let why = own.why;
-    // A step is never stronger than what it depends on.
-    const index = plan.length;
-    const withSelf = [...plan, { ...d, decision } as PlanStep];
-    for (const dep of stepDependencies(withSelf, index)) {
-      const parent = plan[dep];
-      if (!parent) continue;
-      const isRestart = d.kind === "restart-revision" || d.kind === "resubmit-template";
-      if (isRestart) continue;
-      if (STRENGTH[parent.decision] < STRENGTH[decision]) {
-        decision = parent.decision;
-        why = `depends on ${parent.kind} (${parent.decision})`;
-      }
-    }
-    if ((d.kind === "restart-revision" || d.kind === "resubmit-template") && plan.length > 0) {
+    if (followsFixes(d) && plan.length > 0) {
       // The restart is only as strong as the strongest fix before it: it helps only once something changed.
       const strongest = Math.max(...plan.map((p) => STRENGTH[p.decision]));
       if (strongest < STRENGTH[decision]) {
         decision = strongest === STRENGTH["needs-approval"] ? "needs-approval" : "report-only";
         why = "follows the fixes above";
       }
+    } else if (!followsFixes(d)) {
+      const withSelf = [...plan, { ...d, decision } as PlanStep];
+      for (const dep of stepDependencies(withSelf, plan.length)) {
+        const parent = plan[dep];
+        if (parent && STRENGTH[parent.decision] < STRENGTH[decision]) {
+          decision = parent.decision;
+          why = `depends on ${parent.kind} (${parent.decision})`;
+        }
+      }
     }
     plan.push({ ...d, decision, ...(why ? { why } : {}) } as PlanStep);
-  });
+  }
   return plan;
+}
+
+/** Turns findings into the ordered plan, each step with the policy's decision (pure). */
+export function planFixes(facts: PullFacts, findings: readonly Finding[], policy: Policy): PlanStep[] {
+  if (policy.mode === "off") return [];
+  const ctx: Context = { facts, findings: [...findings], drafts: [], forced: new Map(), propagation: null };
+  for (const finding of findings) draftFor(ctx, finding, policy);
+  // One step per change; the first finding that asked for it gives the reason.
+  const drafts = inPhaseOrder(withoutDuplicates(ctx.drafts));
+  const restart = finalRestart(ctx, drafts);
+  return decideSteps(ctx, restart ? [...drafts, restart] : drafts, policy);
 }
 
 /**
@@ -465,7 +399,7 @@ export function planFixes(facts: PullFacts, findings: readonly Finding[], policy
 export function followUpRestart(facts: PullFacts, findings: readonly Finding[], policy: Policy): PlanStep | null {
   if (revisionHealthy(facts)) return null;
   const plan = planFixes(facts, findings, policy);
-  if (plan.some((s) => s.kind !== "restart-revision" && s.kind !== "resubmit-template")) return null;
+  if (plan.some((s) => !followsFixes(s))) return null;
   const planned = plan[0];
   if (planned) return planned.decision === "apply" ? planned : null;
   if (findings.some((f) => f.severity === "error") || policy.mode !== "fix") return null;

@@ -72,6 +72,42 @@ describe("audit log (Table Storage)", () => {
     const raw = await table("auditprobe").getEntity(auditPartition(APP), first);
     expect(raw.partitionKey).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it("write-ahead: an intended row is settled in place, keeping every field it had", async () => {
+    const audit = createTableAuditLog(table("auditsettle"));
+    const trigger = { source: "cli", caller: "alice@contoso.com" };
+    const id = await audit.record({
+      appId: APP,
+      step,
+      before: { type: "None" },
+      after: { identity: { type: "SystemAssigned" } },
+      trigger,
+      time: new Date("2026-11-22T12:00:00.000Z"),
+      outcome: "intended",
+      request: { method: "PATCH", url: `https://arm${APP}?api-version=2025-07-01` },
+    });
+    expect((await audit.list(APP)).map((r) => [r.outcome, r.settledAt])).toEqual([["intended", null]]);
+    await audit.settle(APP, id, {
+      outcome: "unknown",
+      after: null,
+      error: "outcome unknown: no answer",
+      time: new Date("2026-11-22T12:00:02.000Z"),
+    });
+    const rows = await audit.list(APP);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      id,
+      stepKind: "enable-system-identity",
+      before: { type: "None" },
+      after: null,
+      trigger,
+      time: "2026-11-22T12:00:00.000Z",
+      outcome: "unknown",
+      error: "outcome unknown: no answer",
+      request: { method: "PATCH" },
+      settledAt: "2026-11-22T12:00:02.000Z",
+    });
+  });
 });
 
 describe("change budget (Table Storage)", () => {

@@ -7,21 +7,22 @@ import { ACR_PULL, APP_ID, REGISTRY_ID, REPO_READER, SUB, SYSTEM_PRINCIPAL, UAMI
 const ARM = "https://management.azure.com";
 const roleId = (guid: string) => `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
-const grant = (overrides: Partial<AssignRoleStep> = {}): AssignRoleStep => ({
-  kind: "assign-role",
-  target: REGISTRY_ID,
-  reason: "pull-role-missing",
-  decision: "apply",
-  roleDefinitionId: roleId(ACR_PULL),
-  roleName: "AcrPull",
-  scope: REGISTRY_ID,
-  principalId: SYSTEM_PRINCIPAL,
-  principalType: "ServicePrincipal",
-  condition: null,
-  conditionVersion: null,
-  name: "5b0f1c1e-2d3e-5f40-8a1b-2c3d4e5f6a7b",
-  ...overrides,
-});
+const grant = (overrides: Partial<AssignRoleStep> = {}): AssignRoleStep =>
+  ({
+    kind: "assign-role",
+    target: REGISTRY_ID,
+    reason: "pull-role-missing",
+    decision: "apply",
+    roleDefinitionId: roleId(ACR_PULL),
+    roleName: "AcrPull",
+    scope: REGISTRY_ID,
+    principalId: SYSTEM_PRINCIPAL,
+    principalType: "ServicePrincipal",
+    condition: null,
+    conditionVersion: null,
+    name: "5b0f1c1e-2d3e-5f40-8a1b-2c3d4e5f6a7b",
+    ...overrides,
+  }) as AssignRoleStep;
 const grantWrite = (step: AssignRoleStep, props: Record<string, unknown> = {}, before: unknown = null) => ({
   method: "PUT",
   url: `${ARM}${step.scope}/providers/Microsoft.Authorization/roleAssignments/${step.name}?api-version=2022-04-01`,
@@ -130,11 +131,8 @@ describe("forbidden list", () => {
     );
   });
 
-  it("never sends a grant whose principal is still the placeholder", () => {
-    const step = grant({
-      principalId: "(system identity of checkout-web once enabled)",
-      principalFrom: "app-system-identity",
-    });
+  it("never sends a grant whose principal is not known yet", () => {
+    const step = grant({ principalId: null, name: null, principalFrom: "app-system-identity" });
     expect(rule(() => assertAllowed(step))).toBe("principal-unresolved");
   });
 

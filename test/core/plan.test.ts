@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { planFixes, stepDependencies, systemPrincipalPlaceholder } from "../../src/core/plan.js";
+import { planFixes } from "../../src/core/plan.js";
 import type { AssignRoleStep, PlanStep } from "../../src/core/plan-step.js";
 import { roleAssignmentName } from "../../src/core/role-assignment-name.js";
+import { stepDependencies } from "../../src/core/steps/order.js";
 import {
   ACR_PULL,
   APP_ID,
@@ -86,7 +87,8 @@ describe("planFixes per finding code", () => {
     expect(kinds(plan)).toEqual(["enable-system-identity", "assign-role", "restart-revision"]);
     expect(grant(plan)).toMatchObject({
       principalFrom: "app-system-identity",
-      principalId: systemPrincipalPlaceholder("checkout-web"),
+      principalId: null,
+      name: null,
       decision: "apply",
     });
     expect(stepDependencies(plan, 1)).toEqual([0]);

@@ -61,6 +61,12 @@ export interface ArmContext {
   failures: Map<string, PullFailure[]>;
   /** Principals the emulator created (system identities enabled by a write), by lower-cased ID: when. */
   principalsCreatedAt: Map<string, Date>;
+  /**
+   * When a revision's replicas were last created, by lower-cased revision ID (absent: with the revision). A restart
+   * replaces the revision's pods, and a replica's `createdTime` is "when the pod was created by controller"
+   * (@azure/arm-appcontainers, Replica); that a restart replaces them is an assumption no page states outright.
+   */
+  replicasCreated: Map<string, string>;
 }
 
 const error = (status: number, code: string, message: string): ArmResponse => ({
@@ -241,7 +247,7 @@ function replicasOf(ctx: ArmContext, revision: ArmResource): unknown[] {
       name: `${revision.name}-0`,
       type: "Microsoft.App/containerApps/revisions/replicas",
       properties: {
-        createdTime: p.createdTime,
+        createdTime: ctx.replicasCreated.get(lowerId(revision.id)) ?? p.createdTime,
         runningState: running ? "Running" : "NotRunning",
         runningStateDetails: running ? "" : "Replica is not running",
         containers: (template.containers ?? []).map((c) => ({
@@ -642,6 +648,7 @@ function actionRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmRespons
     const revision = ctx.state.resources.get(resourceKey(`${appId}/revisions/${restart[2]}`));
     if (!app || !revision) return error(404, "ContainerAppRevisionNotFound", `Revision '${restart[2]}' was not found.`);
     const wasFailedDeploy = String(revision.properties?.provisioningState ?? "").toLowerCase() === "failed";
+    ctx.replicasCreated.set(lowerId(revision.id), now.toISOString());
     const ok = decideRevision(ctx, app, revision, wasFailedDeploy);
     if (ok && wasFailedDeploy) propsOf(app).provisioningState = "Succeeded";
     emitFor(ctx, req, revision.id, action, "action", true);

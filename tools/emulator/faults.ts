@@ -1,12 +1,15 @@
 /**
- * Fault injection, seeded so runs repeat: latency with jitter, 429 with Retry-After, 500/503, connection resets.
+ * Fault injection, seeded so runs repeat: latency with jitter, 429 with Retry-After, 500/503, connection resets, and
+ * lost replies: `lost-reply` applies the request and then resets the connection instead of answering. It models a
+ * reply lost after ARM applied the write (a dropped connection or a client timeout on the way back); it rests on no
+ * source beyond that: a reset before the request is read and a reset after it is applied look alike to the client.
  * A rule selects requests by plane, method and path pattern, applies to a fraction of them, and may stop after a
  * number of hits.
  */
 import { seededRandom } from "./random.js";
 
 export interface FaultRule {
-  kind: "latency" | "429" | "500" | "503" | "reset";
+  kind: "latency" | "429" | "500" | "503" | "reset" | "lost-reply";
   plane?: "arm" | "data";
   method?: string;
   path?: RegExp;
@@ -22,7 +25,8 @@ export interface FaultRule {
 export type FaultDecision =
   | { kind: "none"; delayMs: number }
   | { kind: "status"; status: number; retryAfterSeconds?: number; delayMs: number }
-  | { kind: "reset"; delayMs: number };
+  | { kind: "reset"; delayMs: number }
+  | { kind: "lost-reply"; delayMs: number };
 
 export interface Faults {
   add(rule: FaultRule): void;
@@ -63,7 +67,7 @@ export function createFaults(seed = 1): Faults {
           delayMs += (rule.latencyMs ?? 0) + Math.round((random() * 2 - 1) * (rule.jitterMs ?? 0));
           continue;
         }
-        if (rule.kind === "reset") return { kind: "reset", delayMs };
+        if (rule.kind === "reset" || rule.kind === "lost-reply") return { kind: rule.kind, delayMs };
         return {
           kind: "status",
           status: Number(rule.kind),

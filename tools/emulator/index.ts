@@ -97,6 +97,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     operations: new Map(),
     failures: new Map(),
     principalsCreatedAt: new Map(),
+    replicasCreated: new Map(),
   };
 
   // An app with no revision gets one, decided at load.
@@ -214,10 +215,11 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
           body: parsed,
           caller: token.oid.toLowerCase(),
         });
-        // behaviour.lostReplies: the first N writes are applied, then the connection drops before the reply.
+        // Applied, but the answer never arrives: a `lost-reply` fault, or behaviour.lostReplies (the first N writes).
         const isWrite = req.method !== "GET" && req.method !== "HEAD";
-        if (isWrite && answer.status < 400 && lostReplies < state.behaviour.lostReplies) {
-          lostReplies++;
+        const lostByWorld = isWrite && answer.status < 400 && lostReplies < state.behaviour.lostReplies;
+        if (lostByWorld) lostReplies++;
+        if (fault.kind === "lost-reply" || lostByWorld) {
           record(0);
           req.socket.destroy();
           return;
