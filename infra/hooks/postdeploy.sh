@@ -13,7 +13,8 @@ fail() {
 }
 
 for name in AZURE_ENV_NAME AZURE_LOCATION AZURE_SUBSCRIPTION_ID AZURE_RESOURCE_GROUP SERVICE_API_NAME \
-  PULLGUARD_SYSTEM_TOPIC_IDS PULLGUARD_DEADLETTER_STORAGE_ID PULLGUARD_DEADLETTER_CONTAINER; do
+  PULLGUARD_SYSTEM_TOPIC_IDS PULLGUARD_IDENTITY_RESOURCE_ID \
+  PULLGUARD_DEADLETTER_STORAGE_ID PULLGUARD_DEADLETTER_CONTAINER; do
   eval "value=\${$name:-}"
   [ -n "$value" ] || fail "$name is not set: run 'azd provision' first (it is an output of infra/main.bicep)"
 done
@@ -41,6 +42,7 @@ cat >"$params" <<JSON
     "systemTopicIds": { "value": $PULLGUARD_SYSTEM_TOPIC_IDS },
     "deadLetterStorageAccountId": { "value": "$PULLGUARD_DEADLETTER_STORAGE_ID" },
     "deadLetterContainerName": { "value": "$PULLGUARD_DEADLETTER_CONTAINER" },
+    "identityResourceId": { "value": "$PULLGUARD_IDENTITY_RESOURCE_ID" },
     "alertWorkspaceIds": { "value": $workspaces },
     "alertLogTables": { "value": "$tables" }
   }

@@ -131,7 +131,6 @@ export const FORBIDDEN_ROLES = [
 ];
 
 const GUID = /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g;
-const NIL_GUID = "00000000-0000-0000-0000-000000000000";
 
 export function roleTable(files: BicepFiles): Record<string, string> {
   const parsed = JSON.parse(get(files, "infra/roles.json")) as Record<string, string>;
@@ -152,7 +151,7 @@ export function checkRoleDefinitions(files: BicepFiles): string[] {
   for (const path of bicepPaths(files)) {
     const text = stripComments(get(files, path));
     for (const guid of text.match(GUID) ?? []) {
-      if (guid !== NIL_GUID) problems.push(`${path}: literal GUID ${guid}: take role IDs from infra/roles.json`);
+      problems.push(`${path}: literal GUID ${guid}: take role IDs from infra/roles.json`);
     }
     for (const m of text.matchAll(/(?<![\w/.])roles\.(\w+)/g)) {
       if (table[m[1] ?? ""] === undefined) problems.push(`${path}: roles.${m[1]} is not in infra/roles.json`);
@@ -443,13 +442,19 @@ export function checkRbacCondition(files: BicepFiles): string[] {
       false,
     ],
     ["assign Repository Writer", asRequest("ContainerRegistryRepositoryWriter", "ServicePrincipal"), false],
-    ...(["AcrPull", "ContainerRegistryRepositoryReader", "Owner"] as const).map(
+    // The documented "constrain roles" form constrains a delete to the same roles and principal types.
+    ...(["AcrPull", "ContainerRegistryRepositoryReader", "Owner", "RoleBasedAccessControlAdministrator"] as const).map(
       (role): [string, AccessRequest, boolean] => [
         `delete an assignment of ${role}`,
         { action: del, resource: { RoleDefinitionId: roles[role] ?? "", PrincipalType: "ServicePrincipal" } },
-        false,
+        role === "AcrPull" || role === "ContainerRegistryRepositoryReader",
       ],
     ),
+    [
+      "delete a user's AcrPull assignment",
+      { action: del, resource: { RoleDefinitionId: roles.AcrPull ?? "", PrincipalType: "User" } },
+      false,
+    ],
     ["read role assignments", { action: "Microsoft.Authorization/roleAssignments/read" }, true],
   ];
   for (const [what, req, allowed] of cases) {
@@ -881,10 +886,10 @@ export function checkEventSubscription(files: BicepFiles, facts: EventFacts): st
   const ttl = Number(at(["retryPolicy", "eventTimeToLiveInMinutes"]));
   if (!(attempts >= 1 && attempts <= 30)) problems.push(`${path}: retryPolicy.maxDeliveryAttempts must be 1-30`);
   if (!(ttl >= 1 && ttl <= 1440)) problems.push(`${path}: retryPolicy.eventTimeToLiveInMinutes must be 1-1440`);
-  if (at(["deadLetterDestination", "endpointType"]) !== "'StorageBlob'")
+  const deadLetter = ["deadLetterWithResourceIdentity", "deadLetterDestination"];
+  if (at([...deadLetter, "endpointType"]) !== "'StorageBlob'")
     problems.push(`${path}: no blob dead-letter destination`);
-  if (!at(["deadLetterDestination", "properties", "blobContainerName"]))
-    problems.push(`${path}: no dead-letter container`);
+  if (!at([...deadLetter, "properties", "blobContainerName"])) problems.push(`${path}: no dead-letter container`);
 
   // The topic: the subscription's ARM events.
   const topicPath = "infra/app/system-topic.bicep";

@@ -48,7 +48,7 @@ describe("the Event Grid subscription", () => {
     expect(checkEventSubscription(wrongFunction, eventFacts)).toEqual([
       expect.stringContaining("onPullFailureAlert is not an Event Grid function"),
     ]);
-    const noDeadLetter = mutate(files, SUB, /\n {4}deadLetterDestination: \{[\s\S]*?\n {4}\}\n/, "\n");
+    const noDeadLetter = mutate(files, SUB, /\n {4}deadLetterWithResourceIdentity: \{[\s\S]*?\n {4}\}\n/, "\n");
     expect(checkEventSubscription(noDeadLetter, eventFacts)).toEqual([
       `${SUB}: no blob dead-letter destination`,
       `${SUB}: no dead-letter container`,
