@@ -30,14 +30,6 @@ param identityResourceId string
 @description('Log Analytics workspaces the Container Apps environments log to (PULLGUARD_ALERT_WORKSPACE_IDS). Empty: no alert.')
 param alertWorkspaceIds array = []
 
-@description('Which system-log table the environments write (PULLGUARD_ALERT_LOG_TABLES).')
-@allowed([
-  'both'
-  'ContainerAppSystemLogs'
-  'ContainerAppSystemLogs_CL'
-])
-param alertLogTables string = 'both'
-
 var tags = {
   'azd-env-name': environmentName
   application: 'pullguard'
@@ -78,7 +70,6 @@ module pullFailureAlerts 'app/pull-failure-alerts.bicep' = if (!empty(alertWorks
     environmentName: environmentName
     functionAppName: functionAppName
     workspaceIds: alertWorkspaceIds
-    logTables: alertLogTables
     tags: tags
   }
 }

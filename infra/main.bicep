@@ -100,16 +100,9 @@ param grantRegistryDataRead bool = false
 // Runtime pull failures (Azure Monitor log search alerts; deployed by the postdeploy step)
 // ---------------------------------------------------------------------------------------------------------------
 
-@description('Comma-separated resource IDs of the Log Analytics workspaces your Container Apps environments log to. Each gets a pull-failure alert rule. Empty: no alert (the sweep still finds runtime failures).')
+@description('Comma-separated resource IDs of the Log Analytics workspaces your Container Apps environments log to. Each gets one pull-failure alert rule reading both system-log tables. Empty: no alert (the sweep still finds runtime failures).')
 param pullFailureWorkspaceIds string = ''
 
-@description('Which system-log table the environments write: ContainerAppSystemLogs (destination azure-monitor), ContainerAppSystemLogs_CL (destination log-analytics) or both.')
-@allowed([
-  'both'
-  'ContainerAppSystemLogs'
-  'ContainerAppSystemLogs_CL'
-])
-param pullFailureLogTables string = 'both'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Hosting
@@ -298,4 +291,3 @@ output PULLGUARD_SYSTEM_TOPIC_IDS array = [for i in range(0, length(watchedSubsc
 output PULLGUARD_DEADLETTER_STORAGE_ID string = storage.outputs.id
 output PULLGUARD_DEADLETTER_CONTAINER string = storage.outputs.deadLetterContainerName
 output PULLGUARD_ALERT_WORKSPACE_IDS array = alertWorkspaceIds
-output PULLGUARD_ALERT_LOG_TABLES string = pullFailureLogTables

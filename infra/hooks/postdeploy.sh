@@ -26,7 +26,6 @@ here="$(cd "$(dirname "$0")" && pwd)"
 template="$here/../events.bicep"
 workspaces="${PULLGUARD_ALERT_WORKSPACE_IDS:-[]}"
 [ -n "$workspaces" ] || workspaces="[]"
-tables="${PULLGUARD_ALERT_LOG_TABLES:-both}"
 
 # A parameters file keeps the two arrays (azd stores array outputs as JSON) exactly as they are.
 params="$(mktemp)"
@@ -43,8 +42,7 @@ cat >"$params" <<JSON
     "deadLetterStorageAccountId": { "value": "$PULLGUARD_DEADLETTER_STORAGE_ID" },
     "deadLetterContainerName": { "value": "$PULLGUARD_DEADLETTER_CONTAINER" },
     "identityResourceId": { "value": "$PULLGUARD_IDENTITY_RESOURCE_ID" },
-    "alertWorkspaceIds": { "value": $workspaces },
-    "alertLogTables": { "value": "$tables" }
+    "alertWorkspaceIds": { "value": $workspaces }
   }
 }
 JSON

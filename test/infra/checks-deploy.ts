@@ -11,11 +11,10 @@ import {
   propertyAt,
   resolveString,
   resources,
-  skipBalanced,
   stringScope,
   stripComments,
 } from "./bicep.js";
-import { callArguments } from "./checks.js";
+import { evaluateBicep } from "./bicep-eval.js";
 
 function get(files: BicepFiles, path: string): string {
   const text = files.get(path);
@@ -98,37 +97,11 @@ export function checkDeadLetterIdentity(files: BicepFiles): string[] {
   return problems;
 }
 
-/**
- * Evaluates the Bicep string expressions the names use: literals with ${...}, vars, params bound by the caller,
- * replace(), take(), toLower(). Throws on anything else, so a name built another way fails the check.
- */
-export function evaluateName(expr: string, source: string, params: Record<string, string>): string {
-  const vars = new Map(
-    declarations(source)
-      .filter((d) => d.kind === "var")
-      .map((d) => [d.name, d.value]),
-  );
-  const evaluate = (e: string): string => {
-    const text = e.trim();
-    if (/^\w+$/.test(text)) {
-      if (text in params) return params[text] ?? "";
-      const value = vars.get(text);
-      if (value === undefined) throw new Error(`cannot evaluate ${text}`);
-      return evaluate(value);
-    }
-    const call = /^(replace|take|toLower)\(/.exec(text);
-    if (call && skipBalanced(text, text.indexOf("(")) === text.length) {
-      const args = callArguments(text, call[1] ?? "") ?? [];
-      if (call[1] === "replace")
-        return evaluate(args[0] ?? "")
-          .split(evaluate(args[1] ?? ""))
-          .join(evaluate(args[2] ?? ""));
-      if (call[1] === "take") return evaluate(args[0] ?? "").slice(0, Number(args[1]));
-      return evaluate(args[0] ?? "").toLowerCase();
-    }
-    return resolveString(text, (name) => evaluate(name));
-  };
-  return evaluate(expr);
+/** The name a Bicep expression in `path` gives for one environment name. */
+export function evaluateName(files: BicepFiles, path: string, expr: string, environmentName: string): string {
+  const value = evaluateBicep(expr, { path, files, bindings: { environmentName } });
+  if (typeof value !== "string") throw new Error(`${expr} is not a string`);
+  return value;
 }
 
 /** Environment names azd accepts (^[a-zA-Z0-9-\(\)_\.]{1,64}$) that are not Event Grid names. */
@@ -156,8 +129,8 @@ export function checkEventGridNames(files: BicepFiles): string[] {
     let name: string;
     let topic: string;
     try {
-      name = evaluateName(nameExpr, events, { environmentName });
-      topic = evaluateName(topicExpr, watch, { environmentName });
+      name = evaluateName(files, "infra/events.bicep", nameExpr, environmentName);
+      topic = evaluateName(files, "infra/app/watch-subscription.bicep", topicExpr, environmentName);
     } catch (error) {
       problems.push(`the Event Grid names cannot be evaluated: ${(error as Error).message}`);
       break;

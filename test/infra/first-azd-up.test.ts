@@ -72,8 +72,7 @@ describe("dead-lettering to a storage account without shared keys", () => {
 describe("Event Grid names for every azd environment name", () => {
   it("event subscription and topic names use only a-z, A-Z, 0-9 and '-', and predown deletes the same name", () => {
     expect(checkEventGridNames(files)).toEqual([]);
-    const events = files.get("infra/events.bicep") ?? "";
-    expect(evaluateName("eventSubscriptionName", events, { environmentName: "team_a.prod(2)" })).toBe(
+    expect(evaluateName(files, "infra/events.bicep", "eventSubscriptionName", "team_a.prod(2)")).toBe(
       "pullguard-team-a-prod-2-",
     );
   });
