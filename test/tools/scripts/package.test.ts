@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the -e script is JavaScript for a child process, whose ${...} runs there
 /**
  * `npm run package` writes the exact folder azd deploys: the bundle, host.json, a package.json listing only the
  * bundle's externals, and their production node_modules. The bundle loads from that folder alone, in a fresh Node
