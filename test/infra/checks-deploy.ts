@@ -224,3 +224,21 @@ export function checkConditionForm(files: BicepFiles): string[] {
         `${path}: the condition is not the documented "constrain roles and principal types" form:\n  ${actual}\nexpected\n  ${expected}`,
       ];
 }
+
+/** The postdeploy hook proves the wiring with `pullguard doctor` once events.bicep is deployed, without failing azd. */
+export function checkPostdeployDoctor(files: BicepFiles): string[] {
+  const problems: string[] = [];
+  const hook = files.get("infra/hooks/postdeploy.sh") ?? "";
+  const deploy = hook.indexOf("az deployment sub create");
+  const doctor = hook.search(/bin\/pullguard\.js" doctor --function-app "\$PULLGUARD_FUNCTION_APP_ID"/);
+  if (doctor < 0) problems.push("infra/hooks/postdeploy.sh does not run pullguard doctor on PULLGUARD_FUNCTION_APP_ID");
+  else if (doctor < deploy)
+    problems.push("infra/hooks/postdeploy.sh runs pullguard doctor before events.bicep is deployed");
+  const after = hook.slice(Math.max(doctor, 0));
+  if (
+    !/set \+e\n/.test(hook.slice(0, Math.max(doctor, 0)).split("\n").slice(-3).join("\n") + "\n") ||
+    !/\nexit 0\n?$/.test(after)
+  )
+    problems.push("infra/hooks/postdeploy.sh lets pullguard doctor's exit code fail the deploy");
+  return problems;
+}

@@ -9,6 +9,7 @@ import {
   checkDeploymentNames,
   checkEventGridNames,
   checkInstanceFloor,
+  checkPostdeployDoctor,
   constrainRolesCondition,
   evaluateName,
 } from "./checks-deploy.js";
@@ -154,5 +155,23 @@ describe("the RBAC Administrator condition is the documented 'constrain roles' f
       "var deleteClause = '(!(ActionMatches{\\'Microsoft.Authorization/roleAssignments/delete\\'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {00000000-0000-0000-0000-000000000000})'\n",
     );
     expect(checkConditionForm(broken)).toEqual([expect.stringContaining('not the documented "constrain roles')]);
+  });
+});
+
+describe("azd up ends with pullguard doctor", () => {
+  it("postdeploy runs doctor on the deployed function app after events.bicep, and reports without failing azd", () => {
+    expect(checkPostdeployDoctor(files)).toEqual([]);
+  });
+
+  it("near miss: doctor left out, or its exit code failing the deploy, fails", () => {
+    const gone = mutate(files, "infra/hooks/postdeploy.sh", /\nnode "\$here[^\n]*\n/, "\n");
+    expect(checkPostdeployDoctor(gone)).toEqual([
+      "infra/hooks/postdeploy.sh does not run pullguard doctor on PULLGUARD_FUNCTION_APP_ID",
+      expect.stringContaining("lets pullguard doctor's exit code fail the deploy"),
+    ]);
+    const strict = mutate(files, "infra/hooks/postdeploy.sh", /\nexit 0\n$/, '\nexit "$status"\n');
+    expect(checkPostdeployDoctor(strict)).toEqual([
+      "infra/hooks/postdeploy.sh lets pullguard doctor's exit code fail the deploy",
+    ]);
   });
 });
