@@ -2,9 +2,12 @@
 //   ContainerAppSystemLogs     environments whose logs go to Azure Monitor (diagnostic settings); columns Log, Reason
 //   ContainerAppSystemLogs_CL  environments whose logs go straight to Log Analytics; columns Log_s, Reason_s
 // A workspace usually has only one of them, and a rule over a missing table fails every evaluation until Azure Monitor
-// disables it. `union isfuzzy=true` tolerates a leg whose table does not exist ("If the union input is a table that
-// doesn't exist ... the query completes"; learn.microsoft.com/kusto/query/union-operator, isfuzzy), so the rule works
-// whichever table the workspace has, or both. Each leg renames its columns to one set (column_ifexists keeps a leg
+// disables it ("Alert has been failing consistently with the same exception for the past week", quoted in
+// microsoft/AzureMonitorCommunity#175). With `union isfuzzy=true` "any resolution failure yields a warning in the
+// query status results, but won't prevent the query execution" as long as at least one leg resolves; "if no resolutions
+// were successful, the query returns an error" (learn.microsoft.com/kusto/query/union-operator, isfuzzy). An empty
+// datatable leg always resolves, so the rule runs whichever table the workspace has, both, or (before any environment
+// has logged) neither. Each leg renames its columns to one set (column_ifexists keeps a leg
 // whose table lacks a column alive), and the rule splits by environment, app and revision: every alert names one app,
 // which is what src/core/signals/pull-failure-alert.ts reads.
 //
@@ -34,6 +37,7 @@ var terminatedCondition = 'Reason =~ "${terms.terminatedReason.reason}" and Log 
 
 var queryTemplate = '''
 union isfuzzy=true
+    (datatable(ResourceId: string, EnvironmentName: string, ContainerAppName: string, RevisionName: string, Reason: string, Log: string) []),
     (ContainerAppSystemLogs
     | project ResourceId = tostring(column_ifexists("_ResourceId", "")),
         EnvironmentName = tostring(column_ifexists("EnvironmentName", "")),

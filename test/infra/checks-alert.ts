@@ -135,6 +135,13 @@ export function checkAlertQuery(files: BicepFiles): string[] {
   }
   if (!/^\s*union isfuzzy=true\b/.test(query))
     problems.push(`${RULES}: the query does not start with union isfuzzy=true (a missing table would fail the rule)`);
+  // isfuzzy errors when no leg resolves: an empty datatable with the normalised columns always does.
+  const datatable = /\(datatable\(([^)]*)\)\s*\[\s*\]\)/.exec(query)?.[1] ?? "";
+  const declared = datatable.split(",").map((c) => c.split(":")[0]?.trim());
+  if (Object.keys(LEGS.ContainerAppSystemLogs ?? {}).join(",") !== declared.join(","))
+    problems.push(
+      `${RULES}: no empty datatable leg with the normalised columns (a workspace with neither table fails the rule)`,
+    );
   const found = legs(query);
   for (const [table, columns] of Object.entries(LEGS)) {
     const leg = found.get(table);

@@ -113,6 +113,11 @@ describe("the pull-failure alert", () => {
     expect(checkAlertQuery(oneTable)).toEqual([`${RULES}: the query does not read ContainerAppSystemLogs_CL`]);
   });
 
+  it("near miss: without the empty datatable leg (a workspace with neither table errors) fails", () => {
+    const broken = mutate(files, RULES, /\n {4}\(datatable\([^\n]*\n/, "\n");
+    expect(checkAlertQuery(broken)).toEqual([expect.stringContaining("no empty datatable leg")]);
+  });
+
   it("near miss: a column not normalised (Reason_s left as Reason) fails", () => {
     const broken = mutate(files, RULES, 'column_ifexists("Reason_s", "")', 'column_ifexists("Reason", "")');
     expect(checkAlertQuery(broken)).toEqual([

@@ -1,6 +1,9 @@
 /**
  * The pull-failure alert rules are enabled (Azure Monitor disables a log search alert rule whose query keeps failing
- * for a week) and call the action group that posts the common alert schema to onPullFailureAlert.
+ * for a week: "disabled by the System due to : Alert has been failing consistently with the same exception for the past
+ * week", quoted in microsoft/AzureMonitorCommunity#175; learn.microsoft.com/azure/azure-monitor/alerts/log-alert-rule-health
+ * lists "Log alert was disabled"; the rule's properties.enabled is then false) and call the action group that posts
+ * the common alert schema to onPullFailureAlert.
  */
 import { ALERT_ROUTE } from "../expected.js";
 import type { DoctorCheck, DoctorProblem } from "../facts.js";
