@@ -24,16 +24,11 @@ param deadLetterStorageAccountId string
 @description('Its blob container (PULLGUARD_DEADLETTER_CONTAINER).')
 param deadLetterContainerName string
 
+@description('Resource ID of PullGuard\'s user-assigned identity (main.bicep output PULLGUARD_IDENTITY_RESOURCE_ID): the system topics carry it and dead-letter with it.')
+param identityResourceId string
+
 @description('Log Analytics workspaces the Container Apps environments log to (PULLGUARD_ALERT_WORKSPACE_IDS). Empty: no alert.')
 param alertWorkspaceIds array = []
-
-@description('Which system-log table the environments write (PULLGUARD_ALERT_LOG_TABLES).')
-@allowed([
-  'both'
-  'ContainerAppSystemLogs'
-  'ContainerAppSystemLogs_CL'
-])
-param alertLogTables string = 'both'
 
 var tags = {
   'azd-env-name': environmentName
@@ -44,6 +39,12 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' existing = {
   name: resourceGroupName
 }
 
+// azd environment names may hold _ . ( ) (azd's EnvironmentNameRegexp ^[a-zA-Z0-9-\(\)_\.]{1,64}$); an event
+// subscription name "must be 3-64 characters long and can only contain a-z, A-Z, 0-9, and '-'"
+// (learn.microsoft.com/azure/event-grid/subscription-creation-schema). infra/hooks/predown.sh derives the same name.
+var safeEnvironmentName = replace(replace(replace(replace(environmentName, '_', '-'), '.', '-'), '(', '-'), ')', '-')
+var eventSubscriptionName = take('pullguard-${safeEnvironmentName}', 64)
+
 var functionAppId = resourceId(subscription().subscriptionId, resourceGroupName, 'Microsoft.Web/sites', functionAppName)
 
 // One event subscription per watched subscription's topic, in that topic's own resource group.
@@ -52,11 +53,12 @@ module eventSubscriptions 'app/event-subscription.bicep' = [
     name: take('pullguard-events-${uniqueString(topicId, environmentName)}', 64)
     scope: resourceGroup(split(topicId, '/')[2], split(topicId, '/')[4])
     params: {
-      name: take('pullguard-${environmentName}', 64)
+      name: eventSubscriptionName
       systemTopicName: last(split(topicId, '/'))
       functionAppId: functionAppId
       deadLetterStorageAccountId: deadLetterStorageAccountId
       deadLetterContainerName: deadLetterContainerName
+      deadLetterIdentityId: identityResourceId
     }
   }
 ]
@@ -68,7 +70,6 @@ module pullFailureAlerts 'app/pull-failure-alerts.bicep' = if (!empty(alertWorks
     environmentName: environmentName
     functionAppName: functionAppName
     workspaceIds: alertWorkspaceIds
-    logTables: alertLogTables
     tags: tags
   }
 }

@@ -100,16 +100,9 @@ param grantRegistryDataRead bool = false
 // Runtime pull failures (Azure Monitor log search alerts; deployed by the postdeploy step)
 // ---------------------------------------------------------------------------------------------------------------
 
-@description('Comma-separated resource IDs of the Log Analytics workspaces your Container Apps environments log to. Each gets a pull-failure alert rule. Empty: no alert (the sweep still finds runtime failures).')
+@description('Comma-separated resource IDs of the Log Analytics workspaces your Container Apps environments log to. Each gets one pull-failure alert rule reading both system-log tables. Empty: no alert (the sweep still finds runtime failures).')
 param pullFailureWorkspaceIds string = ''
 
-@description('Which system-log table the environments write: ContainerAppSystemLogs (destination azure-monitor), ContainerAppSystemLogs_CL (destination log-analytics) or both.')
-@allowed([
-  'both'
-  'ContainerAppSystemLogs'
-  'ContainerAppSystemLogs_CL'
-])
-param pullFailureLogTables string = 'both'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Hosting
@@ -124,7 +117,10 @@ param pullFailureLogTables string = 'both'
 param instanceMemoryMB int = 2048
 
 @description('Upper bound of Flex Consumption instances.')
-@minValue(40)
+// Flex Consumption (GA): "the lowest maximum instance count value is 1, and the highest supported maximum instance
+// count value is 1000" (learn.microsoft.com/azure/azure-functions/event-driven-scaling#limit-scale-out; 40 was the
+// preview's floor).
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
@@ -254,13 +250,16 @@ module functionApp 'app/function-app.bicep' = {
 // One module per watched subscription: roles + system topic.
 module watch 'app/watch-subscription.bicep' = [
   for subscriptionId in watchedSubscriptionIds: {
-    name: take('pullguard-watch-${subscriptionId}', 64)
+    // A subscription-scope deployment name is unique per subscription and location: it carries the environment (in
+    // the hash and in clear) so two environments watching one subscription never overwrite each other's deployment.
+    name: take('pullguard-watch-${uniqueString(subscriptionId, environmentName)}-${environmentName}', 64)
     scope: subscription(subscriptionId)
     params: {
       environmentName: environmentName
       location: location
       tags: tags
       principalId: identity.outputs.principalId
+      identityId: identity.outputs.id
       homeSubscriptionId: homeSubscriptionId
       homeResourceGroupName: rg.name
       eventsResourceGroupName: eventsResourceGroupName
@@ -285,10 +284,10 @@ output SERVICE_API_NAME string = functionApp.outputs.name
 output PULLGUARD_FUNCTION_APP_ID string = functionApp.outputs.id
 output PULLGUARD_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output PULLGUARD_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output PULLGUARD_IDENTITY_RESOURCE_ID string = identity.outputs.id
 output PULLGUARD_WATCHED_SUBSCRIPTIONS string = join(watchedSubscriptionIds, ',')
 output PULLGUARD_EVENTS_RESOURCE_GROUP string = eventsResourceGroupName
 output PULLGUARD_SYSTEM_TOPIC_IDS array = [for i in range(0, length(watchedSubscriptionIds)): watch[i].outputs.systemTopicId]
 output PULLGUARD_DEADLETTER_STORAGE_ID string = storage.outputs.id
 output PULLGUARD_DEADLETTER_CONTAINER string = storage.outputs.deadLetterContainerName
 output PULLGUARD_ALERT_WORKSPACE_IDS array = alertWorkspaceIds
-output PULLGUARD_ALERT_LOG_TABLES string = pullFailureLogTables

@@ -18,6 +18,9 @@ param deadLetterStorageAccountId string
 @description('Blob container for dead-lettered events.')
 param deadLetterContainerName string
 
+@description('Resource ID of the user-assigned identity the system topic carries (PullGuard\'s): Event Grid writes dead letters with it.')
+param deadLetterIdentityId string
+
 resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
   name: systemTopicName
 }
@@ -68,13 +71,21 @@ resource armEvents 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-
       maxDeliveryAttempts: 30
       eventTimeToLiveInMinutes: 1440
     }
-    // Undeliverable events land as blobs. Subscription topics are global and cannot have a managed identity, so
-    // this uses Event Grid's own identity (deadLetterDestination, not deadLetterWithResourceIdentity).
-    deadLetterDestination: {
-      endpointType: 'StorageBlob'
-      properties: {
-        resourceId: deadLetterStorageAccountId
-        blobContainerName: deadLetterContainerName
+    // Undeliverable events land as blobs in PullGuard's storage account, which refuses shared keys: Event Grid writes
+    // them as the managed identity its topic carries ("Uses the managed identity setup on the parent resource (namely,
+    // topic or domain)": EventSubscriptionProperties.deadLetterWithResourceIdentity, eventgrid 2025-02-15). The topic
+    // carries PullGuard's user-assigned identity (system-topic.bicep), which holds Storage Blob Data Owner there.
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'UserAssigned'
+        userAssignedIdentity: deadLetterIdentityId
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: deadLetterStorageAccountId
+          blobContainerName: deadLetterContainerName
+        }
       }
     }
   }

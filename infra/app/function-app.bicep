@@ -45,7 +45,10 @@ param keyVaultName string
 param instanceMemoryMB int = 2048
 
 @description('Upper bound of instances the plan scales out to.')
-@minValue(40)
+// Flex Consumption (GA): "the lowest maximum instance count value is 1, and the highest supported maximum instance
+// count value is 1000" (learn.microsoft.com/azure/azure-functions/event-driven-scaling#limit-scale-out; 40 was the
+// preview's floor).
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 

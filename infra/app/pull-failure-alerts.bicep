@@ -1,6 +1,6 @@
 // Runtime pull failures have no Event Grid event (docs: spec/events.md): a replica that starts later and
 // cannot pull only shows in the environment's system logs. A log search alert rule per workspace watches those
-// logs, and this action group posts each alert, in the common alert schema, to the onPullFailureAlert function.
+// logs (one rule per workspace reading both system-log tables), and this action group posts each alert, in the common alert schema, to the onPullFailureAlert function.
 
 @description('azd environment name (names the action group).')
 param environmentName string
@@ -10,9 +10,6 @@ param functionAppName string
 
 @description('Resource IDs of the Log Analytics workspaces the Container Apps environments log to.')
 param workspaceIds array
-
-@description('Which system-log table to watch: ContainerAppSystemLogs, ContainerAppSystemLogs_CL or both.')
-param logTables string = 'both'
 
 @description('Tags for the action group and the rules.')
 param tags object = {}
@@ -50,7 +47,6 @@ module rules 'pull-failure-alert-rules.bicep' = [
       // location must be known when its deployment starts.
       location: reference(workspaceId, '2023-09-01', 'Full').location
       actionGroupId: actionGroup.id
-      logTables: logTables
       tags: tags
     }
   }

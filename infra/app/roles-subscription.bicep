@@ -21,16 +21,17 @@ param grantRegistryDataRead bool
 
 var roles = loadJsonContent('../roles.json')
 
-// The only role assignments PullGuard may create: AcrPull (registries in legacy mode) and Container Registry
+// The only role assignments PullGuard may create or remove: AcrPull (registries in legacy mode) and Container Registry
 // Repository Reader (registries in ABAC mode), to service principals (managed identities are service principals).
-// Written as the "constrain roles and principal types" delegation condition on
-// @Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] and ...:PrincipalType.
-var writeClause = '(!(ActionMatches{\'Microsoft.Authorization/roleAssignments/write\'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${roles.AcrPull}, ${roles.ContainerRegistryRepositoryReader}} AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {\'ServicePrincipal\'})'
-
-// PullGuard never deletes an assignment, so no delete is allowed: the clause admits a delete only of an assignment
-// whose role definition ID is the all-zero GUID, which no role has. (The documented condition format always pairs
-// !(ActionMatches{...}) with an expression; this keeps to that format.)
-var deleteClause = '(!(ActionMatches{\'Microsoft.Authorization/roleAssignments/delete\'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {00000000-0000-0000-0000-000000000000})'
+// This is the documented "Constrain roles and principal types" condition, word for word in its structure: one clause
+// for roleAssignments/write on @Request[...] attributes, one for roleAssignments/delete on @Resource[...] attributes,
+// each `(!(ActionMatches{...})) OR (roles AND principal types)`, joined by AND ("Examples to delegate Azure role
+// assignment management with conditions", learn.microsoft.com/azure/role-based-access-control/delegate-role-assignments-examples).
+// A delete is constrained to the same roles and principal types (PullGuard never deletes, but the documented form
+// names real roles: a condition naming a role that does not exist is not one the portal's templates produce).
+var allowedRoleIds = '${roles.AcrPull}, ${roles.ContainerRegistryRepositoryReader}'
+var writeClause = '(!(ActionMatches{\'Microsoft.Authorization/roleAssignments/write\'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${allowedRoleIds}} AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {\'ServicePrincipal\'})'
+var deleteClause = '(!(ActionMatches{\'Microsoft.Authorization/roleAssignments/delete\'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${allowedRoleIds}} AND @Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {\'ServicePrincipal\'})'
 
 var rbacAdministratorCondition = '(${writeClause}) AND (${deleteClause})'
 
@@ -69,7 +70,7 @@ resource managedIdentityOperator 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-// Grant pull: only AcrPull or Container Registry Repository Reader, only to service principals, never a delete.
+// Grant pull: only AcrPull or Container Registry Repository Reader, only to service principals.
 resource rbacAdministrator 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantWriteRoles) {
   name: guid(subscription().id, principalId, roles.RoleBasedAccessControlAdministrator)
   properties: {

@@ -16,6 +16,9 @@ param tags object = {}
 @description('Principal (object) ID of PullGuard\'s identity.')
 param principalId string
 
+@description('Resource ID of PullGuard\'s user-assigned identity: the system topic carries it to dead-letter with it.')
+param identityId string
+
 @description('Subscription ID of PullGuard\'s own deployment: its topic goes into PullGuard\'s resource group.')
 param homeSubscriptionId string
 
@@ -40,6 +43,9 @@ param grantRegistryConfiguration bool
 @description('See roles-subscription.bicep.')
 param grantRegistryDataRead bool
 
+// azd environment names may hold _ . ( ) (azd's EnvironmentNameRegexp ^[a-zA-Z0-9-\(\)_\.]{1,64}$, the deployment-name
+// rule); Event Grid names take only a-z, A-Z, 0-9 and '-' (learn.microsoft.com/azure/event-grid/subscription-creation-schema).
+var safeEnvironmentName = replace(replace(replace(replace(environmentName, '_', '-'), '.', '-'), '(', '-'), ')', '-')
 var isHome = toLower(subscription().subscriptionId) == toLower(homeSubscriptionId)
 var reusedTopics = filter(existingSystemTopicIds, topicId => startsWith(toLower(topicId), toLower('${subscription().id}/')))
 var createTopic = empty(reusedTopics)
@@ -66,8 +72,9 @@ module topic 'system-topic.bicep' = if (createTopic) {
   name: take('pullguard-topic-${environmentName}', 64)
   scope: resourceGroup(topicResourceGroupName)
   params: {
-    name: take('evgt-pullguard-${environmentName}', 128)
+    name: take('evgt-pullguard-${safeEnvironmentName}', 128)
     tags: tags
+    identityId: identityId
   }
   dependsOn: [
     eventsResourceGroup

@@ -17,7 +17,9 @@ principal="${PULLGUARD_IDENTITY_PRINCIPAL_ID:-}"
 subscriptions="$(printf '%s' "${PULLGUARD_WATCHED_SUBSCRIPTIONS:-}" | tr ',' ' ')"
 topics="$(printf '%s' "${PULLGUARD_SYSTEM_TOPIC_IDS:-[]}" | tr -d '[]" ' | tr ',' ' ')"
 events_group="${PULLGUARD_EVENTS_RESOURCE_GROUP:-}"
-event_subscription="$(printf 'pullguard-%s' "${AZURE_ENV_NAME:-}" | cut -c1-64)"
+# The name events.bicep gives it: the environment name with _ . ( ) turned into '-' (Event Grid names take only
+# a-z, A-Z, 0-9 and '-'), after "pullguard-", at most 64 characters.
+event_subscription="$(printf 'pullguard-%s' "${AZURE_ENV_NAME:-}" | tr '_.()' '----' | cut -c1-64)"
 
 # The event subscription on every topic (on a reused topic it is the only thing of PullGuard's there).
 for topic in $topics; do

@@ -21,6 +21,7 @@ export interface CliCommands {
   notify: (opts: CommandOptions) => Promise<ExitCode>;
   emulator: (opts: CommandOptions) => Promise<ExitCode>;
   demo: (opts: CommandOptions) => Promise<ExitCode>;
+  doctor: (opts: CommandOptions) => Promise<ExitCode>;
 }
 
 export interface CliDeps {

@@ -87,6 +87,18 @@ export function buildProgram(deps: CliDeps, result: ProgramResult): Command {
       result.exitCode = await deps.commands.emulator(opts);
     });
 
+  backendOptions(
+    program
+      .command("doctor")
+      .description(
+        "read-only check of a deployed PullGuard's wiring (exit 0 all well, 2 something wrong, 1 could not run)",
+      )
+      .option("--function-app <id>", "the PullGuard function app (default: the one tagged application: pullguard)")
+      .option("--json", "print exactly one JSON document on stdout"),
+  ).action(async (opts: Record<string, unknown>) => {
+    result.exitCode = await deps.commands.doctor(opts);
+  });
+
   program
     .command("demo")
     .description("the end-to-end story on the emulator: a failed deploy is diagnosed, fixed, verified and reported")

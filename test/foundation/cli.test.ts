@@ -14,7 +14,15 @@ function captured(commands: Partial<CliDeps["commands"]> = {}) {
   const deps: CliDeps = {
     version: "9.9.9",
     io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false, ask: unused },
-    commands: { check: unused, fix: unused, notify: unused, emulator: unused, demo: unused, ...commands },
+    commands: {
+      check: unused,
+      fix: unused,
+      notify: unused,
+      emulator: unused,
+      demo: unused,
+      doctor: unused,
+      ...commands,
+    },
   };
   return { deps, out: () => out.join(""), err: () => err.join("") };
 }
@@ -23,7 +31,7 @@ describe("pullguard CLI skeleton", () => {
   it("lists every command of cli.md in --help and exits 0", async () => {
     const io = captured();
     expect(await runCli(["--help"], io.deps)).toBe(EXIT.ok);
-    for (const command of ["check", "fix", "notify", "emulator", "demo"]) expect(io.out()).toContain(command);
+    for (const command of ["check", "fix", "notify", "emulator", "demo", "doctor"]) expect(io.out()).toContain(command);
   });
 
   it("exits 1 with a pointer to the help for an unknown command", async () => {

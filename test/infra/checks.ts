@@ -22,7 +22,7 @@ import {
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** infra/**\/*.bicep, infra/roles.json, infra/main.parameters.json, the hooks, azure.yaml and docs/deploy.md. */
+/** infra/**\/*.bicep, roles.json, main.parameters.json, the hooks, azure.yaml, docs/deploy.md, .funcignore, the terms. */
 export function loadDeployment(): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (dir: string) => {
@@ -33,7 +33,7 @@ export function loadDeployment(): Map<string, string> {
     }
   };
   walk(join(REPO, "infra"));
-  for (const path of ["azure.yaml", "docs/deploy.md"]) {
+  for (const path of ["azure.yaml", "docs/deploy.md", ".funcignore", "src/core/pull-failure-terms.json"]) {
     if (existsSync(join(REPO, path))) files.set(path, readFileSync(join(REPO, path), "utf8"));
   }
   return files;
@@ -131,7 +131,6 @@ export const FORBIDDEN_ROLES = [
 ];
 
 const GUID = /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g;
-const NIL_GUID = "00000000-0000-0000-0000-000000000000";
 
 export function roleTable(files: BicepFiles): Record<string, string> {
   const parsed = JSON.parse(get(files, "infra/roles.json")) as Record<string, string>;
@@ -152,7 +151,7 @@ export function checkRoleDefinitions(files: BicepFiles): string[] {
   for (const path of bicepPaths(files)) {
     const text = stripComments(get(files, path));
     for (const guid of text.match(GUID) ?? []) {
-      if (guid !== NIL_GUID) problems.push(`${path}: literal GUID ${guid}: take role IDs from infra/roles.json`);
+      problems.push(`${path}: literal GUID ${guid}: take role IDs from infra/roles.json`);
     }
     for (const m of text.matchAll(/(?<![\w/.])roles\.(\w+)/g)) {
       if (table[m[1] ?? ""] === undefined) problems.push(`${path}: roles.${m[1]} is not in infra/roles.json`);
@@ -443,13 +442,19 @@ export function checkRbacCondition(files: BicepFiles): string[] {
       false,
     ],
     ["assign Repository Writer", asRequest("ContainerRegistryRepositoryWriter", "ServicePrincipal"), false],
-    ...(["AcrPull", "ContainerRegistryRepositoryReader", "Owner"] as const).map(
+    // The documented "constrain roles" form constrains a delete to the same roles and principal types.
+    ...(["AcrPull", "ContainerRegistryRepositoryReader", "Owner", "RoleBasedAccessControlAdministrator"] as const).map(
       (role): [string, AccessRequest, boolean] => [
         `delete an assignment of ${role}`,
         { action: del, resource: { RoleDefinitionId: roles[role] ?? "", PrincipalType: "ServicePrincipal" } },
-        false,
+        role === "AcrPull" || role === "ContainerRegistryRepositoryReader",
       ],
     ),
+    [
+      "delete a user's AcrPull assignment",
+      { action: del, resource: { RoleDefinitionId: roles.AcrPull ?? "", PrincipalType: "User" } },
+      false,
+    ],
     ["read role assignments", { action: "Microsoft.Authorization/roleAssignments/read" }, true],
   ];
   for (const [what, req, allowed] of cases) {
@@ -881,10 +886,10 @@ export function checkEventSubscription(files: BicepFiles, facts: EventFacts): st
   const ttl = Number(at(["retryPolicy", "eventTimeToLiveInMinutes"]));
   if (!(attempts >= 1 && attempts <= 30)) problems.push(`${path}: retryPolicy.maxDeliveryAttempts must be 1-30`);
   if (!(ttl >= 1 && ttl <= 1440)) problems.push(`${path}: retryPolicy.eventTimeToLiveInMinutes must be 1-1440`);
-  if (at(["deadLetterDestination", "endpointType"]) !== "'StorageBlob'")
+  const deadLetter = ["deadLetterWithResourceIdentity", "deadLetterDestination"];
+  if (at([...deadLetter, "endpointType"]) !== "'StorageBlob'")
     problems.push(`${path}: no blob dead-letter destination`);
-  if (!at(["deadLetterDestination", "properties", "blobContainerName"]))
-    problems.push(`${path}: no dead-letter container`);
+  if (!at([...deadLetter, "properties", "blobContainerName"])) problems.push(`${path}: no dead-letter container`);
 
   // The topic: the subscription's ARM events.
   const topicPath = "infra/app/system-topic.bicep";
@@ -912,101 +917,6 @@ export function checkEventSubscription(files: BicepFiles, facts: EventFacts): st
   }
   if (!/events\.bicep/.test(files.get("infra/hooks/postdeploy.sh") ?? ""))
     problems.push("infra/hooks/postdeploy.sh does not deploy events.bicep");
-  return problems;
-}
-
-function queryOf(source: string, varName: string): string {
-  const decl = declarations(source).find((d) => d.kind === "var" && d.name === varName);
-  return (decl?.value ?? "").replace(/^'''|'''$/g, "");
-}
-
-/** The pull-failure alert rules match the failure messages and split so that each alert names one app. */
-export function checkAlertRules(files: BicepFiles, facts: EventFacts): string[] {
-  const problems: string[] = [];
-  const path = "infra/app/pull-failure-alert-rules.bicep";
-  const source = get(files, path);
-  const rules = resources(source).filter((r) => r.resourceType === "Microsoft.Insights/scheduledQueryRules");
-  const tablesSeen = new Set<string>();
-  for (const rule of rules) {
-    const body = objectBody(rule.value);
-    const criterion = arrayItems(propertyAt(body, ["properties", "criteria", "allOf"]) ?? "")[0] ?? "{}";
-    const query = queryOf(source, propertyAt(criterion, ["query"]) ?? "");
-    const table = /^\s*(\w+)/.exec(query)?.[1] ?? "";
-    tablesSeen.add(table);
-    const where = `${path}: ${rule.name} (${table})`;
-    for (const text of [
-      "Failed to pull image",
-      "ImagePullBackOff",
-      "Persistent Image Pull Errors",
-      "ImagePullFailure",
-    ]) {
-      if (!query.includes(text)) problems.push(`${where}: the query does not match "${text}"`);
-    }
-    const dims = arrayItems(propertyAt(criterion, ["dimensions"]) ?? "").map(
-      (d) => stringLiteral(propertyAt(d, ["name"]) ?? "") ?? "",
-    );
-    const resourceIdColumn = stringLiteral(propertyAt(criterion, ["resourceIdColumn"]) ?? "");
-    const groupedBy = (/summarize[^\n]*\bby\b([^\n]*)/.exec(query)?.[1] ?? "").split(",").map((c) => c.trim());
-    for (const column of [...dims, ...(resourceIdColumn ? [resourceIdColumn] : [])]) {
-      if (!groupedBy.includes(column)) problems.push(`${where}: splits by ${column}, which the query does not return`);
-    }
-    // What the alert function will receive: the dimensions, and the environment as target when split by resource.
-    const environmentId =
-      "/subscriptions/3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11/resourcegroups/rg-shop/providers/microsoft.app/managedenvironments/env-shop";
-    const sample: Record<string, string> = {
-      EnvironmentName: "env-shop",
-      ContainerAppName: "orders-api",
-      RevisionName: "orders-api--v42",
-    };
-    const dimensions = dims.map((name) => ({ name, value: sample[name.replace(/_s$/, "")] ?? "x" }));
-    const alert = {
-      schemaId: "azureMonitorCommonAlertSchema",
-      data: {
-        essentials: {
-          alertRule: "pullguard-image-pull-failures",
-          // As a Log Alerts V2 rule's alert says (test/fixtures/alerts/test-action-log-v2.json).
-          signalType: "Log",
-          monitoringService: "Log Alerts V2",
-          monitorCondition: "Fired",
-          ...(resourceIdColumn === "_ResourceId"
-            ? { alertTargetIDs: [environmentId], configurationItems: [environmentId] }
-            : {}),
-        },
-        alertContext: { conditionType: "LogQueryCriteria", condition: { allOf: [{ dimensions }] } },
-      },
-    };
-    const reading = facts.readAlert(alert);
-    if (reading.outcome !== "look" || reading.alert?.appName !== "orders-api" || !reading.alert?.environment) {
-      problems.push(
-        `${where}: an alert split this way (${[...dims, resourceIdColumn].filter(Boolean).join(", ")}) does not name app and environment to the alert function`,
-      );
-    }
-    if (!/\bactionGroupId\b/.test(propertyAt(body, ["properties", "actions", "actionGroups"]) ?? "")) {
-      problems.push(`${where}: does not call the action group`);
-    }
-    if (!propertyAt(body, ["properties", "scopes"])?.includes("workspaceId"))
-      problems.push(`${where}: not scoped to the workspace`);
-  }
-  for (const table of ["ContainerAppSystemLogs", "ContainerAppSystemLogs_CL"]) {
-    if (!tablesSeen.has(table)) problems.push(`${path}: no rule on ${table}`);
-  }
-
-  // The action group posts the common alert schema to onPullFailureAlert, with a function key.
-  const groupPath = "infra/app/pull-failure-alerts.bicep";
-  const group = resources(get(files, groupPath)).find((r) => r.resourceType === "Microsoft.Insights/actionGroups");
-  const receiver =
-    arrayItems(propertyAt(objectBody(group?.value ?? ""), ["properties", "webhookReceivers"]) ?? "")[0] ?? "{}";
-  if (propertyAt(receiver, ["useCommonAlertSchema"]) !== "true")
-    problems.push(`${groupPath}: the webhook does not use the common alert schema`);
-  const uri = propertyAt(receiver, ["serviceUri"]) ?? "";
-  const http = [...facts.functionSources.values()].join("\n");
-  const registration = /app\.http\("onPullFailureAlert",\s*\{([^}]*)\}/.exec(http)?.[1] ?? "";
-  const route = /route:\s*"([^"]+)"/.exec(registration)?.[1];
-  if (!route || !uri.includes(`/api/${route}?code=`))
-    problems.push(`${groupPath}: the webhook does not call /api/${route} with a code`);
-  if (!/authLevel:\s*"function"/.test(registration))
-    problems.push("src/functions: onPullFailureAlert is not authLevel function");
-  if (!/listKeys\(/.test(uri)) problems.push(`${groupPath}: the function key is not read with listKeys`);
   return problems;
 }
 

@@ -1,11 +1,12 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Bicep text, whose ${...} is theirs, not JavaScript's
 import { describe, expect, it } from "vitest";
 import { WATCHED_OPERATIONS } from "../../src/core/watched-operations.js";
-import { checkAlertRules, checkEventSubscription, loadDeployment, mutate } from "./checks.js";
+import { checkEventSubscription, loadDeployment, mutate } from "./checks.js";
+import { alertQuery, checkActionGroup, checkAlertQuery, checkAlertSplit, RULES, TERMS } from "./checks-alert.js";
 import { eventFacts } from "./fixtures.js";
 
 const files = loadDeployment();
 const SUB = "infra/app/event-subscription.bicep";
-const RULES = "infra/app/pull-failure-alert-rules.bicep";
 
 describe("the Event Grid subscription", () => {
   it("delivers exactly the code's event types and operations to onResourceEvent, with retry and dead-lettering", () => {
@@ -48,7 +49,7 @@ describe("the Event Grid subscription", () => {
     expect(checkEventSubscription(wrongFunction, eventFacts)).toEqual([
       expect.stringContaining("onPullFailureAlert is not an Event Grid function"),
     ]);
-    const noDeadLetter = mutate(files, SUB, /\n {4}deadLetterDestination: \{[\s\S]*?\n {4}\}\n/, "\n");
+    const noDeadLetter = mutate(files, SUB, /\n {4}deadLetterWithResourceIdentity: \{[\s\S]*?\n {4}\}\n/, "\n");
     expect(checkEventSubscription(noDeadLetter, eventFacts)).toEqual([
       `${SUB}: no blob dead-letter destination`,
       `${SUB}: no dead-letter container`,
@@ -71,25 +72,93 @@ describe("the Event Grid subscription", () => {
 });
 
 describe("the pull-failure alert", () => {
-  it("matches the failure messages in both tables and splits so that every alert names app and environment", () => {
-    expect(checkAlertRules(files, eventFacts)).toEqual([]);
+  it("one rule reads both tables with the terms of the one list and splits so every alert names app and environment", () => {
+    expect(checkAlertQuery(files)).toEqual([]);
+    expect(checkAlertSplit(files, eventFacts)).toEqual([]);
+    expect(checkActionGroup(files, eventFacts)).toEqual([]);
+    const query = alertQuery(files);
+    expect(query).toMatch(/^union isfuzzy=true\n/);
+    expect(query).toContain("Log contains \"reason 'ImagePullFailure'\"");
   });
 
-  it("near miss: not splitting by the app name fails (the alert function could not tell which app)", () => {
-    const broken = mutate(files, RULES, /\{\n\s*name: 'ContainerAppName_s'[\s\S]*?\n {12}\}\n/, "");
-    expect(checkAlertRules(broken, eventFacts)).toEqual([expect.stringContaining("does not name app and environment")]);
+  it("a term added to the one list reaches the query without touching infra/", () => {
+    const terms = JSON.parse(files.get(TERMS) ?? "{}");
+    terms.systemLogReasons.push("ImagePullQuotaExceeded");
+    terms.systemLogTexts.push("pull access denied");
+    const more = new Map(files).set(TERMS, JSON.stringify(terms));
+    expect(checkAlertQuery(more)).toEqual([]);
+    expect(alertQuery(more)).toContain('"ImagePullQuotaExceeded"');
+    expect(alertQuery(more)).toContain('Log contains "pull access denied"');
   });
 
-  it("near miss: splitting by the environment dropped fails", () => {
+  it("near miss: a rule per table again (two rules, one conditional) fails", () => {
+    const source = files.get(RULES) ?? "";
+    const second = source
+      .slice(source.indexOf("resource rule "))
+      .replace("resource rule ", "resource legacyRule ")
+      .replace(/^resource legacyRule '([^']+)' = \{/, "resource legacyRule '$1' = if (true) {");
+    const broken = new Map(files).set(RULES, `${source}\n${second}`);
+    expect(checkAlertQuery(broken)).toEqual(
+      expect.arrayContaining([
+        `${RULES}: 2 alert rules, must be one reading both tables`,
+        `${RULES}: the alert rule is conditional: it must always be created`,
+      ]),
+    );
+  });
+
+  it("near miss: without isfuzzy, or without the legacy table, fails", () => {
+    const strict = mutate(files, RULES, "\nunion isfuzzy=true\n", "\nunion\n");
+    expect(checkAlertQuery(strict)).toEqual([expect.stringContaining("does not start with union isfuzzy=true")]);
+    const oneTable = mutate(files, RULES, /,\n {4}\(ContainerAppSystemLogs_CL[\s\S]*?Log_s", ""\)\)\)/, "");
+    expect(checkAlertQuery(oneTable)).toEqual([`${RULES}: the query does not read ContainerAppSystemLogs_CL`]);
+  });
+
+  it("near miss: without the empty datatable leg (a workspace with neither table errors) fails", () => {
+    const broken = mutate(files, RULES, /\n {4}\(datatable\([^\n]*\n/, "\n");
+    expect(checkAlertQuery(broken)).toEqual([expect.stringContaining("no empty datatable leg")]);
+  });
+
+  it("near miss: a column not normalised (Reason_s left as Reason) fails", () => {
+    const broken = mutate(files, RULES, 'column_ifexists("Reason_s", "")', 'column_ifexists("Reason", "")');
+    expect(checkAlertQuery(broken)).toEqual([
+      `${RULES}: ContainerAppSystemLogs_CL leg gives Reason from Reason, must be Reason_s`,
+    ]);
+  });
+
+  it("near miss: `has` for the texts (whole terms only) misses the quoted and multi-word wording", () => {
+    const broken = mutate(files, RULES, "text => 'Log contains", "text => 'Log has");
+    expect(checkAlertQuery(broken)).toEqual(
+      expect.arrayContaining([expect.stringContaining('Log "Failed to pull image')]),
+    );
+    const terminated = mutate(
+      files,
+      RULES,
+      'and Log contains "${terms.terminatedReason.logContains}"',
+      'and Log has "${terms.terminatedReason.logContains}"',
+    );
+    expect(checkAlertQuery(terminated)).toEqual([expect.stringContaining("reason 'ImagePullFailure'\" does not fire")]);
+  });
+
+  it("near miss: the terms written into the template instead of loaded fails", () => {
     const broken = mutate(
       files,
       RULES,
-      "          resourceIdColumn: '_ResourceId' // split by environment: its ID becomes the alert's target\n",
-      "",
+      "join(map(terms.systemLogReasons, reason => '\"${reason}\"'), ', ')",
+      "'\"ImagePullBackOff\"'",
     );
-    const noEnvironmentName = mutate(broken, RULES, /\{\n\s*name: 'EnvironmentName'\n[\s\S]*?\n {12}\}\n/, "");
-    expect(checkAlertRules(noEnvironmentName, eventFacts)).toEqual([
-      expect.stringContaining("does not name app and environment"),
+    expect(checkAlertQuery(broken)).toEqual(
+      expect.arrayContaining([
+        `${RULES}: "ImagePullBackOff" is written into the template: take it from ${TERMS}`,
+        expect.stringContaining('Reason "ImagePullUnauthorized"'),
+      ]),
+    );
+  });
+
+  it("near miss: not splitting by the app name fails (the alert function could not tell which app)", () => {
+    const broken = mutate(files, RULES, /\{\n\s*name: 'ContainerAppName'[\s\S]*?\n {12}\}\n/, "");
+    expect(checkAlertSplit(broken, eventFacts)).toEqual([
+      expect.stringContaining("from ContainerAppSystemLogs split by"),
+      expect.stringContaining("from ContainerAppSystemLogs_CL split by"),
     ]);
   });
 
@@ -97,35 +166,22 @@ describe("the pull-failure alert", () => {
     const broken = mutate(
       files,
       RULES,
-      "by _ResourceId, EnvironmentName, ContainerAppName, RevisionName",
-      "by _ResourceId, EnvironmentName, ContainerAppName",
+      "by _ResourceId = ResourceId, EnvironmentName, ContainerAppName, RevisionName",
+      "by _ResourceId = ResourceId, EnvironmentName, ContainerAppName",
     );
-    expect(checkAlertRules(broken, eventFacts)).toEqual([
-      expect.stringContaining("splits by RevisionName, which the query does not return"),
-    ]);
-  });
-
-  it("near miss: a failure message missing from a query fails", () => {
-    const broken = mutate(
-      files,
-      RULES,
-      '"Failed to pull image", "ImagePullBackOff", "Persistent Image Pull Errors", "ErrImagePull")\n    or Reason_s',
-      '"ImagePullBackOff", "ErrImagePull")\n    or Reason_s',
-    );
-    expect(checkAlertRules(broken, eventFacts)).toEqual([
-      expect.stringContaining('does not match "Failed to pull image"'),
-      expect.stringContaining('does not match "Persistent Image Pull Errors"'),
+    expect(checkAlertSplit(broken, eventFacts)).toEqual([
+      `${RULES}: splits by RevisionName, which the query does not return`,
     ]);
   });
 
   it("near miss: the action group without the common alert schema, or calling another route, fails", () => {
     const group = "infra/app/pull-failure-alerts.bicep";
     const noSchema = mutate(files, group, "useCommonAlertSchema: true", "useCommonAlertSchema: false");
-    expect(checkAlertRules(noSchema, eventFacts)).toEqual([
+    expect(checkActionGroup(noSchema, eventFacts)).toEqual([
       `${group}: the webhook does not use the common alert schema`,
     ]);
     const otherRoute = mutate(files, group, "/api/alerts/pull-failure?code=", "/api/alerts?code=");
-    expect(checkAlertRules(otherRoute, eventFacts)).toEqual([
+    expect(checkActionGroup(otherRoute, eventFacts)).toEqual([
       expect.stringContaining("does not call /api/alerts/pull-failure"),
     ]);
   });

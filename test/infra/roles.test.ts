@@ -129,7 +129,7 @@ describe("role assignments", () => {
 });
 
 describe("Role Based Access Control Administrator's delegation condition", () => {
-  it("lets PullGuard assign only AcrPull and Repository Reader to service principals, and delete nothing", () => {
+  it("lets PullGuard assign or remove only AcrPull and Repository Reader, of service principals", () => {
     expect(checkRbacCondition(files)).toEqual([]);
     const { condition } = rbacAdministratorCondition(files);
     expect(condition).toContain("@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId]");
@@ -140,10 +140,13 @@ describe("Role Based Access Control Administrator's delegation condition", () =>
     const broken = mutate(
       files,
       SUB_ROLES,
-      "{${roles.AcrPull}, ${roles.ContainerRegistryRepositoryReader}}",
-      "{${roles.AcrPull}, ${roles.ContainerRegistryRepositoryReader}, 8e3af657-a8ff-443c-a75c-2fe8c4bcb635}",
+      "'${roles.AcrPull}, ${roles.ContainerRegistryRepositoryReader}'",
+      "'${roles.AcrPull}, ${roles.ContainerRegistryRepositoryReader}, 8e3af657-a8ff-443c-a75c-2fe8c4bcb635'",
     );
-    expect(checkRbacCondition(broken)).toEqual(["assign Owner: allowed, must be denied"]);
+    expect(checkRbacCondition(broken)).toEqual([
+      "assign Owner: allowed, must be denied",
+      "delete an assignment of Owner: allowed, must be denied",
+    ]);
   });
 
   it("near miss: the principal-type constraint dropped fails", () => {
@@ -167,9 +170,9 @@ describe("Role Based Access Control Administrator's delegation condition", () =>
       "var rbacAdministratorCondition = writeClause",
     );
     expect(checkRbacCondition(broken)).toEqual([
-      "delete an assignment of AcrPull: allowed, must be denied",
-      "delete an assignment of ContainerRegistryRepositoryReader: allowed, must be denied",
       "delete an assignment of Owner: allowed, must be denied",
+      "delete an assignment of RoleBasedAccessControlAdministrator: allowed, must be denied",
+      "delete a user's AcrPull assignment: allowed, must be denied",
     ]);
   });
 

@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { createAzureAccess } from "../../src/app/azure-access.js";
 import { diagnose } from "../../src/core/diagnose.js";
 import { DEFAULT_OPERATOR, type Emulator, startEmulator } from "../emulator/index.js";
+import { type PackageResult, packageFunctionApp } from "../scripts/package.js";
 import { type ColdStart, measureColdStart } from "./cold-start.js";
 import { generateStorm, SELF_PRINCIPAL, STORM_APPS } from "./storm-events.js";
 import type { Connection, Job } from "./worker.js";
@@ -513,6 +514,7 @@ function targetsFrom(
   sweep: Awaited<ReturnType<typeof sweeps>>,
   storm: Awaited<ReturnType<typeof eventStorm>>,
   cold: ColdStart,
+  deployPackage: PackageResult,
 ): Target[] {
   const maxWaves = Math.max(...single.map((s) => s.product.waves));
   const maxRequests = Math.max(...single.map((s) => s.product.armRequests));
@@ -611,6 +613,14 @@ function targetsFrom(
       target: "< 5",
       unit: "MB",
       met: cold.bundleBytes < 5 * 1024 * 1024,
+    },
+    {
+      name: "deploy package (npm run package: what azd deploys): size",
+      value: round1(deployPackage.bytes / 1024 / 1024),
+      target: "< 50",
+      unit: "MB",
+      met: deployPackage.bytes < 50 * 1024 * 1024,
+      note: `${deployPackage.files} files; dependencies ${Object.keys(deployPackage.dependencies).join(", ")}`,
     },
   ];
 }
@@ -791,7 +801,14 @@ async function main(): Promise<void> {
     sweepThrottled: throttled,
     storm,
     coldStart: cold,
-    targets: targetsFrom(single, every, sweep, storm, cold),
+    targets: targetsFrom(
+      single,
+      every,
+      sweep,
+      storm,
+      cold,
+      packageFunctionApp({ root: ROOT, outDir: join(work, "package") }),
+    ),
   };
   writeFileSync(RESULTS, `${JSON.stringify(results, (_k, v) => (Number.isNaN(v) ? null : v), 2)}\n`);
   process.stdout.write(`${report(results)}\n\nwrote ${RESULTS}\n`);

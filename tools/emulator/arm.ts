@@ -33,6 +33,7 @@ import {
   roleDefinitions,
 } from "./rbac.js";
 import { type ArmResource, type Clock, resourceKey, type WorldState } from "./state.js";
+import { webConfigRoute } from "./web-config.js";
 import { normalizeResource, resourcesOfType, tenantOfSubscription } from "./world.js";
 
 export interface ArmRequest {
@@ -677,7 +678,8 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
     operationRoute(ctx, path, redactSecrets) ??
     roleAssignmentsRoute(ctx, req, path) ??
     roleDefinitionsRoute(ctx, req, path) ??
-    actionRoute(ctx, req, path);
+    actionRoute(ctx, req, path) ??
+    webConfigRoute(ctx, req, path);
   if (special) return special;
   if (segments[0]?.toLowerCase() !== "subscriptions") return error(404, "NotFound", `No route for ${path}`);
   const subscription = subscriptionsRoute(ctx, req, segments);

@@ -7,6 +7,7 @@ import { createInterface } from "node:readline/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { backendFromSettings } from "../../src/azure/backend.js";
 import { runCheck } from "../../src/cli/commands/check.js";
+import { runDoctor } from "../../src/cli/commands/doctor.js";
 import { runFix } from "../../src/cli/commands/fix.js";
 import { runNotifyPreview } from "../../src/cli/commands/notify.js";
 import type { OpenBackend } from "../../src/cli/commands/session.js";
@@ -58,6 +59,7 @@ export function cliDeps(io: CliIo = terminalIo(), env: Env = process.env): CliDe
       fix: (opts) => runFix(opts, { io, settings: settings(), openBackend, user }),
       notify: (opts) => runNotifyPreview(opts, { io, settings: settings(), openBackend }),
       emulator: (opts) => runEmulatorCommand(opts, io),
+      doctor: (opts) => runDoctor(opts, { io, settings: settings(), openBackend }),
       // Loaded on demand: the demo brings the function handlers (and @azure/functions) with it.
       demo: async (opts) => (await import("../demo/run-demo.js")).runDemoCommand(opts, io),
     },
