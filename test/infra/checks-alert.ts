@@ -213,8 +213,15 @@ export function checkAlertSplit(files: BicepFiles, facts: EventFacts): string[] 
     const alert = {
       schemaId: "azureMonitorCommonAlertSchema",
       data: {
-        essentials: { alertRule: "pullguard-image-pull-failures", monitorCondition: "Fired" },
+        // As a Log Alerts V2 rule's alert says (test/fixtures/alerts/test-action-log-v2.json).
+        essentials: {
+          alertRule: "pullguard-image-pull-failures",
+          signalType: "Log",
+          monitoringService: "Log Alerts V2",
+          monitorCondition: "Fired",
+        },
         alertContext: {
+          conditionType: "LogQueryCriteria",
           condition: { allOf: [{ dimensions: dims.map((name) => ({ name, value: sample[name] ?? "x" })) }] },
         },
       },
