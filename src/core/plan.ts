@@ -17,6 +17,7 @@ import { ACR_PULL_ROLE, REPOSITORY_READER_ROLE } from "./forbidden.js";
 import { ipCovered } from "./ip-range.js";
 import type { PlanStep, StepDecision } from "./plan-step.js";
 import { decide, isAllowed, type Policy } from "./policy.js";
+import { isPullFailure, revisionPullFailure } from "./pull-failure.js";
 import {
   ABAC_CONDITION_VERSION,
   conditionAdmits,
@@ -254,23 +255,16 @@ function propagationRestart(ctx: Context, finding: Finding): Draft | null {
   };
 }
 
-/** Words of a failed image pull in a revision's provisioning error or a replica container's details. */
-const PULL_FAILURE =
-  /unauthorized|authentication required|denied|failed to pull|imagepull|manifest unknown|name unknown/i;
-
 /**
- * The latest revision failed because it could not pull an image, yet nothing is left to fix: the cause was repaired
- * (a fix whose restart was lost to a fault or a timeout, a person's change) but the revision was never restarted, and
- * nothing else ever would restart it.
+ * The latest revision failed because it could not pull an image (or may have: pull-failure.ts decides from the
+ * structured fields first, then the one term list), yet nothing is left to fix: the cause was repaired (a fix whose
+ * restart was lost to a fault or a timeout, a person's change) but the revision was never restarted, and nothing else
+ * ever would restart it. Secret references, mounts, probes and crash loops are left alone.
  */
 function revisionStuckOnPull(facts: PullFacts): boolean {
   const r = facts.revision;
   if (!r?.readable || !r.found || !isTerminallyFailed(r)) return false;
-  const texts = [
-    r.provisioningError,
-    ...r.replicas.flatMap((x) => [x.runningStateDetails, ...x.containers.map((c) => c.runningStateDetails)]),
-  ];
-  return texts.some((t) => typeof t === "string" && PULL_FAILURE.test(t));
+  return isPullFailure(revisionPullFailure(r));
 }
 
 /** Whether the latest revision runs and is healthy (then no restart is needed). */
