@@ -12,6 +12,8 @@ import { findRegistryByLoginServer, tenantOfSubscription } from "./world.js";
 
 export interface PullFailure {
   container: string;
+  /** Which list the container is in (template.containers or template.initContainers). */
+  kind?: "container" | "init";
   image: string;
   status: 401 | 403 | 404;
   registryCode: string;
@@ -179,10 +181,14 @@ export function evaluateRevision(state: WorldState, app: ArmResource, now: Date)
     initContainers?: Array<{ name?: string; image?: string }>;
   };
   const failures: PullFailure[] = [];
-  for (const c of [...(template.initContainers ?? []), ...(template.containers ?? [])]) {
+  const listed = [
+    ...(template.initContainers ?? []).map((c) => ({ c, kind: "init" as const })),
+    ...(template.containers ?? []).map((c) => ({ c, kind: "container" as const })),
+  ];
+  for (const { c, kind } of listed) {
     if (typeof c.image !== "string") continue;
     const failure = evaluateImage(state, app, c.image, now);
-    if (failure) failures.push({ container: c.name ?? "", image: c.image, ...failure });
+    if (failure) failures.push({ container: c.name ?? "", kind, image: c.image, ...failure });
   }
   return { ok: failures.length === 0, failures };
 }

@@ -5,6 +5,7 @@
  * Resources are raw ARM JSON exactly as a GET returns them (nested `properties`), keyed by their lower-cased ID so
  * that look-ups are case-insensitive while the stored casing is returned unchanged.
  */
+import type { FailureWording } from "./failure-wording.js";
 
 /** One ARM resource as GET returns it. Unknown fields are kept. */
 export interface ArmResource {
@@ -62,6 +63,14 @@ export interface WorldState {
   caller: Caller | undefined;
   propagationDelaySeconds: number;
   registryContent: RegistryContent;
+  /** v2 `behaviour` block (world.md): how ARM answers where real Azure varies. */
+  behaviour: Behaviour;
+}
+
+/** v2 `behaviour` knobs the emulator implements (world.md); absent knobs take their defaults. */
+export interface Behaviour {
+  /** The wording of a failed pull on revisions, replicas and writes (failure-wording.ts). */
+  failureWording: FailureWording;
 }
 
 /** The emulator's clock: starts at the world's `now`, advances with real time, and tests can move it forward. */

@@ -3,6 +3,7 @@
  * read-only fields a real service fills in filled when absent. Validation errors name the JSON path, what was
  * found and what is expected.
  */
+import { FAILURE_WORDINGS, isFailureWording } from "./failure-wording.js";
 import { lastSegment, lowerId, nameUuid, sha256Digest, subscriptionOf } from "./ids.js";
 import { type ArmResource, type RegistryContent, resourceKey, type TagContent, type WorldState } from "./state.js";
 
@@ -130,6 +131,14 @@ function expandContent(raw: unknown): RegistryContent {
   return content;
 }
 
+function loadBehaviour(raw: unknown): WorldState["behaviour"] {
+  if (raw === undefined) return { failureWording: "unauthorized" };
+  if (!isObject(raw)) fail("behaviour", raw, "an object of knobs (spec/world.md v2)");
+  const wording = raw.failureWording ?? "unauthorized";
+  if (!isFailureWording(wording)) fail("behaviour.failureWording", wording, `one of ${FAILURE_WORDINGS.join(", ")}`);
+  return { failureWording: wording };
+}
+
 export function loadWorld(json: unknown): { state: WorldState; now: Date } {
   if (!isObject(json)) fail("(world)", json, "a JSON object with a resources array (see docs/worlds.md)");
   if (!Array.isArray(json.resources)) fail("resources", json.resources, "an array of ARM resources");
@@ -194,6 +203,7 @@ export function loadWorld(json: unknown): { state: WorldState; now: Date } {
     caller,
     propagationDelaySeconds: delay,
     registryContent: expandContent(json.registryContent),
+    behaviour: loadBehaviour(json.behaviour),
   };
   // Identities first, so apps attaching them pick up their principal and client IDs.
   const ordered = [...resources].sort(
