@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { type ArmEvent, armEvent } from "./events.js";
 import { type WordedFailure, wordFailure } from "./failure-wording.js";
+import { settleSystemIdentity } from "./identity-lifecycle.js";
 import { covers, lastSegment, lowerId, subscriptionOf } from "./ids.js";
 import { evaluateRevision, type PullFailure, splitImage } from "./pull.js";
 import {
@@ -503,16 +504,7 @@ function appWrite(ctx: ArmContext, req: ArmRequest, id: string, existing: ArmRes
     }
     if (isObject(tags)) app.tags = tags as Record<string, string>;
   }
-  if (
-    app.identity &&
-    before?.identity?.principalId &&
-    String(app.identity.type ?? "")
-      .toLowerCase()
-      .includes("systemassigned")
-  ) {
-    app.identity.principalId ??= before.identity.principalId;
-    app.identity.tenantId ??= before.identity.tenantId;
-  }
+  settleSystemIdentity(ctx.state, id, before?.identity, app.identity);
   normalizeResource(app, ctx.state, ctx.clock.now());
   ctx.state.resources.set(resourceKey(id), app);
   const templateChanged =
