@@ -194,6 +194,10 @@ describe("revisionPullFailure: a failed revision with its replicas", () => {
     expect(revisionPullFailure(pull).kind).toBe("not-found");
   });
 
+  it("a failed revision with no text anywhere is not taken for a pull failure (a restart would be a guess)", () => {
+    expect(revisionPullFailure(failedRevision(null, [])).kind).toBe("not-a-pull-failure");
+  });
+
   it("keeps a bare Operation expired a possible pull failure when the replicas say nothing", () => {
     expect(revisionPullFailure(failedRevision("Operation expired.", [])).kind).toBe("unknown");
   });
