@@ -192,7 +192,9 @@ function extendExistingCondition(ctx: Context, finding: Finding): void {
   const editable = candidates.find(
     (a) => roleGuidOf(a.roleDefinitionId) === REPOSITORY_READER_ROLE && lower(a.scope) === lower(registry.id),
   );
-  const existing = editable ?? candidates[0];
+  // Only a Repository Reader assignment at registry scope is edited: editing any other would write a role or scope
+  // the forbidden list refuses (forbidden.ts), so the finding stays a report for a person.
+  const existing = editable;
   if (!existing?.condition) return;
   const missing = wanted.filter((r) => !conditionAdmits(existing.condition, r));
   if (missing.length === 0) return;
@@ -213,12 +215,6 @@ function extendExistingCondition(ctx: Context, finding: Finding): void {
     repositories: [...new Set([...wanted, ...missing])].sort(),
   };
   ctx.drafts.push(draft);
-  if (!editable) {
-    ctx.forced.set(draft, {
-      decision: "report-only",
-      why: `the conditioned assignment ${existing.name} is not a Repository Reader assignment at registry scope; PullGuard only edits those`,
-    });
-  }
   if (lower(existing.principalType) !== "serviceprincipal") {
     ctx.forced.set(draft, {
       decision: "report-only",
