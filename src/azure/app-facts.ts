@@ -117,6 +117,7 @@ export function revisionFactsFrom(revisionBody: unknown, replicasBody: unknown):
     name: text(revision.name) ?? "",
     provisioningState: text(properties.provisioningState),
     runningState: text(properties.runningState),
+    runningStateDetails: text(properties.runningStateDetails),
     healthState: text(properties.healthState),
     provisioningError: text(properties.provisioningError),
     createdTime: text(properties.createdTime),

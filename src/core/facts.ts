@@ -154,6 +154,8 @@ export interface RevisionFacts {
   name: string;
   provisioningState: string | null;
   runningState: string | null;
+  /** v2: the revision's own details, e.g. `1/1 Pending:ImagePullBackOff` or `Deployment Progress Deadline Exceeded`. */
+  runningStateDetails?: string | null;
   healthState: string | null;
   provisioningError: string | null;
   createdTime: string | null;

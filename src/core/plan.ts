@@ -16,6 +16,7 @@ import { ACR_PULL_ROLE, REPOSITORY_READER_ROLE } from "./forbidden.js";
 import { ipCovered } from "./ip-range.js";
 import type { PlanStep, StepDecision } from "./plan-step.js";
 import { decide, isAllowed, type Policy } from "./policy.js";
+import { isPullFailure, revisionPullFailure } from "./pull-failure.js";
 import {
   ABAC_CONDITION_VERSION,
   conditionAdmits,
@@ -173,7 +174,9 @@ function extendExistingCondition(ctx: Context, finding: Finding): void {
   const editable = candidates.find(
     (a) => roleGuidOf(a.roleDefinitionId) === REPOSITORY_READER_ROLE && lower(a.scope) === lower(registry.id),
   );
-  const existing = editable ?? candidates[0];
+  // Only a Repository Reader assignment at registry scope is edited: editing any other would write a role or scope
+  // the forbidden list refuses (forbidden.ts), so the finding stays a report for a person.
+  const existing = editable;
   if (!existing?.condition) return;
   const missing = wanted.filter((r) => !conditionAdmits(existing.condition, r));
   if (missing.length === 0) return;
@@ -194,12 +197,6 @@ function extendExistingCondition(ctx: Context, finding: Finding): void {
     repositories: [...new Set([...wanted, ...missing])].sort(),
   };
   ctx.drafts.push(draft);
-  if (!editable) {
-    ctx.forced.set(draft, {
-      decision: "report-only",
-      why: `the conditioned assignment ${existing.name} is not a Repository Reader assignment at registry scope; PullGuard only edits those`,
-    });
-  }
   if (lower(existing.principalType) !== "serviceprincipal") {
     ctx.forced.set(draft, {
       decision: "report-only",
@@ -236,23 +233,16 @@ function propagationRestart(ctx: Context, finding: Finding): Draft | null {
   };
 }
 
-/** Words of a failed image pull in a revision's provisioning error or a replica container's details. */
-const PULL_FAILURE =
-  /unauthorized|authentication required|denied|failed to pull|imagepull|manifest unknown|name unknown/i;
-
 /**
- * The latest revision failed because it could not pull an image, yet nothing is left to fix: the cause was repaired
- * (a fix whose restart was lost to a fault or a timeout, a person's change) but the revision was never restarted, and
- * nothing else ever would restart it.
+ * The latest revision failed because it could not pull an image (or may have: pull-failure.ts decides from the
+ * structured fields first, then the one term list), yet nothing is left to fix: the cause was repaired (a fix whose
+ * restart was lost to a fault or a timeout, a person's change) but the revision was never restarted, and nothing else
+ * ever would restart it. Secret references, mounts, probes and crash loops are left alone.
  */
 function revisionStuckOnPull(facts: PullFacts): boolean {
   const r = facts.revision;
   if (!r?.readable || !r.found || !isTerminallyFailed(r)) return false;
-  const texts = [
-    r.provisioningError,
-    ...r.replicas.flatMap((x) => [x.runningStateDetails, ...x.containers.map((c) => c.runningStateDetails)]),
-  ];
-  return texts.some((t) => typeof t === "string" && PULL_FAILURE.test(t));
+  return isPullFailure(revisionPullFailure(r));
 }
 
 /** Whether the latest revision runs and is healthy (then no restart is needed). */

@@ -36,7 +36,15 @@ export type PathIdentity =
   | {
       kind: "user";
       id: string;
+      /** On the workload or (v2) on its managed environment: ACA can get a token for it either way. */
       attached: boolean;
+      /** Where it is attached: the workload, (v2) its environment, or neither. */
+      attachedTo: "app" | "environment" | null;
+      /**
+       * v2: the workload lacks it and the environment's identities are not known (the environment was not read, or
+       * could not be): whether it is attached cannot be decided.
+       */
+      environmentUnknown: { unreadable: Unreadable | null } | null;
       /** "found", "not-found" (404), "unreadable" or "unknown" (not read). */
       state: "found" | "not-found" | "unreadable" | "unknown";
       unreadable: Unreadable | null;
@@ -103,20 +111,42 @@ function resolveIdentity(facts: PullFacts, ref: string | null): PathIdentity {
       unreadable: null,
     };
   }
+  return resolveUserIdentity(facts, r);
+}
+
+/** A user-assigned identity: attached to the workload, or (v2) to its environment (pull-path.md). */
+function resolveUserIdentity(facts: PullFacts, r: string): PathIdentity {
   const key = lower(r.replace(/\/+$/, ""));
-  const attachedEntry = facts.app.identity.userAssigned.find((u) => lower(u.id.replace(/\/+$/, "")) === key);
+  const sameKey = (u: { id: string }) => lower(u.id.replace(/\/+$/, "")) === key;
+  const attachedEntry = facts.app.identity.userAssigned.find(sameKey);
+  const env = facts.environment;
+  const envFound = env?.readable && env.found ? env : null;
+  const envEntry = attachedEntry ? undefined : envFound?.identity.userAssigned.find(sameKey);
+  const envUnknown =
+    attachedEntry || envFound || env?.readable === true ? null : { unreadable: env && !env.readable ? env : null };
   const read = facts.userAssignedIdentities[key];
   const state = read === undefined ? "unknown" : !read.readable ? "unreadable" : read.found ? "found" : "not-found";
   const found = isFound(read) ? read : null;
+  const attachedTo = attachedEntry ? "app" : envEntry ? "environment" : null;
+  const viaTenant = attachedEntry
+    ? facts.app.identity.tenantId
+    : envEntry
+      ? (envFound?.identity.tenantId ?? null)
+      : null;
   return {
     kind: "user",
     id: r,
-    attached: attachedEntry !== undefined,
+    attached: attachedTo !== null,
+    attachedTo,
+    environmentUnknown: envUnknown,
     state,
     unreadable: read && !read.readable ? read : null,
-    // A deleted identity has no principal that could pull, whatever the app still lists.
-    principalId: state === "not-found" ? null : (attachedEntry?.principalId ?? found?.principalId ?? null),
-    tenantId: found?.tenantId ?? (attachedEntry ? facts.app.identity.tenantId : null),
+    // A deleted identity has no principal that could pull, whatever the app or environment still lists.
+    principalId:
+      state === "not-found"
+        ? null
+        : (attachedEntry?.principalId ?? envEntry?.principalId ?? found?.principalId ?? null),
+    tenantId: found?.tenantId ?? viaTenant,
   };
 }
 

@@ -123,11 +123,16 @@ export function pullGrant(
 export type ConditionVerdict = "admits" | "excludes" | "cannot-evaluate";
 
 const REPO_ATTRIBUTE = /^@Request\[Microsoft\.ContainerRegistry\/registries\/repositories:name\]$/i;
-const READ_GUARD =
-  /^\(!\(ActionMatches\{'Microsoft\.ContainerRegistry\/registries\/repositories\/(content|metadata)\/read'\}\)\s+AND\s+!\(ActionMatches\{'Microsoft\.ContainerRegistry\/registries\/repositories\/(content|metadata)\/read'\}\)\)$/i;
+const NOT_ACTION = /^!\s*\(\s*ActionMatches\{'([^']+)'\}\s*\)$/i;
 
 /** Splits `s` at top-level (outside parentheses, braces and quotes) occurrences of ` OR `. */
 function splitTopLevelOr(s: string): string[] {
+  return splitTopLevel(s, "OR");
+}
+
+/** Splits `s` at top-level (outside parentheses, braces and quotes) occurrences of ` <word> ` (OR, AND). */
+function splitTopLevel(s: string, word: "OR" | "AND"): string[] {
+  const separator = new RegExp(`^\\s+${word}\\s+`, "i");
   const parts: string[] = [];
   let depth = 0;
   let quoted = false;
@@ -138,8 +143,8 @@ function splitTopLevelOr(s: string): string[] {
     if (quoted) continue;
     if (c === "(" || c === "{") depth++;
     else if (c === ")" || c === "}") depth--;
-    else if (depth === 0 && /\s/.test(c ?? "") && /^\s+OR\s+/i.test(s.slice(i))) {
-      const m = /^\s+OR\s+/i.exec(s.slice(i));
+    else if (depth === 0 && /\s/.test(c ?? "") && separator.test(s.slice(i))) {
+      const m = separator.exec(s.slice(i));
       parts.push(s.slice(start, i));
       i += (m?.[0].length ?? 1) - 1;
       start = i + 1;
@@ -215,8 +220,9 @@ function comparisonAdmits(expr: string, repository: string): boolean | null {
 /**
  * Whether an ABAC condition admits pulling `repository`. Understood: OR-combinations of repository-name comparisons
  * (StringEquals[IgnoreCase], StringStartsWith[IgnoreCase], StringLike, ForAnyOfAnyValues:… {'a','b'}), optionally
- * behind the portal's read guard `((!(ActionMatches{content/read}) AND !(ActionMatches{metadata/read})) OR (...))`.
- * The guard's left side is false for a pull (it is exactly the read actions), so only the right side decides.
+ * behind an action guard `((!(ActionMatches{a}) AND !(ActionMatches{b})) OR (...))`. The portal's read guard (a, b =
+ * content/read, metadata/read) is false for a pull, so only the right side decides; a guard on other actions only
+ * (v2: e.g. content/write) is true for a pull, so the condition admits every repository for pull.
  * Anything else (AND between comparisons, negations, other attributes) is "cannot-evaluate", never a guess.
  * A missing condition admits everything.
  */
@@ -226,13 +232,35 @@ export function conditionAdmits(condition: string | null | undefined, repository
   return verdict === null ? "cannot-evaluate" : verdict ? "admits" : "excludes";
 }
 
+/**
+ * The value, for a pull, of an action guard `!(ActionMatches{'a'}) [AND !(ActionMatches{'b'}) ...]`, or null when
+ * `part` is not such a guard. A pull is the data action `.../repositories/content/read`; the guard is true when none
+ * of its actions matches it (ActionMatches with a `*` wildcard is read as a pattern: an assumption). So the portal's
+ * read guard (content/read AND metadata/read) is false for a pull and leaves the decision to the repository tests,
+ * while a guard on write actions only (`!(ActionMatches{'.../content/write'})`) is true for a pull: the condition then
+ * admits every repository for pull (learn.microsoft.com/azure/role-based-access-control/conditions-format, "How a
+ * condition is evaluated": for an action that is not the condition's <action>, `!(ActionMatches)` is true and so is
+ * the whole condition).
+ */
+function guardForPull(part: string): boolean | null {
+  const terms = splitTopLevel(part, "AND").map(unwrap);
+  const actions = terms.map((t) => NOT_ACTION.exec(t)?.[1]);
+  if (actions.some((a) => a === undefined)) return null;
+  return !actions.some((a) => likeMatches(a ?? "", ABAC_PULL_DATA_ACTION, true));
+}
+
 function evaluateOr(expr: string, repository: string): boolean | null {
-  const parts = splitTopLevelOr(expr);
+  const parts = splitTopLevelOr(expr).map(unwrap);
+  const guards = parts.map(guardForPull);
+  // A guard that is true for a pull makes the whole OR true, whatever the other parts say.
+  if (guards.some((g) => g === true)) return true;
   let admitted = false;
-  for (const raw of parts) {
-    const part = unwrap(raw);
-    // The read guard only lets through actions other than reads; for a pull it contributes nothing.
-    if (parts.length > 1 && READ_GUARD.test(`(${part})`)) continue;
+  for (const [i, part] of parts.entries()) {
+    // A guard that is false for a pull contributes nothing; the other parts decide.
+    if (guards[i] === false) {
+      if (parts.length === 1) return false;
+      continue;
+    }
     const inner = splitTopLevelOr(part);
     const result = inner.length > 1 ? evaluateOr(part, repository) : comparisonAdmits(part, repository);
     if (result === null) return null;

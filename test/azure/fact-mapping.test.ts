@@ -201,6 +201,7 @@ describe("managed environment, identity, revision", () => {
       name: "testcontainerApp0-pjxhsye",
       provisioningState: null,
       runningState: "Running",
+      runningStateDetails: null,
       healthState: null,
       provisioningError: null,
       createdTime: "2021-05-24T21:24:22+00:00",
@@ -230,6 +231,7 @@ describe("managed environment, identity, revision", () => {
         properties: {
           provisioningState: "Failed",
           runningState: "ActivationFailed",
+          runningStateDetails: "1/1 Pending:ImagePullBackOff",
           healthState: "Unhealthy",
           provisioningError: "Failed to provision revision: UNAUTHORIZED: authentication required",
         },
@@ -250,6 +252,7 @@ describe("managed environment, identity, revision", () => {
       },
     );
     expect(facts.runningState).toBe("ActivationFailed");
+    expect(facts.runningStateDetails).toBe("1/1 Pending:ImagePullBackOff");
     expect(facts.provisioningError).toContain("UNAUTHORIZED");
     expect(facts.replicas[0]?.containers).toEqual([
       {

@@ -207,7 +207,7 @@ describe("planFixes per finding code", () => {
     );
   });
 
-  it("abac-condition-excludes-repository on an assignment at resource-group scope is report-only", () => {
+  it("abac-condition-excludes-repository on an assignment at resource-group scope plans no edit of it (the forbidden list refuses any)", () => {
     const existing = assignment({
       scope: "/subscriptions/6d1f0e2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a/resourceGroups/rg-platform",
       roleDefinitionId: REPO_READER,
@@ -218,14 +218,12 @@ describe("planFixes per finding code", () => {
       registry: registry({ roleAssignmentMode: "AbacRepositoryPermissions" }),
       assignments: { [SYSTEM_PRINCIPAL]: [existing] },
     });
-    const g = grant(
-      planFixes(
-        f,
-        [finding("abac-condition-excludes-repository")],
-        policy({ optInFixes: ["abac-condition-excludes-repository"] }),
-      ),
+    const plan = planFixes(
+      f,
+      [finding("abac-condition-excludes-repository")],
+      policy({ optInFixes: ["abac-condition-excludes-repository"] }),
     );
-    expect(g).toMatchObject({ decision: "report-only", why: expect.stringContaining("registry scope") });
+    expect(plan.filter((s) => s.kind === "assign-role")).toEqual([]);
   });
 
   it("role-assignment-propagating: only a restart, not before the window ends", () => {

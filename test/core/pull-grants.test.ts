@@ -40,6 +40,35 @@ describe("conditions", () => {
     expect(conditionAdmits(anded, "api")).toBe(false);
   });
 
+  // v2: Azure evaluates `!(ActionMatches{'<action>'}) OR (...)` as true for any action other than <action>
+  // (learn.microsoft.com/azure/role-based-access-control/conditions-format, "How a condition is evaluated").
+  const WRITE = "Microsoft.ContainerRegistry/registries/repositories/content/write";
+  const READ = "Microsoft.ContainerRegistry/registries/repositories/content/read";
+  const DELETE = "Microsoft.ContainerRegistry/registries/repositories/content/delete";
+  const onlyApi = "@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase 'api'";
+
+  it("a condition that guards only write actions admits every repository for pull", () => {
+    const writeGuard = `((!(ActionMatches{'${WRITE}'})) OR (${onlyApi}))`;
+    expect(conditionAdmits(writeGuard, "api")).toBe(true);
+    expect(conditionAdmits(writeGuard, "anything/else")).toBe(true);
+    const twoWrites = `((!(ActionMatches{'${WRITE}'}) AND !(ActionMatches{'${DELETE}'})) OR (${onlyApi}))`;
+    expect(conditionAdmits(twoWrites, "billing/web")).toBe(true);
+    expect(conditionAdmits(`!(ActionMatches{'${WRITE}'})`, "billing/web")).toBe(true);
+  });
+
+  it("near miss: a guard that names the pull's own action leaves the decision to the repository test", () => {
+    const readGuard = `((!(ActionMatches{'${READ}'})) OR (${onlyApi}))`;
+    expect(conditionAdmits(readGuard, "api")).toBe(true);
+    expect(conditionAdmits(readGuard, "web")).toBe(false);
+    const mixed = `((!(ActionMatches{'${WRITE}'}) AND !(ActionMatches{'${READ}'})) OR (${onlyApi}))`;
+    expect(conditionAdmits(mixed, "web")).toBe(false);
+    // A wildcard over the content actions covers the read too.
+    const wildcard = `((!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/*'})) OR (${onlyApi}))`;
+    expect(conditionAdmits(wildcard, "web")).toBe(false);
+    // A lone guard on the read itself admits no pull at all.
+    expect(conditionAdmits(`!(ActionMatches{'${READ}'})`, "api")).toBe(false);
+  });
+
   it("extends a condition by a repository, keeping what it admitted", () => {
     const extended = extendCondition(c, ["orders/api"]);
     for (const r of ["api", "web", "orders/api"]) expect(conditionAdmits(extended, r)).toBe(true);

@@ -18,7 +18,11 @@ interface Expect {
   mustNot: string[];
 }
 
-const DIRS = [join(import.meta.dirname, "../fixtures/worlds"), join(import.meta.dirname, "../fixtures/worlds/shared")];
+const DIRS = [
+  join(import.meta.dirname, "../fixtures/worlds"),
+  join(import.meta.dirname, "../fixtures/worlds/shared"),
+  join(import.meta.dirname, "../fixtures/worlds/v2"),
+];
 const worlds = DIRS.flatMap((dir) =>
   readdirSync(dir)
     .filter((f) => f.endsWith(".json"))

@@ -7,6 +7,8 @@
 import { randomUUID } from "node:crypto";
 import type { ConditionValues } from "./conditions.js";
 import { type ArmEvent, armEvent } from "./events.js";
+import { type WordedFailure, wordFailure } from "./failure-wording.js";
+import { settleSystemIdentity } from "./identity-lifecycle.js";
 import { covers, lastSegment, lowerId, subscriptionOf } from "./ids.js";
 import {
   deferFailure,
@@ -174,26 +176,36 @@ export function decideRevision(ctx: ArmContext, app: ArmResource, revision: ArmR
       healthState: "Healthy",
       provisioningError: null,
     });
+    delete p.runningStateDetails;
     ctx.failures.delete(lowerId(revision.id));
     const ap = propsOf(app);
     ap.latestReadyRevisionName = revision.name;
     if (atDeploy) ap.provisioningState = "Succeeded";
   } else {
-    const first = decision.failures[0];
-    const ref = splitImage(first?.image ?? "");
-    // ACA's own wording, including its "https:?scope=" with no host.
-    const scope = `repository%3A${encodeURIComponent(ref.repository)}%3Apull&service=${ref.host}`;
-    const text = `Failed to provision revision for container app '${app.name}'. Error details: Field 'template.containers.${first?.container}.image' is invalid with details: 'Invalid value: "${first?.image}": GET https:?scope=${scope}: ${first?.registryCode}: ${first?.message}';`;
+    const worded = wordedFailure(ctx, app, decision.failures[0]);
     Object.assign(p, {
       provisioningState: atDeploy ? "Failed" : "Provisioned",
       runningState: atDeploy ? "Failed" : "Degraded",
       healthState: "Unhealthy",
-      provisioningError: text,
+      provisioningError: worded?.provisioningError ?? "Failed to provision revision",
+      ...(worded?.revisionDetails ? { runningStateDetails: worded.revisionDetails } : {}),
     });
     ctx.failures.set(lowerId(revision.id), decision.failures);
     if (atDeploy) propsOf(app).provisioningState = "Failed";
   }
   return decision.ok;
+}
+
+/** The failure texts in the world's `behaviour.failureWording` (failure-wording.ts), for the first failing image. */
+function wordedFailure(ctx: ArmContext, app: ArmResource, first: PullFailure | undefined): WordedFailure | null {
+  if (!first) return null;
+  const host = splitImage(first.image).host;
+  const entries = ((app.properties?.configuration as Record<string, unknown> | undefined)?.registries ?? []) as Array<
+    Record<string, unknown>
+  >;
+  const entry = entries.find((e) => String(e.server ?? "").toLowerCase() === host);
+  const identity = typeof entry?.identity === "string" && entry.identity.trim() !== "" ? entry.identity : null;
+  return wordFailure(ctx.state.behaviour.failureWording, app.name, first, identity);
 }
 
 /** A new revision of the app's template; `given` is a name the world already gave it (kept when free). */
@@ -228,12 +240,11 @@ function replicasOf(ctx: ArmContext, revision: ArmResource): unknown[] {
   const stored = String(p.provisioningError ?? "");
   const detail = (name: string | undefined) => {
     const f = failures.find((x) => x.container === name);
-    if (f)
-      return {
-        runningState: "Waiting",
-        runningStateDetails: `Failed to pull image "${f.image}": ${f.registryCode}: ${f.message}`,
-        restartCount: 0,
-      };
+    if (f) {
+      const app = ctx.state.resources.get(lowerId(revision.id.replace(/\/revisions\/[^/]+$/i, "")));
+      const worded = app ? wordedFailure(ctx, app, f) : null;
+      return { runningState: "Waiting", runningStateDetails: worded?.containerDetails ?? "", restartCount: 0 };
+    }
     if (!running && failures.length === 0)
       return { runningState: "Waiting", runningStateDetails: stored || "ImagePullBackOff", restartCount: 0 };
     return {
@@ -557,16 +568,7 @@ function appWrite(ctx: ArmContext, req: ArmRequest, id: string, existing: ArmRes
     }
     if (isObject(tags)) app.tags = tags as Record<string, string>;
   }
-  if (
-    app.identity &&
-    before?.identity?.principalId &&
-    String(app.identity.type ?? "")
-      .toLowerCase()
-      .includes("systemassigned")
-  ) {
-    app.identity.principalId ??= before.identity.principalId;
-    app.identity.tenantId ??= before.identity.tenantId;
-  }
+  settleSystemIdentity(ctx.state, id, before?.identity, app.identity);
   normalizeResource(app, ctx.state, ctx.clock.now());
   const principal = app.identity?.principalId;
   if (typeof principal === "string" && principal !== before?.identity?.principalId) {

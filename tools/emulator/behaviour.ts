@@ -1,6 +1,6 @@
 /**
  * world.md v2 `behaviour`: how ARM answers where real Azure varies. This file reads the knobs of the write path and
- * the long-running operations; `failureWording` (the text of a failed pull) is read with the pull rules.
+ * the long-running operations, and validates `failureWording` (the text of a failed pull: failure-wording.ts).
  *
  * - `operations` "azure-async" (default): a container-app write answers 201/202 with `Azure-AsyncOperation` and
  *   `Location` (the 2025-07-01 example ContainerApps_Patch.json shows `azure-asyncoperation`); "location": only
@@ -18,6 +18,7 @@
  *   in public issues and in Azure's container-apps deploy action docs), and nothing is written.
  * - `lostReplies`: the first N writes are applied, then the connection is reset before the reply.
  */
+import { FAILURE_WORDINGS, type FailureWording, isFailureWording } from "./failure-wording.js";
 import { WorldError } from "./world.js";
 
 export interface Behaviour {
@@ -26,8 +27,8 @@ export interface Behaviour {
   failedPullSeconds: number;
   rejectWritesWhileUnpullable: boolean;
   lostReplies: number;
-  /** Read with the pull rules (pull.ts); kept here as given. */
-  failureWording: string;
+  /** The wording of a failed pull on revisions, replicas and writes (failure-wording.ts has each with its source). */
+  failureWording: FailureWording;
 }
 
 export const DEFAULT_BEHAVIOUR: Behaviour = {
@@ -75,8 +76,10 @@ export function parseBehaviour(raw: unknown): Behaviour {
   const lost = seconds(b, "lostReplies");
   if (!Number.isInteger(lost)) throw new WorldError(`behaviour.lostReplies: found ${lost}, expected a whole number`);
   const wording = b.failureWording ?? DEFAULT_BEHAVIOUR.failureWording;
-  if (typeof wording !== "string") {
-    throw new WorldError(`behaviour.failureWording: found ${JSON.stringify(wording)}, expected a wording name`);
+  if (!isFailureWording(wording)) {
+    throw new WorldError(
+      `behaviour.failureWording: found ${JSON.stringify(wording)}; expected one of ${FAILURE_WORDINGS.join(", ")}`,
+    );
   }
   return {
     operations,

@@ -12,6 +12,8 @@ import { findRegistryByLoginServer, tenantOfSubscription } from "./world.js";
 
 export interface PullFailure {
   container: string;
+  /** Which list the container is in (template.containers or template.initContainers). */
+  kind?: "container" | "init";
   image: string;
   status: 401 | 403 | 404;
   registryCode: string;
@@ -67,7 +69,16 @@ function resolveIdentity(state: WorldState, app: ArmResource, ref: string): Prin
     return { principalId: envIdentity.principalId, tenantId: String(envIdentity.tenantId ?? "") };
   }
   const attached = Object.keys(identity.userAssignedIdentities ?? {}).some((k) => lowerId(k) === lowerId(ref));
-  if (!attached) return `the user-assigned identity ${ref} is not assigned to the app`;
+  // v2 (world.md): a UAMI on the workload's managed environment can pull for any workload of it whose entry names
+  // it. Source: the Azure CLI's `registry set` leaves the app alone when the environment has the identity
+  // (Azure/azure-cli-extensions, src/containerapp/azext_containerapp/containerapp_job_registry_decorator.py,
+  // set_up_registry_identity: `if not env_has_managed_identity(...)`).
+  const envId = String(app.properties?.environmentId ?? app.properties?.managedEnvironmentId ?? "");
+  const envIdentities = state.resources.get(lowerId(envId))?.identity?.userAssignedIdentities ?? {};
+  const onEnvironment = Object.keys(envIdentities).some((k) => lowerId(k) === lowerId(ref));
+  if (!attached && !onEnvironment) {
+    return `the user-assigned identity ${ref} is assigned neither to the app nor to its managed environment`;
+  }
   const uami = state.resources.get(lowerId(ref));
   if (!uami) return `the user-assigned identity ${ref} does not exist`;
   return { principalId: String(uami.properties?.principalId ?? ""), tenantId: String(uami.properties?.tenantId ?? "") };
@@ -177,10 +188,14 @@ export function evaluateRevision(state: WorldState, app: ArmResource, now: Date)
     initContainers?: Array<{ name?: string; image?: string }>;
   };
   const failures: PullFailure[] = [];
-  for (const c of [...(template.initContainers ?? []), ...(template.containers ?? [])]) {
+  const listed = [
+    ...(template.initContainers ?? []).map((c) => ({ c, kind: "init" as const })),
+    ...(template.containers ?? []).map((c) => ({ c, kind: "container" as const })),
+  ];
+  for (const { c, kind } of listed) {
     if (typeof c.image !== "string") continue;
     const failure = evaluateImage(state, app, c.image, now);
-    if (failure) failures.push({ container: c.name ?? "", image: c.image, ...failure });
+    if (failure) failures.push({ container: c.name ?? "", kind, image: c.image, ...failure });
   }
   return { ok: failures.length === 0, failures };
 }

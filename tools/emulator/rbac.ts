@@ -108,12 +108,28 @@ function effective(state: WorldState, a: Assignment, now: Date): boolean {
 const REPO_NAME =
   /@Request\[Microsoft\.ContainerRegistry\/registries\/repositories:name\]\s+(ForAnyOfAnyValues:)?(StringEqualsIgnoreCase|StringEquals|StringStartsWithIgnoreCase|StringStartsWith|StringLike)\s+(\{[^}]*\}|'[^']*')/gi;
 
+const NEGATED_ACTION = /!\s*\(\s*ActionMatches\{'([^']+)'\}\s*\)/gi;
+const PULL_DATA_ACTION = "microsoft.containerregistry/registries/repositories/content/read";
+
+/**
+ * Whether the condition's action guard is true for a pull: it has `!(ActionMatches{...})` terms and none of them is
+ * the pull's data action (content/read), e.g. a guard on `.../content/write` only. Azure evaluates
+ * `!(ActionMatches{'<action>'}) OR (<expression>)` as true for any action other than <action>
+ * (learn.microsoft.com/azure/role-based-access-control/conditions-format, "How a condition is evaluated"), so such a
+ * condition admits every repository for pull. A `*` in the action is read as a wildcard (an assumption).
+ */
+function guardLetsPullThrough(condition: string): boolean {
+  const actions = [...condition.matchAll(NEGATED_ACTION)].map((m) => (m[1] ?? "").toLowerCase());
+  return actions.length > 0 && !actions.some((a) => wildcard(a).test(PULL_DATA_ACTION));
+}
+
 /**
  * Whether an ABAC condition lets a pull of `repository` through. The ACR forms are a guard on the content/metadata
  * read actions OR'ed with repository-name tests; a condition the emulator cannot read admits nothing.
  */
 export function conditionAdmits(condition: string | null, repository: string): boolean {
   if (condition === null) return true;
+  if (guardLetsPullThrough(condition)) return true;
   const repo = repository.toLowerCase();
   const tests = [...condition.matchAll(REPO_NAME)];
   if (tests.length === 0) return false;

@@ -52,6 +52,20 @@ export const checkIncomplete: Check = {
     if (identity.kind === "user" && identity.unreadable) {
       out.push(incomplete(path, "the user-assigned identity", identity.unreadable, "Reader"));
     }
+    if (identity.kind === "user" && identity.environmentUnknown && identity.state !== "not-found") {
+      // v2: the identity is not on the app; it may be on the environment, whose identities are unknown.
+      out.push(
+        incomplete(
+          path,
+          `whether ${identity.id.split("/").pop()} is attached to the managed environment (it is not on the app${
+            identity.environmentUnknown.unreadable ? "" : "; the environment was not read"
+          })`,
+          identity.environmentUnknown.unreadable,
+          "Reader",
+          facts.app.environmentId ?? facts.app.id,
+        ),
+      );
+    }
     if (identity.kind === "environment" && identity.unreadable) {
       out.push(incomplete(path, "the managed environment's identity", identity.unreadable, "Reader"));
     } else if (identity.kind === "environment" && facts.environment === null) {

@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { diagnose } from "../../../src/core/diagnose.js";
+import { planFixes } from "../../../src/core/plan.js";
+import { policy } from "../builders.js";
 import { CASES } from "./scenarios.js";
 import {
   APP_ID,
@@ -203,10 +205,71 @@ describe("identity-not-attached", () => {
       evidence: [
         { resource: APP_ID, path: "properties.configuration.registries[0].identity", value: UAMI_ID },
         { resource: APP_ID, path: "identity.userAssignedIdentities", value: [] },
+        { resource: ENV_ID, path: "identity.userAssignedIdentities", value: [] },
       ],
       fix: true,
     });
     expect(f.fix?.az).toContain(`--user-assigned ${UAMI_ID}`);
+  });
+
+  /** v2: the entry's UAMI is on the managed environment only (the Azure CLI's `registry set` leaves the app so). */
+  function onEnvironmentOnly(options: { readUami: boolean }) {
+    const facts = CASES["identity-not-attached"]();
+    facts.environment = {
+      readable: true,
+      found: true,
+      ...environmentFacts({
+        identity: {
+          type: "UserAssigned",
+          principalId: null,
+          tenantId: null,
+          userAssigned: [{ id: UAMI_ID.toUpperCase(), principalId: UAMI_PRINCIPAL, clientId: null }],
+        },
+      }),
+    };
+    // Without a read of the UAMI itself, the principal comes from the environment's userAssignedIdentities map.
+    if (!options.readUami) delete facts.userAssignedIdentities[UAMI_ID.toLowerCase()];
+    return facts;
+  }
+
+  it("v2 near miss: the UAMI is on the environment (any case) and holds AcrPull: healthy, nothing attached", () => {
+    const facts = onEnvironmentOnly({ readUami: false });
+    expect(codes(facts)).toEqual([]);
+    expect(planFixes(facts, diagnose(facts).findings, policy())).toEqual([]);
+  });
+
+  it("v2: the UAMI is on the environment without a pull role: pull-role-missing for its principal, never an attach", () => {
+    const facts = onEnvironmentOnly({ readUami: false });
+    setAssignments(facts, UAMI_PRINCIPAL, []);
+    const f = theFinding(facts, "pull-role-missing");
+    expect(f.identity).toEqual({ ref: UAMI_ID, principalId: UAMI_PRINCIPAL });
+    expect(codes(facts)).toEqual(["pull-role-missing"]);
+    const plan = planFixes(facts, diagnose(facts).findings, policy());
+    expect(plan.map((s) => s.kind)).toEqual(["assign-role"]);
+    expect(plan[0]).toMatchObject({ principalId: UAMI_PRINCIPAL, scope: REGISTRY_ID });
+  });
+
+  it("v2: the UAMI is on neither, the environment was not read: check-incomplete, no identity-not-attached, no attach", () => {
+    const facts = CASES["identity-not-attached"]();
+    facts.environment = null;
+    expect(codes(facts)).toEqual(["check-incomplete"]);
+    const f = theFinding(facts, "check-incomplete");
+    expect(f.message).toContain("whether id-pull is attached to the managed environment");
+    expect(f.evidence).toEqual([{ resource: ENV_ID, path: "not read", value: expect.stringContaining("id-pull") }]);
+    expect(f.fix?.summary).toContain("Reader");
+    expect(planFixes(facts, diagnose(facts).findings, policy()).map((s) => s.kind)).not.toContain(
+      "attach-user-identity",
+    );
+  });
+
+  it("v2: the environment could not be read (403): check-incomplete quoting the refusal, no identity-not-attached", () => {
+    const facts = CASES["identity-not-attached"]();
+    facts.environment = forbidden(ENV_ID);
+    expect(codes(facts)).toEqual(["check-incomplete"]);
+    const f = theFinding(facts, "check-incomplete");
+    expect(f.evidence).toEqual([
+      { resource: ENV_ID, path: "HTTP 403", value: expect.stringMatching(/^AuthorizationFailed: /) },
+    ]);
   });
 
   it("still evaluates the UAMI's roles (it exists): a missing pull role is reported too", () => {

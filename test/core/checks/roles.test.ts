@@ -278,6 +278,12 @@ describe("abac-condition-excludes-repository", () => {
     expect(codes(holding([conditioned(abacCondition(clause))], ABAC))).toEqual([]);
   });
 
+  it("v2 near miss: a condition guarding only write actions admits every repository for pull: no finding", () => {
+    const write = "Microsoft.ContainerRegistry/registries/repositories/content/write";
+    const condition = `((!(ActionMatches{'${write}'})) OR (${REPO_NAME} StringEqualsIgnoreCase 'billing/api'))`;
+    expect(codes(holding([conditioned(condition)], ABAC))).toEqual([]);
+  });
+
   it("a bare condition without the portal's read guard is understood too", () => {
     expect(codes(holding([conditioned(`${REPO_NAME} StringEqualsIgnoreCase 'checkout/web'`)], ABAC))).toEqual([]);
     expect(codes(holding([conditioned(`${REPO_NAME} StringEqualsIgnoreCase 'checkout/webapp'`)], ABAC))).toEqual([

@@ -16,7 +16,7 @@ const EXPECTED_TEXT: Record<string, RegExp> = {
   "pull-role-missing": /unauthorized: authentication required/,
   "registry-not-configured": /unauthorized: authentication required/,
   "registry-uses-admin-credentials": /unauthorized: authentication required/,
-  "identity-not-attached": /is not assigned to the app/,
+  "identity-not-attached": /is assigned neither to the app nor to its managed environment/,
   "system-identity-disabled": /no system-assigned identity/,
   "environment-identity-missing": /environment has no system-assigned identity/,
   "identity-not-found": /does not exist/,
