@@ -85,6 +85,14 @@ function assignment(name: string, scope: string, principalId: string, role: stri
   };
 }
 
+const GROUP_PRINCIPAL = "7d6c5b4a-3928-4716-a5b4-c3d2e1f0a9b8";
+
+/** An assignment held by an Entra group (principalType Group). */
+function groupAssignment(name: string, scope: string, groupId: string, role: string): LocalResource {
+  const a = assignment(name, scope, groupId, role);
+  return { ...a, properties: { ...(a.properties as Record<string, unknown>), principalType: "Group" } };
+}
+
 const uami = (id = UAMI_ID, principalId = UAMI_PRINCIPAL): LocalResource => ({
   id,
   name: id.split("/").at(-1) ?? "",
@@ -270,12 +278,33 @@ describe("readPullFacts", () => {
     });
   });
 
-  it("a UAMI not attached that atScope() shows no pull grant: its own assignments are read in a third wave", async () => {
+  it("a UAMI not attached, no pull grant at the registry, but a group's assignment there: its own assignments are read in a third wave", async () => {
     const world = baseWorld();
     world.resources[0] = app({
       identity: { type: "SystemAssigned", principalId: SYSTEM_PRINCIPAL, tenantId: TEST_TENANT },
     });
-    // Its only grant is Reader on the key vault: no pull on the registry, so assignedTo() must have the last word.
+    // Its only grant is Reader on the key vault: no pull on the registry. A group holds AcrPull there, and only
+    // assignedTo() tells whether the UAMI is a member, so it must have the last word.
+    world.resources[6] = assignment(
+      "a-other",
+      `/subscriptions/${SUB}/resourceGroups/rg-checkout/providers/Microsoft.KeyVault/vaults/kv`,
+      UAMI_PRINCIPAL,
+      KEY_VAULT_SECRETS_USER,
+    );
+    world.resources.push(groupAssignment("a-group-pull", REGISTRY_ID, GROUP_PRINCIPAL, ACR_PULL));
+    const { facts, stats, arm } = await read(world);
+    expect(stats.waves).toBe(3);
+    expect(stats.armRequests).toBe(arm.length);
+    expect(arm.filter((r) => r.query.get("$filter") === `assignedTo('${UAMI_PRINCIPAL}')`)).toHaveLength(1);
+    const held = facts.roleAssignments[UAMI_PRINCIPAL];
+    expect(held?.readable && held.found && held.items.map((a) => a.name)).toEqual(["a-other"]);
+  });
+
+  it("a UAMI not attached, no pull grant and no group's assignment at the registry: two waves, no assignedTo()", async () => {
+    const world = baseWorld();
+    world.resources[0] = app({
+      identity: { type: "SystemAssigned", principalId: SYSTEM_PRINCIPAL, tenantId: TEST_TENANT },
+    });
     world.resources[6] = assignment(
       "a-other",
       `/subscriptions/${SUB}/resourceGroups/rg-checkout/providers/Microsoft.KeyVault/vaults/kv`,
@@ -283,11 +312,13 @@ describe("readPullFacts", () => {
       KEY_VAULT_SECRETS_USER,
     );
     const { facts, stats, arm } = await read(world);
-    expect(stats.waves).toBe(3);
-    expect(stats.armRequests).toBe(arm.length);
-    expect(arm.filter((r) => r.query.get("$filter") === `assignedTo('${UAMI_PRINCIPAL}')`)).toHaveLength(1);
+    expect(stats.waves).toBe(2);
+    expect(arm.filter((r) => r.query.get("$filter") === `assignedTo('${UAMI_PRINCIPAL}')`)).toHaveLength(0);
+    // What atScope() showed is all that covers the registry: no grant of pull for the UAMI there.
     const held = facts.roleAssignments[UAMI_PRINCIPAL];
-    expect(held?.readable && held.found && held.items.map((a) => a.name)).toEqual(["a-other"]);
+    expect(
+      held?.readable && held.found && held.items.filter((a) => a.scope.toLowerCase() === REGISTRY_ID.toLowerCase()),
+    ).toEqual([]);
   });
 
   it("a custom role definition is read (once); the built-in ones are not", async () => {

@@ -45,7 +45,7 @@ const KNOWN = new Set(Object.keys(DEFAULT_BEHAVIOUR));
 function seconds(raw: Record<string, unknown>, key: keyof Behaviour): number {
   const value = raw[key] ?? 0;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new WorldError(`behaviour.${key}: found ${JSON.stringify(value)}, expected a number ≥ 0`);
+    throw new WorldError(`behaviour.${key}: found ${JSON.stringify(value)}; expected a number ≥ 0`);
   }
   return value;
 }
@@ -54,7 +54,7 @@ function seconds(raw: Record<string, unknown>, key: keyof Behaviour): number {
 export function parseBehaviour(raw: unknown): Behaviour {
   if (raw === undefined) return { ...DEFAULT_BEHAVIOUR };
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new WorldError(`behaviour: found ${JSON.stringify(raw)}, expected an object (world.md v2)`);
+    throw new WorldError(`behaviour: found ${JSON.stringify(raw)}; expected an object (world.md v2)`);
   }
   const b = raw as Record<string, unknown>;
   const unknown = Object.keys(b).filter((k) => !KNOWN.has(k));
@@ -64,17 +64,17 @@ export function parseBehaviour(raw: unknown): Behaviour {
   const operations = b.operations ?? "azure-async";
   if (operations !== "azure-async" && operations !== "location") {
     throw new WorldError(
-      `behaviour.operations: found ${JSON.stringify(operations)}, expected "azure-async" or "location"`,
+      `behaviour.operations: found ${JSON.stringify(operations)}; expected "azure-async" or "location"`,
     );
   }
   const reject = b.rejectWritesWhileUnpullable ?? false;
   if (typeof reject !== "boolean") {
     throw new WorldError(
-      `behaviour.rejectWritesWhileUnpullable: found ${JSON.stringify(reject)}, expected true or false`,
+      `behaviour.rejectWritesWhileUnpullable: found ${JSON.stringify(reject)}; expected true or false`,
     );
   }
   const lost = seconds(b, "lostReplies");
-  if (!Number.isInteger(lost)) throw new WorldError(`behaviour.lostReplies: found ${lost}, expected a whole number`);
+  if (!Number.isInteger(lost)) throw new WorldError(`behaviour.lostReplies: found ${lost}; expected a whole number`);
   const wording = b.failureWording ?? DEFAULT_BEHAVIOUR.failureWording;
   if (!isFailureWording(wording)) {
     throw new WorldError(

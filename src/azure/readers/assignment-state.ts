@@ -109,9 +109,11 @@ export function atScopeItems(state: AssignmentState): RoleAssignmentFacts[] {
 }
 
 /**
- * Whether a principal first seen after wave 1 already shows, in the registries' atScope() reads, a direct grant of
- * pull on every registry of the app (for its repositories, in its mode): then its assignedTo() reads could only add
- * grants (through groups, or elsewhere) and are left out.
+ * Whether the registries' atScope() reads already tell all that a principal first seen after wave 1 holds there, so
+ * its assignedTo() reads are left out. Per registry, either atScope() shows it a direct grant of pull (for the app's
+ * repositories, in the registry's mode): assignedTo() could only add more; or atScope() shows no assignment held by a
+ * group at all: every assignment that covers the registry is at or above it, so atScope() lists it, and one the
+ * principal holds directly would carry its ID; only a group's could hide it.
  */
 export function grantsAlreadyShown(state: AssignmentState, principal: string): boolean {
   if (state.appPrincipals.has(principal)) return false;
@@ -120,7 +122,9 @@ export function grantsAlreadyShown(state: AssignmentState, principal: string): b
   const held = atScopeItems(state).filter((a) => a.principalId.toLowerCase() === principal);
   state.definitions.takeBuiltIns(held.map((a) => a.roleDefinitionId));
   return rbac.every((registry) => {
-    if (!isFound(state.registryScopeReads.get(registry.id.toLowerCase()))) return false;
+    const read = state.registryScopeReads.get(registry.id.toLowerCase());
+    if (!isFound(read)) return false;
+    if (!read.items.some((a) => /group/i.test(a.principalType))) return true;
     const repositories = repositoriesOn({ app: state.context.app }, registry.loginServer);
     return held.some((a) => grantsPullFor(a, registry, repositories, state.definitions.known()));
   });

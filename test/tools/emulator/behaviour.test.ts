@@ -168,12 +168,12 @@ describe("behaviour in the world file", () => {
   it("rejects unknown knobs and bad values, naming the knob and what is expected", () => {
     expect(load({ retries: 3 })).toThrow(/behaviour: unknown knob retries; expected one of operations/);
     expect(load({ operations: "polling" })).toThrow(
-      /behaviour.operations: found "polling", expected "azure-async" or "location"/,
+      /behaviour.operations: found "polling"; expected "azure-async" or "location"/,
     );
-    expect(load({ operationSeconds: -1 })).toThrow(/behaviour.operationSeconds: found -1, expected a number ≥ 0/);
+    expect(load({ operationSeconds: -1 })).toThrow(/behaviour.operationSeconds: found -1; expected a number ≥ 0/);
     expect(load({ rejectWritesWhileUnpullable: "yes" })).toThrow(/expected true or false/);
     expect(load({ lostReplies: 1.5 })).toThrow(/expected a whole number/);
-    expect(load([])).toThrow(/behaviour: found \[\], expected an object/);
+    expect(load([])).toThrow(/behaviour: found \[\]; expected an object/);
   });
   it("defaults every knob", () => {
     expect(load(undefined)().state.behaviour).toMatchObject({

@@ -71,8 +71,18 @@ describe("the deployed PullGuard's conditioned Role Based Access Control Adminis
     }
   });
 
-  it("is refused any other role, any other principal type, and every delete, with ARM's wording", async () => {
-    const c = clientsFor(await deployed());
+  it("is refused any other role, any other principal type, and the delete of any other assignment, with ARM's wording", async () => {
+    const pushName = "5b4a3928-1706-4f5e-9d4c-3b2a19080706";
+    const push = {
+      id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${pushName}`,
+      type: "Microsoft.Authorization/roleAssignments",
+      properties: {
+        roleDefinitionId: roleDefinition(ACR_PUSH),
+        principalId: GRANTEE,
+        principalType: "ServicePrincipal",
+      },
+    };
+    const c = clientsFor(await deployed([push]));
     const create = (role: string, principalType: "ServicePrincipal" | "User" | "Group") =>
       c.auth.roleAssignments.create(REGISTRY_ID, randomUUID(), {
         roleDefinitionId: roleDefinition(role),
@@ -95,7 +105,10 @@ describe("the deployed PullGuard's conditioned Role Based Access Control Adminis
       principalId: GRANTEE,
       principalType: "ServicePrincipal",
     });
-    const deleted = await failure(c.auth.roleAssignments.delete(REGISTRY_ID, String(granted.name)));
+    // The documented "constrain roles and principal types" form admits deleting what it admits creating ...
+    await c.auth.roleAssignments.delete(REGISTRY_ID, String(granted.name));
+    // ... and nothing else: an AcrPush assignment someone else made stays.
+    const deleted = await failure(c.auth.roleAssignments.delete(REGISTRY_ID, pushName));
     expect(deleted).toMatchObject({ status: 403, code: "AuthorizationFailed" });
     expect(deleted.message).toContain("'Microsoft.Authorization/roleAssignments/delete'");
   });
