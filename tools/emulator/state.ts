@@ -5,6 +5,7 @@
  * Resources are raw ARM JSON exactly as a GET returns them (nested `properties`), keyed by their lower-cased ID so
  * that look-ups are case-insensitive while the stored casing is returned unchanged.
  */
+import type { ImageContent } from "./images.js";
 
 /** One ARM resource as GET returns it. Unknown fields are kept. */
 export interface ArmResource {
@@ -44,9 +45,12 @@ export interface Caller {
 
 /** One tag of a repository, long form (the world's short form is expanded on load). */
 export interface TagContent {
+  /** The digest of the manifest the tag names (the world's `digest`, when given, is accepted as an alias). */
   digest: string;
   quarantineState: "Passed" | "Quarantined";
   platforms: string[];
+  /** The manifest, index and blobs served for the tag (images.ts). */
+  image: ImageContent;
 }
 
 /** login server (lower case) → repository (lower case) → tag → content. */
