@@ -86,7 +86,7 @@ const isOperator = (state: WorldState, oid: string) => !state.caller && oid === 
  * special user" sees a quarantined image and that a standard reader pulls it once it is marked good, so `*` and
  * `* /read` wildcards (Owner, Contributor, Reader) are taken not to grant it (assumption, see docs/worlds.md).
  */
-function mayReadQuarantined(state: WorldState, oid: string, registry: ArmResource): boolean {
+export function mayReadQuarantined(state: WorldState, oid: string, registry: ArmResource): boolean {
   if (isOperator(state, oid)) return true;
   const who = identitiesOf(state, oid);
   return allAssignments(state).some(

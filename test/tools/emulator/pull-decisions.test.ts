@@ -31,7 +31,8 @@ const REPLICA_TEXT: Record<string, RegExp> = {
   "identity-not-found": IDENTITY,
   "registry-public-access-disabled": DENIED,
   "registry-firewall-blocks-environment": DENIED,
-  "image-quarantined": DENIED,
+  // v2: quarantine hides a not-Passed tag (404 MANIFEST_UNKNOWN) from a puller without AcrQuarantineReader.
+  "image-quarantined": /^Failed to pull image "[^"]+:1\.8\.0": MANIFEST_UNKNOWN: manifest unknown: /,
   "image-not-found": /^Failed to pull image "[^"]+:1\.9\.0": MANIFEST_UNKNOWN: manifest unknown: /,
   "registry-not-found": /no such host/,
 };
