@@ -6,6 +6,7 @@
  *
  * Example: api:2.0 built on an arm64 laptop → platforms ["linux/arm64"] → error "rebuild with --platform linux/amd64".
  */
+import { foundRegistry } from "../pull-access.js";
 import type { Check } from "./check.js";
 import { findingOn, imageEvidence } from "./check.js";
 
@@ -36,7 +37,8 @@ export const imagePlatformUnsupported: Check = {
         ],
         fix: {
           summary: `rebuild ${path.ref.repository}:${reference} for linux/amd64 (or as a multi-platform image that includes it) and push it again`,
-          az: `docker buildx build --platform linux/amd64 -t ${path.server}/${path.ref.repository}:${reference} --push .`,
+          // `az acr build --platform` builds in the registry for the named platform (Azure CLI acr build).
+          az: `az acr build --registry ${foundRegistry(path)?.name ?? path.server.split(".")[0]} --image ${path.ref.repository}:${reference} --platform linux/amd64 .`,
         },
       }),
     ];
