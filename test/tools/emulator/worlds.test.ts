@@ -30,6 +30,8 @@ const EXPECTED_TEXT: Record<string, RegExp> = {
   "registry-firewall-blocks-environment": /denied: client with IP '51\.104\.12\.9' is not allowed access/,
   "image-not-found": /manifest unknown: manifest tagged by "1\.9\.0" is not found/,
   "image-quarantined": /^manifest unknown: manifest tagged by "1\.8\.0" is not found/,
+  "image-quarantined-hidden": /^manifest unknown: manifest tagged by "1\.8\.0" is not found/,
+  "image-platform-unsupported": /^image OS\/Arc must be linux\/amd64 but is linux\/arm64$/,
 };
 
 describe("world files", () => {
