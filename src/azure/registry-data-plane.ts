@@ -387,7 +387,9 @@ export function createRegistryDataPlane(options: RegistryDataPlaneOptions): Regi
     if (get.status !== 404 || (code !== "MANIFEST_UNKNOWN" && code !== "NAME_UNKNOWN")) {
       throw refusal("manifest request", loginServer, get);
     }
-    const tags = code === "NAME_UNKNOWN" ? [] : await listTags(base, query.repository, auth);
+    // Under quarantine a 404 is image-quarantined's, which names no tags: the tag list would be a wasted request.
+    const tags =
+      code === "NAME_UNKNOWN" || query.readQuarantineState ? [] : await listTags(base, query.repository, auth);
     return {
       status: "not-found",
       errorCode: code,
