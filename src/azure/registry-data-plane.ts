@@ -4,12 +4,20 @@
  *   Entra token for https://containerregistry.azure.net/.default
  *   POST https://<loginServer>/oauth2/exchange  grant_type=access_token&service&tenant&access_token → refresh token
  *   POST https://<loginServer>/oauth2/token     grant_type=refresh_token&service&scope=repository:<repo>:pull → access token
- *   HEAD https://<loginServer>/v2/<repo>/manifests/<tag or digest>
- *     200 → found (digest from Docker-Content-Digest)
- *     404 → GET the same URL for `{"errors":[{"code":"MANIFEST_UNKNOWN"|"NAME_UNKNOWN"}]}`, then
- *           GET /acr/v1/<repo>/_tags for the nearest existing tags
+ *   GET https://<loginServer>/v2/<repo>/manifests/<tag or digest>   (v2: GET, not HEAD: the body names the platforms)
+ *     200 → found (digest from Docker-Content-Digest). Platforms (v2): an image index / manifest list lists them in
+ *           `manifests[].platform` (no further request); a single image manifest names its config blob, read with
+ *           GET /v2/<repo>/blobs/<config digest> for `os` / `architecture` / `variant` (one more request, two when
+ *           ACR redirects the blob to its storage: the redirect is followed without the Authorization header)
+ *     404 → `{"errors":[{"code":"MANIFEST_UNKNOWN"|"NAME_UNKNOWN"}]}`, then GET /acr/v1/<repo>/_tags for the nearest
+ *           existing tags
+ *     "The operation is disallowed." → disallowed: ACR's answer to a pull by digest of a quarantined image (Azure/acr
+ *           docs/preview/quarantine/readme.md)
  *     401/403 → unknown: PullGuard's identity may not pull (neededRole says what it needs)
  *     403 DENIED "client with IP ... is not allowed" → unknown: the registry's network rules refused PullGuard
+ *
+ * Media types and fields: the OCI image spec (image-index.md, manifest.md, config.md) and the Docker types ACR also
+ * serves (azure-rest-api-specs containerregistry data-plane 2021-07-01, ContainerRegistry_GetManifest's accept).
  *
  * Requests go through the HTTP client the SDKs use, in a pipeline with the SDK's default retries; they are counted
  * apart from ARM requests. Tokens are never logged (the pipeline's logger drops Authorization headers, bodies are not
@@ -41,6 +49,10 @@ const MANIFEST_MEDIA_TYPES = [
   "application/vnd.docker.distribution.manifest.list.v2+json",
   "application/vnd.docker.distribution.manifest.v2+json",
 ].join(", ");
+const INDEX_MEDIA_TYPES = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+];
 const NEAREST_TAGS = 5;
 
 export interface ManifestQuery {
@@ -72,6 +84,29 @@ export function manifestReferenceOf(image: string): { repository: string; refere
   const lastSlash = image.lastIndexOf("/");
   const colon = image.lastIndexOf(":");
   return { repository, reference: colon > lastSlash ? image.slice(colon + 1) : "latest" };
+}
+
+interface PlatformFields {
+  os?: unknown;
+  architecture?: unknown;
+  variant?: unknown;
+}
+
+/** The fields of a manifest or index that name platforms (OCI image spec; Docker's are the same). */
+interface ManifestBody {
+  mediaType?: string;
+  config?: { digest?: unknown };
+  manifests?: Array<{ platform?: PlatformFields }>;
+}
+
+/**
+ * "linux/arm64/v8" from `{os, architecture, variant}`; nothing for a missing platform or buildx's attestation
+ * entries (`unknown/unknown`), which are not runnable images.
+ */
+function platformLabel(platform: PlatformFields | null | undefined): string[] {
+  const { os, architecture, variant } = platform ?? {};
+  if (typeof os !== "string" || typeof architecture !== "string" || os === "unknown") return [];
+  return [[os, architecture, typeof variant === "string" && variant ? variant : null].filter(Boolean).join("/")];
 }
 
 /** Why a data-plane step failed, as ManifestCheck "unknown". */
@@ -299,28 +334,62 @@ export function createRegistryDataPlane(options: RegistryDataPlaneOptions): Regi
     return tag?.quarantineState ?? null;
   }
 
+  /** A blob's bytes as text; ACR redirects blobs to its storage, which must not get the registry's token. */
+  async function readBlob(base: string, repository: string, digest: string, auth: Record<string, string>) {
+    const first = await send("GET", `${base}/v2/${repository}/blobs/${digest}`, auth);
+    const location = first.headers.get("location");
+    if (first.status >= 300 && first.status < 400 && location) {
+      const redirected = await send("GET", new URL(location, base).toString(), {});
+      return redirected.status === 200 ? (redirected.bodyAsText ?? null) : null;
+    }
+    return first.status === 200 ? (first.bodyAsText ?? null) : null;
+  }
+
+  /** "os/architecture[/variant]" of an index's children, or of a single manifest's config blob (v2). */
+  async function platformsOf(
+    base: string,
+    repository: string,
+    manifest: ManifestBody | null,
+    mediaType: string | null,
+    auth: Record<string, string>,
+  ): Promise<string[] | null> {
+    if (!manifest) return null;
+    if (INDEX_MEDIA_TYPES.includes(mediaType ?? "") || Array.isArray(manifest.manifests)) {
+      return [...new Set((manifest.manifests ?? []).flatMap((m) => platformLabel(m.platform)))];
+    }
+    const config = manifest.config?.digest;
+    if (typeof config !== "string") return null;
+    const text = await readBlob(base, repository, config, auth);
+    const label = platformLabel(parseJsonOrNull(text ?? "") as PlatformFields | null);
+    return label.length > 0 ? label : null;
+  }
+
   async function check(query: ManifestQuery): Promise<ManifestCheck> {
     const loginServer = query.loginServer.toLowerCase();
     const base = `https://${loginServer}`;
     const auth = { authorization: `Bearer ${await cachedAccessToken(loginServer, query.repository)}` };
     const manifestUrl = `${base}/v2/${query.repository}/manifests/${query.reference}`;
-    const head = await send("HEAD", manifestUrl, { ...auth, accept: MANIFEST_MEDIA_TYPES });
-    if (head.status === 200) {
-      const digest = head.headers.get("docker-content-digest") ?? null;
-      const quarantineState =
-        query.readQuarantineState && digest ? await quarantineStateOf(base, query, digest, auth) : null;
-      return { status: "found", digest, quarantineState };
-    }
-    if (head.status !== 404) throw refusal("manifest request", loginServer, head);
     const get = await send("GET", manifestUrl, { ...auth, accept: MANIFEST_MEDIA_TYPES });
     if (get.status === 200) {
-      return { status: "found", digest: get.headers.get("docker-content-digest") ?? null, quarantineState: null };
+      const digest = get.headers.get("docker-content-digest") ?? null;
+      const body = parseJsonOrNull(get.bodyAsText) as ManifestBody | null;
+      const mediaType = (get.headers.get("content-type") ?? body?.mediaType ?? "").split(";")[0]?.trim() || null;
+      const [platforms, quarantineState] = await Promise.all([
+        platformsOf(base, query.repository, body, mediaType, auth),
+        query.readQuarantineState && digest ? quarantineStateOf(base, query, digest, auth) : null,
+      ]);
+      return { status: "found", digest, quarantineState, mediaType, ...(platforms ? { platforms } : {}) };
     }
-    const { code } = registryError(get);
+    const { code, message } = registryError(get);
+    if (/operation is disallowed/i.test(message ?? "")) {
+      return { status: "disallowed", message: message ?? "The operation is disallowed." };
+    }
     if (get.status !== 404 || (code !== "MANIFEST_UNKNOWN" && code !== "NAME_UNKNOWN")) {
       throw refusal("manifest request", loginServer, get);
     }
-    const tags = code === "NAME_UNKNOWN" ? [] : await listTags(base, query.repository, auth);
+    // Under quarantine a 404 is image-quarantined's, which names no tags: the tag list would be a wasted request.
+    const tags =
+      code === "NAME_UNKNOWN" || query.readQuarantineState ? [] : await listTags(base, query.repository, auth);
     return {
       status: "not-found",
       errorCode: code,

@@ -193,10 +193,22 @@ export interface NetworkFacts {
   privateDnsZones: Read<{ items: PrivateDnsZoneFacts[] }>;
 }
 
-/** The data-plane tag check, done as PullGuard's own identity. */
+/**
+ * The data-plane tag check, done as PullGuard's own identity.
+ * v2: `platforms` lists the "os/architecture[/variant]" the manifest offers (an index's `manifests[].platform`, or a
+ * single manifest's config blob), absent when they could not be read; `mediaType` is the manifest's media type.
+ * "disallowed" is ACR's answer to a pull by digest of an image its quarantine hides ("The operation is disallowed.").
+ */
 export type ManifestCheck =
-  | { status: "found"; digest: string | null; quarantineState: string | null }
+  | {
+      status: "found";
+      digest: string | null;
+      quarantineState: string | null;
+      mediaType?: string | null;
+      platforms?: string[];
+    }
   | { status: "not-found"; errorCode: "NAME_UNKNOWN" | "MANIFEST_UNKNOWN"; existingTags: string[] }
+  | { status: "disallowed"; message: string }
   | { status: "unknown"; reason: string; neededRole: string | null };
 
 /** Role assignments that matter for one principal (direct and through groups: ARM's `assignedTo()` filter). */

@@ -22,6 +22,7 @@ export const PULL_PATH_CODES = [
   "registry-firewall-blocks-environment",
   "image-not-found",
   "image-quarantined",
+  "image-platform-unsupported",
   "registry-not-acr",
 ] as const;
 

@@ -240,6 +240,7 @@ describe("readPullFacts", () => {
         status: "found",
         digest: `sha256:${"b".repeat(64)}`,
         quarantineState: null,
+        mediaType: null,
       },
       "fabrikamacr.azurecr.io/checkout/migrate:9.9": {
         status: "not-found",

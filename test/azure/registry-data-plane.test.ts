@@ -10,6 +10,8 @@ import { TEST_TENANT, testBackend } from "./local-arm.js";
 import { type LocalAnswer, type LocalRequest, type LocalServer, startLocalHttps } from "./local-https.js";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
+const CONFIG = `sha256:${"c".repeat(64)}`;
+const STORAGE_HOST = "fabrikamacr.westeurope.data.azurecr.io";
 const REFRESH = "refresh-token-value";
 const ACCESS = "access-token-value";
 
@@ -52,8 +54,49 @@ function registry(request: LocalRequest): LocalAnswer {
       return { status: 401, body: { errors: [{ code: "UNAUTHORIZED", message: "no pull" }] } };
     return { status: 200, body: { access_token: ACCESS } };
   }
+  if (request.host === STORAGE_HOST) {
+    // ACR's blob storage: reached through the 307, with the SAS in the URL and never the registry's token.
+    if (request.headers.authorization) return { status: 403, body: "AuthenticationFailed" };
+    return { status: 200, body: { architecture: "arm64", os: "linux", rootfs: { type: "layers", diff_ids: [] } } };
+  }
   if (request.headers.authorization !== `Bearer ${ACCESS}`)
     return { status: 401, body: { errors: [{ code: "UNAUTHORIZED" }] } };
+  if (request.path === "/v2/checkout/arm/manifests/laptop") {
+    return {
+      status: 200,
+      headers: { "docker-content-digest": DIGEST, "content-type": "application/vnd.oci.image.manifest.v1+json" },
+      body: {
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: CONFIG, size: 80 },
+        layers: [],
+      },
+    };
+  }
+  if (request.path === `/v2/checkout/arm/blobs/${CONFIG}`) {
+    return { status: 307, headers: { location: `https://${STORAGE_HOST}/blob/${CONFIG.slice(7)}?sig=sas` } };
+  }
+  if (request.path === "/v2/checkout/multi/manifests/2") {
+    return {
+      status: 200,
+      headers: {
+        "docker-content-digest": DIGEST,
+        "content-type": "application/vnd.docker.distribution.manifest.list.v2+json",
+      },
+      body: {
+        schemaVersion: 2,
+        mediaType: "application/vnd.docker.distribution.manifest.list.v2+json",
+        manifests: [
+          { digest: DIGEST, platform: { architecture: "arm64", os: "linux", variant: "v8" } },
+          { digest: DIGEST, platform: { architecture: "arm", os: "linux", variant: "v7" } },
+          { digest: DIGEST, platform: { architecture: "unknown", os: "unknown" } },
+        ],
+      },
+    };
+  }
+  if (request.path === "/v2/checkout/web/manifests/sha256:disallowed") {
+    return { status: 403, body: { errors: [{ code: "UNKNOWN", message: "The operation is disallowed." }] } };
+  }
   if (request.path === "/v2/checkout/web/manifests/1.8.0" || request.path === `/v2/checkout/web/manifests/${DIGEST}`) {
     return { status: 200, headers: { "docker-content-digest": DIGEST } };
   }
@@ -104,7 +147,7 @@ describe("manifestReferenceOf", () => {
 });
 
 describe("createRegistryDataPlane", () => {
-  it("exchanges, asks for a pull token, HEADs the manifest and returns its digest", async () => {
+  it("exchanges, asks for a pull token, GETs the manifest and returns its digest", async () => {
     const plane = dataPlane();
     const start = server.requests.length;
     const check = await plane.checkManifest({
@@ -112,12 +155,12 @@ describe("createRegistryDataPlane", () => {
       repository: "checkout/web",
       reference: "1.8.0",
     });
-    expect(check).toEqual({ status: "found", digest: DIGEST, quarantineState: null });
+    expect(check).toEqual({ status: "found", digest: DIGEST, quarantineState: null, mediaType: null });
     const sent = server.requests.slice(start);
     expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual([
       "POST /oauth2/exchange",
       "POST /oauth2/token",
-      "HEAD /v2/checkout/web/manifests/1.8.0",
+      "GET /v2/checkout/web/manifests/1.8.0",
     ]);
     expect(new URLSearchParams(sent[1]?.body).get("scope")).toBe("repository:checkout/web:pull");
     expect(sent[2]?.headers.accept).toContain("application/vnd.oci.image.index.v1+json");
@@ -140,7 +183,7 @@ describe("createRegistryDataPlane", () => {
       reference: "1.8.0",
       readQuarantineState: true,
     });
-    expect(check).toEqual({ status: "found", digest: DIGEST, quarantineState: "Quarantined" });
+    expect(check).toEqual({ status: "found", digest: DIGEST, quarantineState: "Quarantined", mediaType: null });
   });
 
   it("reads the quarantine state from the tag list when the manifest's attributes do not carry it", async () => {
@@ -150,7 +193,57 @@ describe("createRegistryDataPlane", () => {
       reference: "2.0",
       readQuarantineState: true,
     });
-    expect(check).toEqual({ status: "found", digest: DIGEST, quarantineState: "Passed" });
+    expect(check).toEqual({ status: "found", digest: DIGEST, quarantineState: "Passed", mediaType: null });
+  });
+
+  it("v2: a single manifest's platform comes from its config blob, read through ACR's redirect without the token", async () => {
+    const plane = dataPlane();
+    const start = server.requests.length;
+    const check = await plane.checkManifest({
+      loginServer: "fabrikamacr.azurecr.io",
+      repository: "checkout/arm",
+      reference: "laptop",
+    });
+    expect(check).toEqual({
+      status: "found",
+      digest: DIGEST,
+      quarantineState: null,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      platforms: ["linux/arm64"],
+    });
+    const sent = server.requests.slice(start).map((r) => `${r.method} ${r.host}${r.path}`);
+    expect(sent.slice(2)).toEqual([
+      "GET fabrikamacr.azurecr.io/v2/checkout/arm/manifests/laptop",
+      `GET fabrikamacr.azurecr.io/v2/checkout/arm/blobs/${CONFIG}`,
+      `GET ${STORAGE_HOST}/blob/${"c".repeat(64)}`,
+    ]);
+    expect(plane.requests).toBe(5);
+  });
+
+  it("v2: an index's platforms come from manifests[].platform, with no blob read; attestations are no platform", async () => {
+    const plane = dataPlane();
+    const check = await plane.checkManifest({
+      loginServer: "fabrikamacr.azurecr.io",
+      repository: "checkout/multi",
+      reference: "2",
+    });
+    expect(check).toEqual({
+      status: "found",
+      digest: DIGEST,
+      quarantineState: null,
+      mediaType: "application/vnd.docker.distribution.manifest.list.v2+json",
+      platforms: ["linux/arm64/v8", "linux/arm/v7"],
+    });
+    expect(plane.requests).toBe(3);
+  });
+
+  it("v2: 'The operation is disallowed.' (quarantine, by digest) is its own answer, not a refusal of PullGuard", async () => {
+    const check = await dataPlane().checkManifest({
+      loginServer: "fabrikamacr.azurecr.io",
+      repository: "checkout/web",
+      reference: "sha256:disallowed",
+    });
+    expect(check).toEqual({ status: "disallowed", message: "The operation is disallowed." });
   });
 
   it("a missing tag: MANIFEST_UNKNOWN with the nearest existing tags", async () => {

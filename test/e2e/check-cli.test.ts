@@ -67,7 +67,7 @@ describe("pullguard check --world", () => {
   });
 
   it("a degraded world (warnings only) exits 0", async () => {
-    const { exit, out } = await check(["--world", join(WORLDS, "image-quarantined.json"), APP, "--json"]);
+    const { exit, out } = await check(["--world", join(WORLDS, "role-assignment-propagating.json"), APP, "--json"]);
     expect(exit).toBe(EXIT.ok);
     expect(JSON.parse(out)).toMatchObject({ verdict: "degraded" });
   });

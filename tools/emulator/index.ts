@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer } from "node:https";
+import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
@@ -52,6 +52,12 @@ export interface Emulator {
   faults: Faults;
   state: WorldState;
   getResource(id: string): ArmResource | undefined;
+  /**
+   * Serves one registry's data plane on its own port, reachable as `127.0.0.1:<port>` (address), for clients that
+   * dial the host they are given (skopeo): the challenge's realm names that address, the service stays the login
+   * server. No DNS entry or /etc/hosts line is needed; the emulator's certificate covers 127.0.0.1.
+   */
+  exposeRegistry(loginServer: string): Promise<{ address: string; stop(): Promise<void> }>;
   /** A replica of the app's latest revision restarts (scale-out, node move): its pull is decided again, now. */
   simulateReplicaRestart(appId: string): boolean;
   stop(): Promise<void>;
@@ -63,7 +69,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   res.writeHead(status, { ...headers, ...(body ? { "content-length": String(Buffer.byteLength(body)) } : {}) });
   res.end(body);
 }
@@ -112,13 +118,13 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
   }
 
   let lostReplies = 0;
-  const server = createServer({ cert, key }, (req, res) => {
+  /** Requests of the main listener (ARM, and registries by their Host), or of a registry's own listener. */
+  const handler = (registry?: string) => (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const start = Date.now();
-      const host = String(req.headers.host ?? "")
-        .replace(/:\d+$/, "")
-        .toLowerCase();
-      const plane: "arm" | "data" = isRegistryHost(host) ? "data" : "arm";
+      const address = String(req.headers.host ?? "");
+      const host = registry ?? address.replace(/:\d+$/, "").toLowerCase();
+      const plane: "arm" | "data" = registry || isRegistryHost(host) ? "data" : "arm";
       // The SDKs build `{$host}/{scope}/providers/...` with a scope that starts with "/", so a path may begin with
       // "//": collapse repeated slashes, or URL would read the first segment as a host.
       const target = (req.url ?? "/").replace(/^[^?]*/, (p) => p.replace(/\/{2,}/g, "/"));
@@ -166,7 +172,15 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
         for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(",") : v;
         const answer = handleRegistryRequest(
           state,
-          { method: req.method ?? "GET", host, path: url.pathname, query: url.searchParams, headers, body },
+          {
+            method: req.method ?? "GET",
+            host,
+            ...(registry ? { address } : {}),
+            path: url.pathname,
+            query: url.searchParams,
+            headers,
+            body,
+          },
           clock.now(),
         );
         send(res, answer.status, answer.headers, answer.body);
@@ -246,12 +260,14 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
         record(500);
       }
     })();
-  });
+  };
+  const server = createServer({ cert, key }, handler());
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   const endpoint = `https://127.0.0.1:${port}`;
   ctx.baseUrl = endpoint;
   const httpClient = emulatorHttpClient(cert, port);
+  const exposures: Server[] = [];
 
   return {
     endpoint,
@@ -267,6 +283,15 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     faults,
     state,
     getResource: (id) => state.resources.get(lowerId(id)),
+    exposeRegistry: async (loginServer) => {
+      const exposed = createServer({ cert, key }, handler(loginServer.toLowerCase()));
+      await new Promise<void>((resolve) => exposed.listen(0, "127.0.0.1", resolve));
+      exposures.push(exposed);
+      return {
+        address: `127.0.0.1:${(exposed.address() as AddressInfo).port}`,
+        stop: () => closeServer(exposed),
+      };
+    },
     simulateReplicaRestart: (appId) => {
       const app = state.resources.get(lowerId(appId));
       const latest = app
@@ -279,10 +304,15 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     },
     stop: async () => {
       await Promise.all([events.settle(), alerts.settle()]);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([server, ...exposures].map(closeServer));
     },
   };
+}
+
+async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 function isFileRef(world: unknown): world is { file: string } {

@@ -4,6 +4,8 @@
  * registry's mode, manifest, quarantine. The messages are the registry's own words, which end up in the revision's
  * provisioning error and the replica's runningStateDetails.
  */
+
+import { mayReadQuarantined } from "./dataplane.js";
 import { isRegistryHost, lowerId, subscriptionOf } from "./ids.js";
 import { networkBlock } from "./network.js";
 import { principalMayPull } from "./rbac.js";
@@ -15,7 +17,7 @@ export interface PullFailure {
   /** Which list the container is in (template.containers or template.initContainers). */
   kind?: "container" | "init";
   image: string;
-  status: 401 | 403 | 404;
+  status: 400 | 401 | 403 | 404;
   registryCode: string;
   message: string;
 }
@@ -97,7 +99,9 @@ function manifestFailure(
       message: `name unknown: repository '${image.repository}' not found`,
     };
   }
-  const tag = image.byDigest ? [...repo.values()].find((t) => t.digest === image.reference) : repo.get(image.reference);
+  const tag = image.byDigest
+    ? [...repo.values()].find((t) => t.digest === image.reference || t.image.manifests.has(image.reference))
+    : repo.get(image.reference);
   if (!tag) {
     return {
       status: 404,
@@ -166,20 +170,38 @@ function evaluateImage(
   }
   const missing = manifestFailure(state, ref.host, ref);
   if (missing) return missing;
-  if (String(policies.quarantinePolicy?.status ?? "disabled").toLowerCase() === "enabled") {
-    const tags = state.registryContent.get(ref.host)?.get(ref.repository);
-    const tag = ref.byDigest
-      ? [...(tags?.values() ?? [])].find((t) => t.digest === ref.reference)
-      : tags?.get(ref.reference);
-    if (tag?.quarantineState !== "Passed") {
-      return {
-        status: 403,
-        registryCode: "DENIED",
-        message: "denied: the image is quarantined and has not been marked as passed",
-      };
-    }
+  const tags = state.registryContent.get(ref.host)?.get(ref.repository);
+  const tag = ref.byDigest
+    ? [...(tags?.values() ?? [])].find((t) => t.digest === ref.reference || t.image.manifests.has(ref.reference))
+    : tags?.get(ref.reference);
+  // v2 (world.md, dataplane.ts): quarantine hides a not-Passed image from a puller without AcrQuarantineReader.
+  if (
+    String(policies.quarantinePolicy?.status ?? "disabled").toLowerCase() === "enabled" &&
+    tag?.quarantineState !== "Passed" &&
+    !mayReadQuarantined(state, principal.principalId, registry)
+  ) {
+    return ref.byDigest
+      ? { status: 403, registryCode: "UNKNOWN", message: "The operation is disallowed." }
+      : {
+          status: 404,
+          registryCode: "MANIFEST_UNKNOWN",
+          message: `manifest unknown: manifest tagged by "${ref.reference}" is not found`,
+        };
   }
-  return null;
+  return tag ? platformFailure(tag.platforms, image) : null;
+}
+
+/**
+ * v2: ACA runs linux/amd64 only. An index without that child fails as containerd words it (`no child with platform
+ * linux/amd64 in index <image>`, quoted in spec/pull-path.md); a single manifest for another platform fails with
+ * ACA's `image OS/Arc must be linux/amd64` (same source). The registry code is an emulator-only label.
+ */
+function platformFailure(platforms: string[], image: string): Omit<PullFailure, "container" | "image"> | null {
+  const amd64 = platforms.some((p) => /^linux\/amd64(\/|$)/i.test(p));
+  if (amd64) return null;
+  return platforms.length > 1
+    ? { status: 400, registryCode: "PLATFORM", message: `no child with platform linux/amd64 in index ${image}` }
+    : { status: 400, registryCode: "PLATFORM", message: `image OS/Arc must be linux/amd64 but is ${platforms[0]}` };
 }
 
 export function evaluateRevision(state: WorldState, app: ArmResource, now: Date): RevisionDecision {

@@ -7,6 +7,7 @@
  */
 
 import type { Behaviour } from "./behaviour.js";
+import type { ImageContent } from "./images.js";
 
 /** One ARM resource as GET returns it. Unknown fields are kept. */
 export interface ArmResource {
@@ -46,9 +47,12 @@ export interface Caller {
 
 /** One tag of a repository, long form (the world's short form is expanded on load). */
 export interface TagContent {
+  /** The digest of the manifest the tag names (the world's `digest`, when given, is accepted as an alias). */
   digest: string;
   quarantineState: "Passed" | "Quarantined";
   platforms: string[];
+  /** The manifest, index and blobs served for the tag (images.ts). */
+  image: ImageContent;
 }
 
 /** login server (lower case) → repository (lower case) → tag → content. */

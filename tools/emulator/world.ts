@@ -4,7 +4,8 @@
  * found and what is expected.
  */
 import { parseBehaviour } from "./behaviour.js";
-import { lastSegment, lowerId, nameUuid, sha256Digest, subscriptionOf } from "./ids.js";
+import { lastSegment, lowerId, nameUuid, subscriptionOf } from "./ids.js";
+import { buildImage, parsePlatform } from "./images.js";
 import { type ArmResource, type RegistryContent, resourceKey, type TagContent, type WorldState } from "./state.js";
 
 export const DEFAULT_TENANT = "00000000-0000-4000-8000-0000000000a1";
@@ -94,6 +95,30 @@ function validateResource(raw: unknown, index: number): ArmResource {
   return { ...raw, id, type, name } as ArmResource;
 }
 
+/** One tag's long form: platforms (default linux/amd64), the image served for them, quarantine state, digest. */
+function tagContent(path: string, image: string, info: Record<string, unknown>): TagContent {
+  const platforms = info.platforms ?? ["linux/amd64"];
+  if (!Array.isArray(platforms) || platforms.length === 0) {
+    fail(`${path}.platforms`, platforms, 'a non-empty list of "os/architecture[/variant]", e.g. ["linux/amd64"]');
+  }
+  const parsed = platforms.map((p, i) => {
+    const platform = typeof p === "string" ? parsePlatform(p) : null;
+    if (!platform) fail(`${path}.platforms[${i}]`, p, 'a platform "os/architecture[/variant]", e.g. "linux/arm64"');
+    return platform;
+  });
+  // Emulator-only: `"format": "docker"` serves Docker media types (manifest list, distribution manifest v2).
+  if (info.format !== undefined && info.format !== "oci" && info.format !== "docker") {
+    fail(`${path}.format`, info.format, '"oci" (default) or "docker"');
+  }
+  const content = buildImage(image, parsed, info.format === "docker" ? "docker" : "oci");
+  return {
+    digest: typeof info.digest === "string" ? info.digest : content.top.digest,
+    quarantineState: info.quarantineState === "Quarantined" ? "Quarantined" : "Passed",
+    platforms: platforms as string[],
+    image: content,
+  };
+}
+
 function expandContent(raw: unknown): RegistryContent {
   const content: RegistryContent = new Map();
   if (raw === undefined) return content;
@@ -103,26 +128,19 @@ function expandContent(raw: unknown): RegistryContent {
     const repoMap = new Map<string, Map<string, TagContent>>();
     for (const [repo, tags] of Object.entries(repos)) {
       const tagMap = new Map<string, TagContent>();
+      const path = `registryContent.${server}.${repo}`;
+      const image = (tag: string) => `${server.toLowerCase()}/${repo.toLowerCase()}:${tag}`;
       if (Array.isArray(tags)) {
         for (const tag of tags) {
-          if (typeof tag !== "string") fail(`registryContent.${server}.${repo}`, tag, "tag names (strings)");
-          tagMap.set(tag, {
-            digest: sha256Digest(server, repo, tag),
-            quarantineState: "Passed",
-            platforms: ["linux/amd64"],
-          });
+          if (typeof tag !== "string") fail(path, tag, "tag names (strings)");
+          tagMap.set(tag, tagContent(`${path}.${tag}`, image(tag), {}));
         }
       } else if (isObject(tags)) {
         for (const [tag, info] of Object.entries(tags)) {
-          const i = isObject(info) ? info : {};
-          tagMap.set(tag, {
-            digest: typeof i.digest === "string" ? i.digest : sha256Digest(server, repo, tag),
-            quarantineState: i.quarantineState === "Quarantined" ? "Quarantined" : "Passed",
-            platforms: Array.isArray(i.platforms) ? (i.platforms as string[]) : ["linux/amd64"],
-          });
+          tagMap.set(tag, tagContent(`${path}.${tag}`, image(tag), isObject(info) ? info : {}));
         }
       } else {
-        fail(`registryContent.${server}.${repo}`, tags, "a list of tags or an object of tag → details");
+        fail(path, tags, "a list of tags or an object of tag → details");
       }
       repoMap.set(repo.toLowerCase(), tagMap);
     }

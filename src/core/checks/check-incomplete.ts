@@ -131,7 +131,11 @@ export const checkIncomplete: Check = {
             `https://${path.server}/v2/${path.ref?.repository ?? ""}/manifests/${path.ref?.digest ?? path.ref?.tag ?? "latest"}`,
           ),
         );
-      else if (manifest.status === "unknown") {
+      else if (
+        manifest.status === "unknown" ||
+        // v2: "disallowed" without quarantine is no answer PullGuard can read (with it, image-quarantined reports).
+        (manifest.status === "disallowed" && registry.quarantinePolicy.toLowerCase() !== "enabled")
+      ) {
         out.push(
           incomplete(
             path,
@@ -139,9 +143,9 @@ export const checkIncomplete: Check = {
             {
               readable: false,
               resource: `https://${path.server}/v2/${path.ref?.repository ?? ""}/manifests`,
-              message: manifest.reason,
+              message: manifest.status === "unknown" ? manifest.reason : manifest.message,
             },
-            manifest.neededRole,
+            manifest.status === "unknown" ? manifest.neededRole : null,
           ),
         );
       }

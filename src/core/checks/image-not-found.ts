@@ -2,8 +2,12 @@
  * image-not-found: the repository or tag does not exist (the data plane answered 404 NAME_UNKNOWN or
  * MANIFEST_UNKNOWN to PullGuard's own tag check). No automatic fix: the finding lists the nearest existing tags.
  *
+ * v2: under an enabled quarantine policy such a 404 is how ACR hides an image not yet marked good, so it is
+ * image-quarantined's, never this code's.
+ *
  * Example: checkout/web:1.9.0 with tags [1.8.0, 1.8.1, latest] → error "nearest tags: 1.8.1, 1.8.0, latest".
  */
+import { foundRegistry } from "../pull-access.js";
 import type { Check } from "./check.js";
 import { appNames, findingOn, imageEvidence } from "./check.js";
 
@@ -32,6 +36,7 @@ export const imageNotFound: Check = {
     if (!path.isAcr || path.image === null || path.ref === null) return [];
     const check = facts.manifests[path.image];
     if (check?.status !== "not-found") return [];
+    if (foundRegistry(path)?.quarantinePolicy.toLowerCase() === "enabled") return [];
     const reference = path.ref.digest ?? path.ref.tag ?? "latest";
     const nearest = nearestTags(reference, check.existingTags);
     const what =

@@ -12,6 +12,7 @@ import { environmentIdentityMissing } from "./environment-identity-missing.js";
 import { identityNotAttached } from "./identity-not-attached.js";
 import { identityNotFound } from "./identity-not-found.js";
 import { imageNotFound } from "./image-not-found.js";
+import { imagePlatformUnsupported } from "./image-platform-unsupported.js";
 import { imageQuarantined } from "./image-quarantined.js";
 import { permissionNotProven } from "./permission-not-proven.js";
 import { pullRoleMissing } from "./pull-role-missing.js";
@@ -49,5 +50,6 @@ export const CHECKS: readonly Check[] = [
   registryFirewallBlocksEnvironment,
   imageNotFound,
   imageQuarantined,
+  imagePlatformUnsupported,
   checkIncomplete,
 ];

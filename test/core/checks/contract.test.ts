@@ -33,6 +33,18 @@ describe("pull-path.md's finding table is PULL_PATH_CODES", () => {
     }
   });
 
+  it("reads the version markers (`**(v2)**` after a code, `v2:` before a severity) and rejects other code cells", () => {
+    const head = "## Finding codes\n| code | severity | evidence | fix | auto |\n|---|---|---|---|---|\n";
+    const [added, changed] = findingTable(
+      `${head}| \`new-code\` **(v2)** | error | e | f | no |\n| \`old-code\` | v2: error when x; warning when y | e | f | no |\n`,
+    );
+    expect(added).toMatchObject({ code: "new-code", since: 2, severity: "error", severitySince: null });
+    expect(changed).toMatchObject({ code: "old-code", since: null, severity: "error when x; warning when y" });
+    expect(changed?.severitySince).toBe(2);
+    expect(() => findingTable(`${head}| \`bad-code\` (v2) | error | e | f | no |\n`)).toThrow(/code cell/);
+    expect(table.filter((r) => r.since === 2).map((r) => r.code)).toContain("image-platform-unsupported");
+  });
+
   it("lists exactly the codes of PULL_PATH_CODES, in the same order", () => {
     expect(table.map((r) => r.code)).toEqual([...PULL_PATH_CODES]);
   });

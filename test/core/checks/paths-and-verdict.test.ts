@@ -194,6 +194,9 @@ describe("verdict", () => {
 
   it("a warning and an info → degraded; adding an error → broken", () => {
     const facts = CASES["image-quarantined"]();
+    // v2: a quarantine warning is an image whose state PullGuard could not read.
+    for (const image of Object.keys(facts.manifests))
+      facts.manifests[image] = { status: "found", digest: null, quarantineState: null };
     facts.app.containers.unshift({ name: "wait", image: "busybox:1.36", kind: "init" });
     expect(diagnose(facts).verdict).toBe("degraded");
     setAssignments(facts, SYSTEM_PRINCIPAL, []);

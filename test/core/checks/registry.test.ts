@@ -1,7 +1,7 @@
 /**
  * The registry-side codes: where the registry is, whether it takes the token and the traffic, and whether the image is
  * there. registry-not-found, registry-cross-tenant, arm-audience-tokens-disabled, registry-public-access-disabled,
- * registry-firewall-blocks-environment, image-not-found, image-quarantined.
+ * registry-firewall-blocks-environment, image-not-found (image-quarantined and image-platform-unsupported: image.test.ts).
  */
 import { describe, expect, it } from "vitest";
 import { diagnose } from "../../../src/core/diagnose.js";
@@ -432,31 +432,5 @@ describe("image-not-found", () => {
       };
     });
     expect(codes(facts)).toEqual(["check-incomplete"]);
-  });
-});
-
-describe("image-quarantined", () => {
-  it("quarantine policy enabled: warning with the policy and the image's state, report only → degraded", () => {
-    const facts = CASES["image-quarantined"]();
-    const f = theFinding(facts, "image-quarantined");
-    expectFinding(f, {
-      severity: "warning",
-      container: "web",
-      image: IMAGE,
-      registry: REGISTRY,
-      identity: SYSTEM,
-      evidence: [
-        { resource: REGISTRY_ID, path: "properties.policies.quarantinePolicy.status", value: "enabled" },
-        { path: "quarantineState", value: "Pending" },
-      ],
-      fix: false,
-    });
-    expect(diagnose(facts).verdict).toBe("degraded");
-  });
-
-  it("near miss: quarantine policy disabled", () => {
-    const facts = CASES["image-quarantined"]();
-    setRegistry(facts, { quarantinePolicy: "disabled" });
-    expect(codes(facts)).toEqual([]);
   });
 });

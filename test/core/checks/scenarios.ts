@@ -143,6 +143,17 @@ export const CASES: Record<FindingCode, () => PullFacts> = {
       setRegistry(f, { quarantinePolicy: "enabled" });
       f.manifests[IMAGE] = { status: "found", digest: `sha256:${"cd".repeat(32)}`, quarantineState: "Pending" };
     }),
+  "image-platform-unsupported": () =>
+    factsWith((f) => {
+      // An image built on an arm64 laptop: one manifest whose config blob says linux/arm64.
+      f.manifests[IMAGE] = {
+        status: "found",
+        digest: `sha256:${"ef".repeat(32)}`,
+        quarantineState: null,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        platforms: ["linux/arm64"],
+      };
+    }),
   "registry-not-acr": () =>
     factsWith((f) => {
       f.app.containers.unshift({ name: "wait-for-db", image: "docker.io/library/busybox:1.36", kind: "init" });

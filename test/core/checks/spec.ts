@@ -4,6 +4,10 @@
  *
  * Example row: | `image-quarantined` | warning | `policies.quarantinePolicy.status` is `enabled` | report: ... | no |
  * → { code: "image-quarantined", severity: "warning", auto: "no", ... }.
+ *
+ * Version markers (contract v2): a code cell may carry `**(vN)**` after the code (a code new in that version), and a
+ * severity cell may open with `vN:` (a severity rule changed in that version). Both are read into `since` /
+ * `severitySince` and taken off; anything else in a code cell is an error, so a malformed row still fails.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +17,10 @@ export const CLI_SPEC = join(import.meta.dirname, "../../../spec/cli.md");
 
 export interface SpecRow {
   code: string;
+  /** The contract version that added the code (`**(v2)**` after it), or null. */
+  since: number | null;
+  /** The contract version that changed the severity rule (`v2: ...` in the severity cell), or null. */
+  severitySince: number | null;
   /** The severity column as written, e.g. "warning, error when `adminUserEnabled` is false". */
   severity: string;
   evidence: string;
@@ -54,13 +62,14 @@ export function findingTable(markdown = readFileSync(PULL_PATH_SPEC, "utf8")): S
     inTable = true;
     const [code = "", severity = "", evidence = "", fix = "", auto = ""] = cells(line);
     if (code === "code" || /^-+$/.test(code.replace(/[:\s]/g, ""))) continue;
-    // A row added in a later version is marked after its code: `image-platform-unsupported` **(v2)**.
+    const codeCell = /^`([^`]+)`(?:\s+\*\*\(v(\d+)\)\*\*)?$/.exec(code);
+    if (!codeCell?.[1]) throw new Error(`pull-path.md: a code cell must be \`code\` or \`code\` **(vN)**: ${code}`);
+    const severityCell = /^v(\d+):\s*(.*)$/s.exec(severity);
     rows.push({
-      code: code
-        .replace(/\*\*\(v\d+\)\*\*/g, "")
-        .replace(/`/g, "")
-        .trim(),
-      severity,
+      code: codeCell[1],
+      since: codeCell[2] ? Number(codeCell[2]) : null,
+      severity: severityCell ? (severityCell[2] ?? "") : severity,
+      severitySince: severityCell ? Number(severityCell[1]) : null,
       evidence,
       fix,
       auto,

@@ -141,8 +141,15 @@ describe("ACR data plane", () => {
     expect(anonymous.headers["www-authenticate"]).toBe(
       `Bearer realm="https://${HOST}/oauth2/token",service="${HOST}",scope="repository:orders/api:pull"`,
     );
+    // The body AAD-OAuth.md shows, with the wording ACR's users quote.
     expect(anonymous.json()).toEqual({
-      errors: [{ code: "UNAUTHORIZED", message: "authentication required", detail: null }],
+      errors: [
+        {
+          code: "UNAUTHORIZED",
+          message: "authentication required, visit https://aka.ms/acr/authorization for more information.",
+          detail: [{ Type: "repository", Name: "orders/api", Action: "pull" }],
+        },
+      ],
     });
     const ping = await call(emu, "GET", "/v2/");
     expect(ping.status).toBe(401);

@@ -31,7 +31,11 @@ const REPLICA_TEXT: Record<string, RegExp> = {
   "identity-not-found": IDENTITY,
   "registry-public-access-disabled": DENIED,
   "registry-firewall-blocks-environment": DENIED,
-  "image-quarantined": DENIED,
+  // v2: quarantine hides a not-Passed tag (404 MANIFEST_UNKNOWN) from a puller without AcrQuarantineReader.
+  "image-quarantined": /^Failed to pull image "[^"]+:1\.8\.0": MANIFEST_UNKNOWN: manifest unknown: /,
+  "image-quarantined-hidden": /^Failed to pull image "[^"]+:1\.8\.0": MANIFEST_UNKNOWN: manifest unknown: /,
+  // v2: ACA runs linux/amd64 only; a single arm64 manifest fails with ACA's platform wording.
+  "image-platform-unsupported": /^Failed to pull image "[^"]+:1\.8\.0": PLATFORM: image OS\/Arc must be linux\/amd64/,
   "image-not-found": /^Failed to pull image "[^"]+:1\.9\.0": MANIFEST_UNKNOWN: manifest unknown: /,
   "registry-not-found": /no such host/,
 };

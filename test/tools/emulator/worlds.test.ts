@@ -29,7 +29,9 @@ const EXPECTED_TEXT: Record<string, RegExp> = {
   "registry-public-access-disabled": /denied: public network access is disabled/,
   "registry-firewall-blocks-environment": /denied: client with IP '51\.104\.12\.9' is not allowed access/,
   "image-not-found": /manifest unknown: manifest tagged by "1\.9\.0" is not found/,
-  "image-quarantined": /quarantined/,
+  "image-quarantined": /^manifest unknown: manifest tagged by "1\.8\.0" is not found/,
+  "image-quarantined-hidden": /^manifest unknown: manifest tagged by "1\.8\.0" is not found/,
+  "image-platform-unsupported": /^image OS\/Arc must be linux\/amd64 but is linux\/arm64$/,
 };
 
 describe("world files", () => {
