@@ -22,6 +22,9 @@ export const PULL_PATH_CODES = [
   "registry-firewall-blocks-environment",
   "image-not-found",
   "image-quarantined",
+  "egress-blocked",
+  "egress-not-proven",
+  "private-dns-not-proven",
   "registry-not-acr",
 ] as const;
 
