@@ -22,6 +22,7 @@ import type { AppOutcome, HttpCheckRequest, PullGuardFlow, SignalOutcome, SweepO
 import { createFreshLooks } from "./fresh-looks.js";
 import type { Logger } from "./logger.js";
 import { mapBounded } from "./map-bounded.js";
+import { appsForNetworkChange, type NetworkChangeReads } from "./network-targets.js";
 import {
   type AppContext,
   appContextOf,
@@ -58,6 +59,8 @@ export interface FlowDeps {
    * instead of looking again (fresh-looks.ts). Default true; false handles every event on its own.
    */
   coalesceEvents?: boolean;
+  /** v2: the reads that map a network change to environments (app/network-targets.ts); absent: such events do nothing. */
+  networkReads?: NetworkChangeReads;
 }
 
 const subscriptionOf = (id: string): string => (id.split("/")[2] ?? "").toLowerCase();
@@ -215,6 +218,10 @@ export function createPullGuardFlow(deps: FlowDeps): PullGuardFlow {
 
   async function appsForTarget(target: ArmEventTarget, since?: Date | null): Promise<string[]> {
     if (target.kind === "app") return [target.appId];
+    if (target.kind === "network") {
+      const list = async (s: string) => (await fresh(`apps:${s}`, since, () => deps.listApps(s))).value;
+      return appsForNetworkChange(target.resourceId, [...watched], list, deps.networkReads);
+    }
     const subscription = subscriptionOf(
       target.kind === "registry" ? target.registryId : target.kind === "identity" ? target.identityId : target.scope,
     );

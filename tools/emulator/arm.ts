@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { type ArmEvent, armEvent } from "./events.js";
 import { covers, lastSegment, lowerId, subscriptionOf } from "./ids.js";
+import { mirrorIntoParent } from "./network.js";
 import { evaluateRevision, type PullFailure, splitImage } from "./pull.js";
 import {
   allAssignments,
@@ -681,6 +682,7 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
   if (req.method === "DELETE") {
     if (!existing) return { status: 204 };
     ctx.state.resources.delete(resourceKey(id));
+    mirrorIntoParent(ctx.state, shape.type, id, null);
     emitFor(ctx, req, id, `${shape.type}/delete`, "delete", true);
     return { status: 200 };
   }
@@ -699,6 +701,7 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
           } as ArmResource);
     normalizeResource(resource, ctx.state, now);
     ctx.state.resources.set(resourceKey(id), resource);
+    mirrorIntoParent(ctx.state, shape.type, id, resource);
     emitFor(ctx, req, id, `${shape.type}/write`, "write", true);
     return { status: existing ? 200 : 201, body: resource };
   }

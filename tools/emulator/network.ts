@@ -174,3 +174,25 @@ export function networkBlock(
   }
   return null;
 }
+
+/** Child resources ARM keeps inside their parent's properties (an NSG's rules, a route table's routes). */
+const EMBEDDED: Record<string, string> = {
+  "microsoft.network/networksecuritygroups/securityrules": "securityRules",
+  "microsoft.network/routetables/routes": "routes",
+};
+
+/**
+ * After a PUT or DELETE of a security rule or a route through its own route, mirror it into the parent's array, as
+ * ARM does: a GET of the NSG then lists the rule (Microsoft.Network REST spec: SecurityRules_CreateOrUpdate and the
+ * NSG's `properties.securityRules`; Routes_CreateOrUpdate and the route table's `properties.routes`).
+ */
+export function mirrorIntoParent(state: WorldState, type: string, id: string, child: ArmResource | null): void {
+  const key = EMBEDDED[type.toLowerCase()];
+  if (!key) return;
+  const parent = state.resources.get(lowerId(id.replace(/\/[^/]+\/[^/]+$/, "")));
+  if (!parent) return;
+  const props = (parent.properties ??= {});
+  const name = id.split("/").at(-1)?.toLowerCase();
+  const kept = ((props[key] ?? []) as Array<{ name?: string }>).filter((c) => c.name?.toLowerCase() !== name);
+  props[key] = child ? [...kept, { id: child.id, name: child.name, properties: child.properties ?? {} }] : kept;
+}
