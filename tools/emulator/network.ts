@@ -191,7 +191,8 @@ export function mirrorIntoParent(state: WorldState, type: string, id: string, ch
   if (!key) return;
   const parent = state.resources.get(lowerId(id.replace(/\/[^/]+\/[^/]+$/, "")));
   if (!parent) return;
-  const props = (parent.properties ??= {});
+  if (parent.properties === undefined) parent.properties = {};
+  const props = parent.properties;
   const name = id.split("/").at(-1)?.toLowerCase();
   const kept = ((props[key] ?? []) as Array<{ name?: string }>).filter((c) => c.name?.toLowerCase() !== name);
   props[key] = child ? [...kept, { id: child.id, name: child.name, properties: child.properties ?? {} }] : kept;

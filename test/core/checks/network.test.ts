@@ -13,7 +13,6 @@ import {
   type NetworkOptions,
   NSG,
   ROUTE_TABLE,
-  RULESET,
   ruleset,
   SUBNET_ACA,
   securityRule,
