@@ -21,7 +21,7 @@ import {
   withNetwork,
 } from "./network-world.js";
 import { CASES } from "./scenarios.js";
-import { codes, expectFinding, factsWith, REGISTRY, SYSTEM, setRegistry, theFinding } from "./world.js";
+import { codes, expectFinding, factsWith, forbidden, REGISTRY, SYSTEM, setRegistry, theFinding } from "./world.js";
 
 /** Registry reached privately (public access Disabled) with the given network. */
 const privately = (o: NetworkOptions): PullFacts =>
@@ -310,5 +310,21 @@ describe("private-dns-not-proven and resolution through a DNS Private Resolver",
       rulesets: [ruleset(".", [INBOUND_IP])],
     });
     expect(theFinding(facts, "registry-public-access-disabled").message).toContain("loop");
+  });
+});
+
+describe("an NSG PullGuard cannot read", () => {
+  it("is check-incomplete naming the NSG's 403, never a silent pass", () => {
+    const facts = privately({ nsgRules: [securityRule("deny-all-out", 4000, "Deny", "*")] });
+    if (facts.network) facts.network.securityGroups = forbidden(NSG, "Reader");
+    const f = theFinding(facts, "check-incomplete");
+    expect(f.evidence[0]).toMatchObject({ resource: NSG, path: "HTTP 403" });
+    expect(codes(facts)).toEqual(["check-incomplete"]);
+  });
+
+  it("near miss: a subnet without NSG needs no NSG read", () => {
+    const facts = privately({});
+    if (facts.network) facts.network.securityGroups = forbidden(NSG, "Reader");
+    expect(codes(facts)).toEqual([]);
   });
 });
