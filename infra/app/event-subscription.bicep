@@ -61,6 +61,16 @@ resource armEvents 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-
             'Microsoft.ContainerRegistry/registries/delete'
             'Microsoft.ManagedIdentity/userAssignedIdentities/write'
             'Microsoft.ManagedIdentity/userAssignedIdentities/delete'
+            'Microsoft.Network/networkSecurityGroups/write'
+            'Microsoft.Network/networkSecurityGroups/securityRules/write'
+            'Microsoft.Network/networkSecurityGroups/securityRules/delete'
+            'Microsoft.Network/routeTables/write'
+            'Microsoft.Network/routeTables/routes/write'
+            'Microsoft.Network/virtualNetworks/write'
+            'Microsoft.Network/privateDnsZones/A/write'
+            'Microsoft.Network/privateDnsZones/A/delete'
+            'Microsoft.Network/privateDnsZones/virtualNetworkLinks/write'
+            'Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete'
           ]
         }
       ]

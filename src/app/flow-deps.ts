@@ -2,6 +2,7 @@
  * What the flow needs from the world (FlowDeps: injected by the composition root, runtime.ts) and what its parts share
  * (FlowContext: built once by createPullGuardFlow, flow.ts).
  */
+
 import type { Settings } from "../config.js";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
 import type { PullFacts, ReadStats } from "../core/facts.js";
@@ -10,6 +11,7 @@ import type { Logger } from "../shared/logger.js";
 import type { Telemetry } from "../shared/telemetry.js";
 import type { EventLooks } from "./event-looks.js";
 import type { ApplyEnvironment, FixResult } from "./fix-app.js";
+import type { NetworkChangeReads } from "./network-targets.js";
 import type { AppOutcome } from "./outcomes.js";
 import type { Trigger } from "./trigger.js";
 import type { Diagnosis, FollowUp, VerificationScheduling } from "./verify.js";
@@ -40,6 +42,8 @@ export interface FlowDeps {
    * instead of looking again (fresh-looks.ts). Default true; false handles every event on its own.
    */
   coalesceEvents?: boolean;
+  /** v2: the reads that map a network change to environments (network-targets.ts); absent: such events do nothing. */
+  networkReads?: NetworkChangeReads;
 }
 
 /** One app fixed per policy and told about: its outcome, and the fix result when the mode let it run. */

@@ -8,6 +8,7 @@ import { createAppInsightsTelemetry } from "../azure/app-insights.js";
 import { openAuditLog } from "../azure/audit-log.js";
 import { type Backend, backendFromSettings } from "../azure/backend.js";
 import { openChangeBudget } from "../azure/change-budget.js";
+import { networkChangeReads } from "../azure/network-change-reads.js";
 import { createTableFingerprintStore } from "../azure/notification-fingerprints.js";
 import { openTable, TABLES } from "../azure/storage.js";
 import { openVerificationScheduler } from "../azure/verification-queue.js";
@@ -66,6 +67,7 @@ export function assembleFlowDeps(
     diagnose,
     listApps: azure.listApps,
     listRegistries: azure.listRegistries,
+    networkReads: networkChangeReads(azure.clients),
     countArmRequests: (work) => azure.clients.countArmRequests(work),
     inRun: (work, options) => azure.inRun(work, options),
     apply,

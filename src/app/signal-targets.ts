@@ -14,6 +14,7 @@ import { resourceNameOf, subscriptionOf } from "../core/resource-id.js";
 import type { ArmEventTarget } from "../core/signals/arm-event.js";
 import type { AlertWorkload } from "../core/signals/pull-failure-alert.js";
 import type { FlowContext } from "./flow-deps.js";
+import { appsForNetworkChange } from "./network-targets.js";
 
 /** Why a resource is none of PullGuard's business (its subscription is not watched), or null when it is. */
 export function unwatchedReason(ctx: FlowContext, resourceId: string): string | null {
@@ -30,6 +31,10 @@ export async function appsForArmTarget(
   if (target.kind === "app") return [target.appId];
   const { deps, looks, watched } = ctx;
   const listed = async <T>(key: string, list: () => Promise<T>) => (await looks.fresh(key, since, list)).value;
+  if (target.kind === "network") {
+    const list = (s: string) => listed(`apps:${s}`, () => deps.listApps(s));
+    return appsForNetworkChange(target.resourceId, [...watched], list, deps.networkReads);
+  }
   const apps = (await Promise.all([...watched].map((s) => listed(`apps:${s}`, () => deps.listApps(s))))).flat();
   if (target.kind === "identity") return appsUsingIdentity(apps, target.identityId).map((a) => a.id);
   const targetSubscription = subscriptionOf(target.kind === "registry" ? target.registryId : target.scope);

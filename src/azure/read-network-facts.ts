@@ -4,21 +4,40 @@
  *
  *   once the registry is known:     its private endpoints, its replications, the private DNS zones of the readable
  *                                   subscriptions (privatelink.azurecr.io)
- *   once the environment is known:  the virtual network of its infrastructure subnet (for peerings)
+ *   once the environment is known:  the virtual network of its infrastructure subnet (peerings, DNS servers,
+ *                                   subnets with their NSG and route table)
  *   once a zone is known:           its virtual network links and A record sets
+ *   once the virtual network is known (v2): the NSG and the route table of the environment's subnet
+ *   once the virtual network and every zone are known, and only when the VNet names DNS servers or no
+ *   privatelink.azurecr.io zone is linked to it (v2): the DNS Private Resolvers and forwarding rulesets of the
+ *                                   subscriptions; then each resolver's inbound endpoints and each ruleset's virtual
+ *                                   network links and forwarding rules
+ *
+ * A public registry that its firewall does not filter is never given to this reader (registryNeedsNetworkFacts), so
+ * its diagnosis costs what it did before v2. The DNS resolver resources are read through the generic resources
+ * client (`@azure/arm-resources`: list by subscription filtered by type, GET by ID with api-version 2022-07-01 of
+ * specification/dnsresolver/resource-manager/Microsoft.Network/stable/2022-07-01/dnsresolver.json), so no
+ * @azure/arm-dnsresolver is needed: the list of a resolver's inbound endpoints (`GET {resolver}/inboundEndpoints`)
+ * and of a ruleset's links and rules (`GET {ruleset}/virtualNetworkLinks`, `.../forwardingRules`) is such a GET by ID
+ * of the collection, whose `value` and `nextLink` are taken from the raw body.
  *
  * `planNetworkReads` is called before each wave with what is known; it returns the reads that can start now and
  * have not started yet. `networkFacts` assembles what was read.
  */
 import type { PrivateZone, RecordSet, VirtualNetworkLink } from "@azure/arm-privatedns";
+import type { ResourceManagementClient } from "@azure/arm-resources";
 import type {
+  DnsForwardingRulesetFacts,
+  DnsInboundEndpointFacts,
   EnvironmentFacts,
   NetworkFacts,
+  NetworkSecurityGroupFacts,
   NotFound,
   PrivateDnsZoneFacts,
   PrivateEndpointFacts,
   Read,
   RegistryFacts,
+  RouteTableFacts,
   Unreadable,
   VirtualNetworkFacts,
 } from "../core/facts.js";
@@ -26,11 +45,43 @@ import { groupAndName, parentId } from "./arm-id.js";
 import type { AzureClients } from "./clients.js";
 import { readerOn, readOrFailure } from "./errors.js";
 import {
+  forwardingRulesetFactsFrom,
+  inboundEndpointFactsFrom,
+  networkSecurityGroupFactsFrom,
   privateDnsZoneFactsFrom,
   privateEndpointFactsFrom,
+  type RawResource,
   REGISTRY_PRIVATE_ZONE,
+  routeTableFactsFrom,
   virtualNetworkFactsFrom,
 } from "./network-facts.js";
+
+/** The DNS resolver api-version the generic reads name (the stable version @azure/arm-dnsresolver 1.x uses). */
+export const DNS_RESOLVER_API_VERSION = "2022-07-01";
+
+/** Every item of an ARM collection read by GET on its ID through the generic client, following `nextLink`. */
+async function listCollection(client: ResourceManagementClient, collectionId: string): Promise<RawResource[]> {
+  const items: RawResource[] = [];
+  let next: string | null = collectionId;
+  let apiVersion = DNS_RESOLVER_API_VERSION;
+  while (next) {
+    let body: { value?: RawResource[]; nextLink?: string | null } = {};
+    await client.resources.getById(next, apiVersion, {
+      onResponse: (raw) => {
+        body = (raw.parsedBody ?? {}) as typeof body;
+      },
+    });
+    items.push(...(body.value ?? []));
+    if (!body.nextLink) break;
+    // The nextLink carries its own api-version and skip token: keep them, the SDK adds the api-version again.
+    const url: URL = new URL(body.nextLink);
+    apiVersion = url.searchParams.get("api-version") ?? DNS_RESOLVER_API_VERSION;
+    url.searchParams.delete("api-version");
+    next = `${url.pathname}${url.search}`;
+  }
+  return items;
+}
+
 import { onceEach, type ReadTask } from "./read-results.js";
 
 export interface NetworkInputs {
@@ -60,7 +111,79 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
   const zoneLists = new Map<string, Outcome<{ zones: PrivateZone[] }>>();
   const zones = new Map<string, Outcome<PrivateDnsZoneFacts>>();
   const replications = new Map<string, Outcome<{ locations: string[] }>>();
+  const securityGroups = new Map<string, Outcome<NetworkSecurityGroupFacts>>();
+  const routeTables = new Map<string, Outcome<RouteTableFacts>>();
+  const dnsLists = new Map<string, Outcome<{ resolvers: string[]; rulesets: RawResource[] }>>();
+  const inboundEndpoints = new Map<string, Outcome<{ endpoints: DnsInboundEndpointFacts[] }>>();
+  const rulesets = new Map<string, Outcome<DnsForwardingRulesetFacts>>();
   let needed = false;
+  let dnsNeeded = false;
+
+  function readSubnetResource<T>(
+    kind: "nsg" | "rt",
+    id: string,
+    into: Map<string, Outcome<T>>,
+    read: (subscriptionId: string, group: string, name: string) => Promise<T>,
+  ): ReadTask[] {
+    const at = groupAndName(id);
+    return once(`${kind}:${id.toLowerCase()}`, async () => {
+      const what = kind === "nsg" ? `network security group ${id}` : `route table ${id}`;
+      const outcome: Outcome<T> = at
+        ? await readOrFailure(id, readerOn(what), () => read(at.subscriptionId, at.resourceGroup, at.name))
+        : { readable: true, found: false, resource: id };
+      into.set(id.toLowerCase(), outcome);
+    });
+  }
+
+  function readDnsList(subscriptionId: string): ReadTask[] {
+    return once(`dns:${subscriptionId.toLowerCase()}`, async () => {
+      const scope = `/subscriptions/${subscriptionId}`;
+      const outcome = await readOrFailure(scope, readerOn(`subscription ${subscriptionId}`), async () => {
+        const client = clients.resources(subscriptionId);
+        const ids = async (type: string): Promise<RawResource[]> => {
+          const out: RawResource[] = [];
+          for await (const r of client.resources.list({ filter: `resourceType eq '${type}'` }))
+            out.push({ id: r.id, name: r.name });
+          return out;
+        };
+        const [resolvers, found] = await Promise.all([
+          ids("Microsoft.Network/dnsResolvers"),
+          ids("Microsoft.Network/dnsForwardingRulesets"),
+        ]);
+        return { resolvers: resolvers.map((r) => r.id ?? "").filter(Boolean), rulesets: found };
+      });
+      dnsLists.set(subscriptionId.toLowerCase(), outcome);
+    });
+  }
+
+  function readInboundEndpoints(resolverId: string): ReadTask[] {
+    const at = groupAndName(resolverId);
+    if (!at) return [];
+    return once(`inbound:${resolverId.toLowerCase()}`, async () => {
+      const outcome = await readOrFailure(resolverId, readerOn(`DNS resolver ${resolverId}`), async () => {
+        const raw = await listCollection(clients.resources(at.subscriptionId), `${resolverId}/inboundEndpoints`);
+        return { endpoints: raw.map(inboundEndpointFactsFrom).filter((e): e is DnsInboundEndpointFacts => !!e) };
+      });
+      inboundEndpoints.set(resolverId.toLowerCase(), outcome);
+    });
+  }
+
+  function readRuleset(ruleset: RawResource): ReadTask[] {
+    const id = ruleset.id ?? "";
+    const at = groupAndName(id);
+    if (!at) return [];
+    return once(`ruleset:${id.toLowerCase()}`, async () => {
+      const outcome = await readOrFailure(id, readerOn(`DNS forwarding ruleset ${id}`), async () => {
+        const client = clients.resources(at.subscriptionId);
+        const [links, rules] = await Promise.all([
+          listCollection(client, `${id}/virtualNetworkLinks`),
+          listCollection(client, `${id}/forwardingRules`),
+        ]);
+        return forwardingRulesetFactsFrom(ruleset, links, rules);
+      });
+      rulesets.set(id.toLowerCase(), outcome);
+    });
+  }
 
   function readEndpoint(id: string): ReadTask[] {
     const at = groupAndName(id);
@@ -157,9 +280,62 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
     }
     const environment = inputs.environment;
     if (environment?.readable && environment.found && environment.infrastructureSubnetId) {
-      tasks.push(...readVirtualNetwork(parentId(environment.infrastructureSubnetId)));
+      const subnetId = environment.infrastructureSubnetId;
+      const vnetId = parentId(subnetId);
+      tasks.push(...readVirtualNetwork(vnetId));
+      const vnet = networks.get(vnetId.toLowerCase());
+      if (vnet && !isFailure(vnet)) tasks.push(...planSubnetReads(vnet, subnetId, inputs.zoneSubscriptions));
     }
     return tasks;
+  }
+
+  /** The NSG and route table of the environment's subnet, and the DNS resolvers when resolution may need them. */
+  function planSubnetReads(vnet: VirtualNetworkFacts, subnetId: string, subscriptions: readonly string[]): ReadTask[] {
+    const tasks: ReadTask[] = [];
+    const subnet = vnet.subnets?.find((s) => s.id.toLowerCase() === subnetId.toLowerCase());
+    const network = (subscriptionId: string) => clients.network(subscriptionId);
+    if (subnet?.networkSecurityGroupId) {
+      tasks.push(
+        ...readSubnetResource("nsg", subnet.networkSecurityGroupId, securityGroups, async (sub, group, name) =>
+          networkSecurityGroupFactsFrom(
+            await network(sub).networkSecurityGroups.get(group, name),
+            subnet.networkSecurityGroupId as string,
+          ),
+        ),
+      );
+    }
+    if (subnet?.routeTableId) {
+      tasks.push(
+        ...readSubnetResource("rt", subnet.routeTableId, routeTables, async (sub, group, name) =>
+          routeTableFactsFrom(await network(sub).routeTables.get(group, name), subnet.routeTableId as string),
+        ),
+      );
+    }
+    if (!dnsNeeded && resolutionMayNeedResolvers(vnet)) dnsNeeded = true;
+    if (!dnsNeeded) return tasks;
+    for (const subscriptionId of subscriptions) tasks.push(...readDnsList(subscriptionId));
+    for (const list of dnsLists.values()) {
+      if (isFailure(list)) continue;
+      for (const resolverId of list.resolvers) tasks.push(...readInboundEndpoints(resolverId));
+      for (const ruleset of list.rulesets) tasks.push(...readRuleset(ruleset));
+    }
+    return tasks;
+  }
+
+  /**
+   * Whether the VNet's resolution can depend on a DNS Private Resolver: it names DNS servers, or (once every zone
+   * list and zone is read) no privatelink.azurecr.io zone is linked to it. Until the zones are known: not yet.
+   */
+  function resolutionMayNeedResolvers(vnet: VirtualNetworkFacts): boolean {
+    if ((vnet.dnsServers ?? []).length > 0) return true;
+    const lists = [...zoneLists.values()];
+    if (lists.some(isFailure)) return false;
+    const listed = lists.flatMap((l) => (isFailure(l) ? [] : l.zones));
+    if (listed.some((z) => !zones.has((z.id ?? "").toLowerCase()))) return false;
+    const linked = [...zones.values()].some(
+      (z) => !isFailure(z) && z.linkedVirtualNetworkIds.some((id) => id.toLowerCase() === vnet.id.toLowerCase()),
+    );
+    return !linked;
   }
 
   /** Items of every read, or the first failure (NotFound of one item is dropped: it no longer exists). */
@@ -190,6 +366,20 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
     return collected;
   }
 
+  /** Inbound endpoints and rulesets, or the first failure (a failed list leaves "there is none" unprovable). */
+  function dnsFacts(): Pick<NetworkFacts, "dnsInboundEndpoints" | "dnsForwardingRulesets"> {
+    const listFailure = firstUnreadable(dnsLists.values());
+    if (listFailure) return { dnsInboundEndpoints: listFailure, dnsForwardingRulesets: listFailure };
+    const endpointsRead = collect(inboundEndpoints.values());
+    return {
+      dnsInboundEndpoints:
+        endpointsRead.readable && endpointsRead.found
+          ? { readable: true, found: true, items: endpointsRead.items.flatMap((e) => e.endpoints) }
+          : endpointsRead,
+      dnsForwardingRulesets: collect(rulesets.values()),
+    };
+  }
+
   return {
     plan,
     replicationLocations(registryId) {
@@ -202,6 +392,9 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
         privateEndpoints: collect(endpoints.values()),
         virtualNetworks: collect(networks.values()),
         privateDnsZones: dnsZones(),
+        securityGroups: collect(securityGroups.values()),
+        routeTables: collect(routeTables.values()),
+        ...(dnsNeeded ? dnsFacts() : {}),
       };
     },
   };

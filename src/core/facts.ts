@@ -176,6 +176,79 @@ export interface PrivateEndpointFacts {
 export interface VirtualNetworkFacts {
   id: string;
   peerings: Array<{ remoteVirtualNetworkId: string; peeringState: string | null }>;
+  /** v2: `dhcpOptions.dnsServers`; empty = Azure-provided DNS (absent in facts written before v2). */
+  dnsServers?: string[];
+  /** v2: subnets with the NSG and route table associated with each (absent in facts written before v2). */
+  subnets?: SubnetFacts[];
+}
+
+export interface SubnetFacts {
+  id: string;
+  addressPrefixes: string[];
+  networkSecurityGroupId: string | null;
+  routeTableId: string | null;
+}
+
+/** v2: a network security group's own rules (the default rules are implied, see core/network/nsg.ts). */
+export interface SecurityRuleFacts {
+  name: string;
+  priority: number;
+  /** "Inbound" | "Outbound". */
+  direction: string;
+  /** "Allow" | "Deny". */
+  access: string;
+  /** "Tcp", "Udp", "Icmp", "Esp", "Ah" or "*". */
+  protocol: string;
+  /** `sourceAddressPrefix` and `sourceAddressPrefixes` together. */
+  sourceAddressPrefixes: string[];
+  destinationAddressPrefixes: string[];
+  /** `destinationPortRange` and `destinationPortRanges` together ("*", "443", "400-500"). */
+  destinationPortRanges: string[];
+}
+
+export interface NetworkSecurityGroupFacts {
+  id: string;
+  name: string;
+  securityRules: SecurityRuleFacts[];
+}
+
+export interface RouteFacts {
+  name: string;
+  /** A CIDR or a service tag (e.g. AzureContainerRegistry). */
+  addressPrefix: string;
+  /** VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance, None. */
+  nextHopType: string;
+  nextHopIpAddress: string | null;
+}
+
+export interface RouteTableFacts {
+  id: string;
+  name: string;
+  routes: RouteFacts[];
+}
+
+/** v2: an inbound endpoint of an Azure DNS Private Resolver: the addresses it answers on, in its resolver's VNet. */
+export interface DnsInboundEndpointFacts {
+  id: string;
+  /** The resolver's virtual network (the VNet of the endpoint's subnet). */
+  virtualNetworkId: string;
+  ipAddresses: string[];
+}
+
+export interface DnsForwardingRuleFacts {
+  name: string;
+  /** Fully qualified, with the trailing dot: "privatelink.azurecr.io.", "azurecr.io.", ".". */
+  domainName: string;
+  /** forwardingRuleState: "Enabled" (default) | "Disabled". */
+  state: string;
+  targetDnsServers: Array<{ ipAddress: string; port: number }>;
+}
+
+export interface DnsForwardingRulesetFacts {
+  id: string;
+  name: string;
+  linkedVirtualNetworkIds: string[];
+  rules: DnsForwardingRuleFacts[];
 }
 
 export interface PrivateDnsZoneFacts {
@@ -184,6 +257,8 @@ export interface PrivateDnsZoneFacts {
   linkedVirtualNetworkIds: string[];
   /** Names of the A record sets in the zone (relative names, e.g. "contosoprod", "contosoprod.westeurope.data"). */
   aRecordNames: string[];
+  /** v2: the addresses of each A record set, by lower-cased relative name (absent in facts written before v2). */
+  aRecordAddresses?: Record<string, string[]>;
 }
 
 /** What is known about the private path. Read only when a registry needs it (public access off or firewall Deny). */
@@ -191,6 +266,15 @@ export interface NetworkFacts {
   privateEndpoints: Read<{ items: PrivateEndpointFacts[] }>;
   virtualNetworks: Read<{ items: VirtualNetworkFacts[] }>;
   privateDnsZones: Read<{ items: PrivateDnsZoneFacts[] }>;
+  /** v2: the NSGs and route tables of the environment's subnet (absent: not read; never read for an open registry). */
+  securityGroups?: Read<{ items: NetworkSecurityGroupFacts[] }>;
+  routeTables?: Read<{ items: RouteTableFacts[] }>;
+  /**
+   * v2: DNS Private Resolver inbound endpoints and forwarding rulesets of the readable subscriptions, read only when
+   * the environment's VNet names DNS servers or no privatelink.azurecr.io zone is linked to it.
+   */
+  dnsInboundEndpoints?: Read<{ items: DnsInboundEndpointFacts[] }>;
+  dnsForwardingRulesets?: Read<{ items: DnsForwardingRulesetFacts[] }>;
 }
 
 /**

@@ -23,6 +23,9 @@ export const PULL_PATH_CODES = [
   "image-not-found",
   "image-quarantined",
   "image-platform-unsupported",
+  "egress-blocked",
+  "egress-not-proven",
+  "private-dns-not-proven",
   "registry-not-acr",
 ] as const;
 

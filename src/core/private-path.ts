@@ -1,17 +1,29 @@
 /**
- * Whether the app's environment has a private path to a registry (world.md): the environment is VNet-integrated; an
- * Approved private endpoint to the registry sits in the environment's virtual network or a Connected peer of it; a
- * `privatelink.azurecr.io` zone is linked to the environment's network; and that zone holds A records for
- * `<registry>` and for `<registry>.<region>.data` of every region the registry is replicated to.
+ * Whether the app's environment has a private path to a registry (pull-path.md v2, "The private path"): the
+ * environment is VNet-integrated; an Approved private endpoint to the registry sits in the environment's virtual
+ * network or a Connected peer of it; the environment's VNet resolves `<registry>.privatelink.azurecr.io` into a
+ * privatelink.azurecr.io zone (linked to it, or reached through a DNS Private Resolver: network/name-resolution.ts);
+ * and that zone holds A records for `<registry>` and for `<registry>.<region>.data` of every region the registry is
+ * replicated to. DNS servers PullGuard cannot see into leave the path present but unproven (`private-dns-not-proven`),
+ * never missing for that reason alone.
  *
  * Example: environment in vnet-a, endpoint pe-acr in vnet-a (Approved), zone linked to vnet-a with records
  * `fabrikamacr` only, registry replicated to northeurope → missing ["A record fabrikamacr.northeurope.data"].
  */
 import { isAcrPrivateZone } from "./acr-host.js";
-import { isFound, type PullFacts, type RegistryFacts, type Unreadable } from "./facts.js";
+import { isFound, type PullFacts, type Read, type RegistryFacts, type Unreadable } from "./facts.js";
+import { resolveRegistryZone } from "./network/name-resolution.js";
 
 export type PrivatePath =
-  | { status: "present" }
+  | {
+      status: "present";
+      /** The private endpoint's addresses as the zone's A record for the registry names them (may be empty). */
+      addresses: string[];
+      /** How the environment's VNet resolves the registry's name (zone link, forwarding rule, inbound endpoint). */
+      via: string[];
+      /** DNS servers PullGuard cannot see into, when resolution depends on them. */
+      unprovenDns: { servers: string[]; via: string[] } | null;
+    }
   | { status: "missing"; missing: string[] }
   | { status: "unknown"; unreadable: Unreadable[]; what: string };
 
@@ -34,9 +46,14 @@ export function privatePath(facts: PullFacts, registry: RegistryFacts): PrivateP
   const vnet = vnetOfSubnet(env.infrastructureSubnetId);
   const network = facts.network;
   if (network === null) return { status: "unknown", unreadable: [], what: "the network facts were not read" };
-  const unreadable = [network.privateEndpoints, network.virtualNetworks, network.privateDnsZones].filter(
-    (r): r is Unreadable => !r.readable,
-  );
+  const reads: Array<Read<object> | undefined> = [
+    network.privateEndpoints,
+    network.virtualNetworks,
+    network.privateDnsZones,
+    network.dnsInboundEndpoints,
+    network.dnsForwardingRulesets,
+  ];
+  const unreadable = reads.filter((r): r is Unreadable => r !== undefined && !r.readable);
   if (unreadable.length > 0)
     return { status: "unknown", unreadable, what: "the private endpoints, networks or DNS zones" };
   const endpoints = isFound(network.privateEndpoints) ? network.privateEndpoints.items : [];
@@ -67,15 +84,39 @@ export function privatePath(facts: PullFacts, registry: RegistryFacts): PrivateP
     );
   });
   if (!endpointOk) missing.push("an Approved private endpoint to the registry in the environment's (or a peered) VNet");
-  const zone = zones.find(
-    (z) => isAcrPrivateZone(z.name) && z.linkedVirtualNetworkIds.some((id) => trimId(id) === vnet),
+  const items = <T>(read: Read<{ items: T[] }> | undefined): T[] => (read?.readable && read.found ? read.items : []);
+  const resolution = resolveRegistryZone(
+    {
+      virtualNetworks: vnets,
+      zones: zones.filter((z) => isAcrPrivateZone(z.name)),
+      inboundEndpoints: items(network.dnsInboundEndpoints),
+      rulesets: items(network.dnsForwardingRulesets),
+      resolversRead: network.dnsInboundEndpoints !== undefined,
+    },
+    vnet,
+    registry.name,
   );
-  if (!zone) missing.push("a privatelink.azurecr.io DNS zone linked to the environment's VNet");
-  else {
+  if (resolution.status === "missing") {
+    missing.push(
+      network.dnsInboundEndpoints === undefined
+        ? "a privatelink.azurecr.io DNS zone linked to the environment's VNet"
+        : `name resolution: ${resolution.why}`,
+    );
+  }
+  let addresses: string[] = [];
+  if (resolution.status === "resolved") {
+    const zone = resolution.zone;
     const names = new Set(zone.aRecordNames.map(lower));
     const name = lower(registry.name);
     const wanted = [name, ...registry.replicationLocations.map((l) => `${name}.${lower(l).replace(/\s/g, "")}.data`)];
     for (const w of wanted) if (!names.has(w)) missing.push(`A record ${w} in ${zone.name}`);
+    addresses = zone.aRecordAddresses?.[name] ?? [];
   }
-  return missing.length === 0 ? { status: "present" } : { status: "missing", missing };
+  if (missing.length > 0 || resolution.status === "missing") return { status: "missing", missing };
+  return {
+    status: "present",
+    addresses,
+    via: resolution.via,
+    unprovenDns: resolution.status === "unproven" ? { servers: resolution.servers, via: resolution.via } : null,
+  };
 }

@@ -14,6 +14,18 @@ export const WATCHED_OPERATIONS = [
   "Microsoft.ContainerRegistry/registries/delete",
   "Microsoft.ManagedIdentity/userAssignedIdentities/write",
   "Microsoft.ManagedIdentity/userAssignedIdentities/delete",
+  // v2: network writes that can close the path to a registry (events.md); mapped to environments by
+  // core/network/affected-environments.ts.
+  "Microsoft.Network/networkSecurityGroups/write",
+  "Microsoft.Network/networkSecurityGroups/securityRules/write",
+  "Microsoft.Network/networkSecurityGroups/securityRules/delete",
+  "Microsoft.Network/routeTables/write",
+  "Microsoft.Network/routeTables/routes/write",
+  "Microsoft.Network/virtualNetworks/write",
+  "Microsoft.Network/privateDnsZones/A/write",
+  "Microsoft.Network/privateDnsZones/A/delete",
+  "Microsoft.Network/privateDnsZones/virtualNetworkLinks/write",
+  "Microsoft.Network/privateDnsZones/virtualNetworkLinks/delete",
 ] as const;
 
 /** Event types of the subscription system topic that can carry a watched operation. */

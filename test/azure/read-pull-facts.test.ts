@@ -592,14 +592,28 @@ describe("readPullFacts", () => {
           },
         ],
       },
-      virtualNetworks: { readable: true, found: true, items: [{ id: vnet, peerings: [] }] },
+      // v2: the VNet's DNS servers and subnets, the A records' addresses, and (none here) the subnet's NSG and route
+      // table; the zone is linked to the environment's VNet, so no DNS resolver is read.
+      virtualNetworks: {
+        readable: true,
+        found: true,
+        items: [{ id: vnet, peerings: [], dnsServers: [], subnets: [] }],
+      },
       privateDnsZones: {
         readable: true,
         found: true,
         items: [
-          { id: zone, name: "privatelink.azurecr.io", linkedVirtualNetworkIds: [vnet], aRecordNames: ["fabrikamacr"] },
+          {
+            id: zone,
+            name: "privatelink.azurecr.io",
+            linkedVirtualNetworkIds: [vnet],
+            aRecordNames: ["fabrikamacr"],
+            aRecordAddresses: { fabrikamacr: ["10.0.1.5"] },
+          },
         ],
       },
+      securityGroups: { readable: true, found: true, items: [] },
+      routeTables: { readable: true, found: true, items: [] },
     });
     expect(facts.registries["fabrikamacr.azurecr.io"]).toMatchObject({
       replicationLocations: ["northeurope", "westeurope"],

@@ -10,6 +10,7 @@ import { type ArmEvent, armEvent } from "./events.js";
 import { type WordedFailure, wordFailure } from "./failure-wording.js";
 import { settleSystemIdentity } from "./identity-lifecycle.js";
 import { covers, lastSegment, lowerId, subscriptionOf } from "./ids.js";
+import { mirrorIntoParent } from "./network.js";
 import {
   deferFailure,
   type Operation,
@@ -765,6 +766,7 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
   if (req.method === "DELETE") {
     if (!existing) return { status: 204 };
     ctx.state.resources.delete(resourceKey(id));
+    mirrorIntoParent(ctx.state, shape.type, id, null);
     emitFor(ctx, req, id, `${shape.type}/delete`, "delete", true);
     return { status: 200 };
   }
@@ -783,6 +785,7 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
           } as ArmResource);
     normalizeResource(resource, ctx.state, now);
     ctx.state.resources.set(resourceKey(id), resource);
+    mirrorIntoParent(ctx.state, shape.type, id, resource);
     emitFor(ctx, req, id, `${shape.type}/write`, "write", true);
     return { status: existing ? 200 : 201, body: resource };
   }

@@ -4,6 +4,8 @@
  * a privatelink.azurecr.io zone linked to its VNet with A records for the registry and each data endpoint).
  * Container Apps is not a trusted service: networkRuleBypassOptions does not help it.
  */
+import { privateZoneFor } from "./dns.js";
+import { egressBlock } from "./egress.js";
 import { lowerId } from "./ids.js";
 import type { ArmResource, WorldState } from "./state.js";
 import { resourcesOfType } from "./world.js";
@@ -74,15 +76,9 @@ export function missingPrivatePath(
   });
   if (!endpoint)
     return "no Approved private endpoint to the registry in the environment's virtual network or a peered one";
-  const zone = resourcesOfType(state, "Microsoft.Network/privateDnsZones").find((z) => {
-    if (z.name.toLowerCase() !== "privatelink.azurecr.io") return false;
-    return resourcesOfType(state, "Microsoft.Network/privateDnsZones/virtualNetworkLinks").some(
-      (link) =>
-        lowerId(link.id).startsWith(`${lowerId(z.id)}/`) &&
-        lowerId(String((link.properties?.virtualNetwork as { id?: string } | undefined)?.id ?? "")) === vnet,
-    );
-  });
-  if (!zone) return "no privatelink.azurecr.io zone linked to the environment's virtual network";
+  const zone = privateZoneFor(state, vnet, registry);
+  if (!zone)
+    return "the environment's virtual network does not resolve the registry's name into a privatelink.azurecr.io zone";
   const records = new Set(
     resourcesOfType(state, "Microsoft.Network/privateDnsZones/A")
       .filter((a) => lowerId(a.id).startsWith(`${lowerId(zone.id)}/`))
@@ -110,28 +106,94 @@ export function ipAllowed(ip: string, rule: string): boolean {
   return Math.floor(a / block) === Math.floor(b / block);
 }
 
-/** Null when the app's environment reaches the registry, else the registry's 403 text. */
+/** Why the network stops a pull: the registry's 403 `DENIED`, or a connection that never answers (no HTTP status). */
+export interface NetworkRefusal {
+  code: "DENIED" | "TIMEOUT";
+  message: string;
+}
+
+/** The private endpoint's addresses as the zone the environment resolves in names them (A record `<registry>`). */
+function privateAddresses(state: WorldState, subnetId: string, registry: ArmResource): string[] {
+  const zone = privateZoneFor(state, vnetOfSubnet(subnetId), registry);
+  if (!zone) return [];
+  const record = resourcesOfType(state, "Microsoft.Network/privateDnsZones/A").find(
+    (a) =>
+      lowerId(a.id).startsWith(`${lowerId(zone.id)}/`) &&
+      a.name.toLowerCase().split("/").at(-1) === registry.name.toLowerCase(),
+  );
+  return ((record?.properties?.aRecords ?? []) as Array<{ ipv4Address?: string }>)
+    .map((r) => r.ipv4Address ?? "")
+    .filter(Boolean);
+}
+
+/** Null when the app's environment reaches the registry, else why not (world.md v2, "Network"). */
 export function networkBlock(
   state: WorldState,
   app: ArmResource,
   environment: ArmResource | undefined,
   registry: ArmResource,
-): string | null {
+): NetworkRefusal | null {
   const p = registry.properties ?? {};
   const publicAccess = String(p.publicNetworkAccess ?? "Enabled").toLowerCase() !== "disabled";
-  const privatePath = missingPrivatePath(state, environment, registry) === null;
-  if (privatePath) return null;
-  if (!publicAccess)
-    return `denied: public network access is disabled for registry ${registry.name} and the environment has no private path`;
+  const subnetId = (environment?.properties?.vnetConfiguration as { infrastructureSubnetId?: string } | undefined)
+    ?.infrastructureSubnetId;
+  const loginServer = String(p.loginServer ?? `${registry.name}.azurecr.io`);
+  if (missingPrivatePath(state, environment, registry) === null) {
+    const addresses = subnetId ? privateAddresses(state, subnetId, registry) : [];
+    if (subnetId && egressBlock(state, subnetId, { kind: "private", addresses })) {
+      const ip = addresses[0] ?? "10.0.0.4";
+      return { code: "TIMEOUT", message: `Get "https://${loginServer}/v2/": dial tcp ${ip}:443: i/o timeout` };
+    }
+    return null;
+  }
+  if (!publicAccess) {
+    return {
+      code: "DENIED",
+      message: `denied: public network access is disabled for registry ${registry.name} and the environment has no private path`,
+    };
+  }
   const rules = p.networkRuleSet as
     | { defaultAction?: string; ipRules?: Array<{ value?: string; iPAddressOrRange?: string }> }
     | undefined;
-  if (String(rules?.defaultAction ?? "Allow").toLowerCase() !== "deny") return null;
-  const allowed = (rules?.ipRules ?? []).map((r) => r.value ?? r.iPAddressOrRange ?? "");
-  const ips = (app.properties?.outboundIpAddresses ?? []) as string[];
-  const blocked = ips.find((ip) => !allowed.some((rule) => ipAllowed(ip, rule)));
-  if (ips.length === 0 || blocked !== undefined) {
-    return `denied: client with IP '${blocked ?? "unknown"}' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.`;
+  if (String(rules?.defaultAction ?? "Allow").toLowerCase() === "deny") {
+    const allowed = (rules?.ipRules ?? []).map((r) => r.value ?? r.iPAddressOrRange ?? "");
+    const ips = (app.properties?.outboundIpAddresses ?? []) as string[];
+    const blocked = ips.find((ip) => !allowed.some((rule) => ipAllowed(ip, rule)));
+    if (ips.length === 0 || blocked !== undefined) {
+      return {
+        code: "DENIED",
+        message: `denied: client with IP '${blocked ?? "unknown"}' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.`,
+      };
+    }
+  }
+  if (subnetId && egressBlock(state, subnetId, { kind: "public", region: String(registry.location ?? "") })) {
+    return {
+      code: "TIMEOUT",
+      message: `Get "https://${loginServer}/v2/": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
+    };
   }
   return null;
+}
+
+/** Child resources ARM keeps inside their parent's properties (an NSG's rules, a route table's routes). */
+const EMBEDDED: Record<string, string> = {
+  "microsoft.network/networksecuritygroups/securityrules": "securityRules",
+  "microsoft.network/routetables/routes": "routes",
+};
+
+/**
+ * After a PUT or DELETE of a security rule or a route through its own route, mirror it into the parent's array, as
+ * ARM does: a GET of the NSG then lists the rule (Microsoft.Network REST spec: SecurityRules_CreateOrUpdate and the
+ * NSG's `properties.securityRules`; Routes_CreateOrUpdate and the route table's `properties.routes`).
+ */
+export function mirrorIntoParent(state: WorldState, type: string, id: string, child: ArmResource | null): void {
+  const key = EMBEDDED[type.toLowerCase()];
+  if (!key) return;
+  const parent = state.resources.get(lowerId(id.replace(/\/[^/]+\/[^/]+$/, "")));
+  if (!parent) return;
+  if (parent.properties === undefined) parent.properties = {};
+  const props = parent.properties;
+  const name = id.split("/").at(-1)?.toLowerCase();
+  const kept = ((props[key] ?? []) as Array<{ name?: string }>).filter((c) => c.name?.toLowerCase() !== name);
+  props[key] = child ? [...kept, { id: child.id, name: child.name, properties: child.properties ?? {} }] : kept;
 }

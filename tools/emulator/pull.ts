@@ -132,7 +132,8 @@ function evaluateImage(
   const envId = String(app.properties?.environmentId ?? app.properties?.managedEnvironmentId ?? "");
   const environment = state.resources.get(lowerId(envId));
   const blocked = networkBlock(state, app, environment, registry);
-  if (blocked) return { status: 403, registryCode: "DENIED", message: blocked };
+  // A timeout has no HTTP answer; 403 is nominal there, the code and message say what happened.
+  if (blocked) return { status: 403, registryCode: blocked.code, message: blocked.message };
 
   const policies = (p.policies ?? {}) as Record<string, { status?: string } | undefined>;
   if (!entry) {

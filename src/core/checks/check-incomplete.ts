@@ -9,6 +9,7 @@
  */
 import type { Unreadable } from "../facts.js";
 import type { Finding } from "../finding.js";
+import { egressTo } from "../network/egress.js";
 import { privatePath } from "../private-path.js";
 import { foundRegistry, isCrossTenant } from "../pull-access.js";
 import { principalOf } from "../pull-paths.js";
@@ -102,6 +103,11 @@ export const checkIncomplete: Check = {
         out.push(
           incomplete(path, `the private path to ${registry.name} (${route.what})`, first, "Reader", registry.id),
         );
+      }
+      // v2: the subnet's NSG or route table could not be read: egress is unproven, not passed.
+      const egress = needsRoute && route?.status !== "unknown" ? egressTo(facts, registry) : null;
+      if (egress && "unknown" in egress) {
+        out.push(incomplete(path, "the NSG and route table of the environment's subnet", egress.unknown, "Reader"));
       }
       const firewallDecides =
         registry.publicNetworkAccess.toLowerCase() !== "disabled" && registry.defaultAction.toLowerCase() === "deny";

@@ -8,6 +8,8 @@ import { abacModeLegacyRoleOnly } from "./abac-mode-legacy-role-only.js";
 import { armAudienceTokensDisabled } from "./arm-audience-tokens-disabled.js";
 import type { Check } from "./check.js";
 import { checkIncomplete } from "./check-incomplete.js";
+import { egressBlocked } from "./egress-blocked.js";
+import { egressNotProven } from "./egress-not-proven.js";
 import { environmentIdentityMissing } from "./environment-identity-missing.js";
 import { identityNotAttached } from "./identity-not-attached.js";
 import { identityNotFound } from "./identity-not-found.js";
@@ -15,6 +17,7 @@ import { imageNotFound } from "./image-not-found.js";
 import { imagePlatformUnsupported } from "./image-platform-unsupported.js";
 import { imageQuarantined } from "./image-quarantined.js";
 import { permissionNotProven } from "./permission-not-proven.js";
+import { privateDnsNotProven } from "./private-dns-not-proven.js";
 import { pullRoleMissing } from "./pull-role-missing.js";
 import { registryCrossTenant } from "./registry-cross-tenant.js";
 import { registryFirewallBlocksEnvironment } from "./registry-firewall-blocks-environment.js";
@@ -51,5 +54,8 @@ export const CHECKS: readonly Check[] = [
   imageNotFound,
   imageQuarantined,
   imagePlatformUnsupported,
+  egressBlocked,
+  egressNotProven,
+  privateDnsNotProven,
   checkIncomplete,
 ];

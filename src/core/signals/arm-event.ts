@@ -7,6 +7,7 @@
  * `{ kind: "app", appId: "/subscriptions/3f2b.../containerApps/orders-api", ... }`.
  */
 import { z } from "zod";
+import { networkChangeOf } from "../network/affected-environments.js";
 import { watchedOperation } from "../watched-operations.js";
 import { withoutNulls } from "./without-nulls.js";
 
@@ -56,7 +57,9 @@ export type ArmEventTarget =
   /** Re-check the apps that use this user-assigned identity. */
   | { kind: "identity"; identityId: string }
   /** A role assignment changed under this scope: re-check the apps pulling from registries the scope covers. */
-  | { kind: "scope"; scope: string };
+  | { kind: "scope"; scope: string }
+  /** v2: a network resource changed: re-check the apps of the environments it concerns (app/network-targets.ts). */
+  | { kind: "network"; resourceId: string };
 
 export interface ArmEventMeta {
   eventId: string;
@@ -142,6 +145,10 @@ function targetFor(operation: string, subject: string, status: string | null): A
   if (op.startsWith("microsoft.containerregistry/registries/")) {
     if (!REGISTRY.test(subject)) return `subject ${subject} is not a container registry`;
     return { kind: "registry", registryId: subject };
+  }
+  if (op.startsWith("microsoft.network/")) {
+    if (!networkChangeOf(subject)) return `subject ${subject} is not a network resource that can close a pull path`;
+    return { kind: "network", resourceId: subject };
   }
   if (op.startsWith("microsoft.managedidentity/userassignedidentities/")) {
     if (!IDENTITY.test(subject)) return `subject ${subject} is not a user-assigned identity`;

@@ -8,6 +8,7 @@
  */
 import type { PullFacts } from "../../../src/core/facts.js";
 import type { FindingCode } from "../../../src/core/finding.js";
+import { applianceRoute, securityRule, VNET_HUB, withNetwork } from "./network-world.js";
 import {
   abacCondition,
   assignment,
@@ -153,6 +154,23 @@ export const CASES: Record<FindingCode, () => PullFacts> = {
         mediaType: "application/vnd.oci.image.manifest.v1+json",
         platforms: ["linux/arm64"],
       };
+    }),
+  "egress-blocked": () =>
+    factsWith((f) => {
+      setRegistry(f, { publicNetworkAccess: "Disabled" });
+      withNetwork(f, {
+        nsgRules: [securityRule("deny-all-out", 4000, "Deny", "*", { protocol: "*", destinationPortRanges: ["*"] })],
+      });
+    }),
+  "egress-not-proven": () =>
+    factsWith((f) => {
+      setRegistry(f, { defaultAction: "Deny", ipRules: [{ action: "Allow", value: "51.104.12.0/24" }] });
+      withNetwork(f, { privateEndpoint: false, routes: [applianceRoute()] });
+    }),
+  "private-dns-not-proven": () =>
+    factsWith((f) => {
+      setRegistry(f, { publicNetworkAccess: "Disabled" });
+      withNetwork(f, { dnsServers: ["10.50.0.10"], zoneLinkedTo: [VNET_HUB], inboundEndpoints: [], rulesets: [] });
     }),
   "registry-not-acr": () =>
     factsWith((f) => {
