@@ -17,6 +17,7 @@ import {
   type RunState,
   type SentWrite,
 } from "../core/steps/step-module.js";
+import { conditionRefusal, unpullableRefusal } from "../core/write-refusals.js";
 import {
   ArmError,
   type ArmRequest,
@@ -66,8 +67,12 @@ export function requestOf(endpoint: string, call: ArmCall): ArmRequest {
 /** The error text for a step's failure: what went wrong and, for 403 and transient errors, what to do. */
 export function describeError(step: PlanStep, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const e = error as { status?: unknown; statusCode?: unknown } | null;
+  const e = error as { status?: unknown; statusCode?: unknown; code?: unknown } | null;
   const status = e?.status ?? e?.statusCode;
+  const refused =
+    (status === 403 ? conditionRefusal(step, message) : null) ??
+    unpullableRefusal(step, String(e?.code ?? ""), Number(status));
+  if (refused) return `${message}. ${refused}`;
   if (status === 403) return `${message} (PullGuard needs ${moduleOf(step).neededRole})`;
   if (isTransient(error)) return `${message} (transient: run fix again; every step is safe to repeat)`;
   return message;
