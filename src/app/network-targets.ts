@@ -5,21 +5,17 @@
  *
  *   const appIds = await appsForNetworkChange(subject, ["6d1f..."], listApps, networkChangeReads(clients));
  */
-import type { AppSummary } from "../core/app-summary.js";
-import type { EnvironmentSubnet } from "../core/network/affected-environments.js";
-import { environmentsAffected, networkChangeOf } from "../core/network/affected-environments.js";
 
-export interface NetworkChangeReads {
-  /** The managed environments of a subscription with their infrastructure subnets (one list). */
-  listEnvironments(subscriptionId: string): Promise<EnvironmentSubnet[]>;
-  /** The subnets an NSG or route table is associated with; null when it no longer exists. */
-  associatedSubnets(resourceId: string): Promise<string[] | null>;
-}
+import type { AppSummary } from "../core/app-summary.js";
+import type { EnvironmentSubnet, NetworkChangeReads } from "../core/network/affected-environments.js";
+import { environmentsAffected, networkChangeOf } from "../core/network/affected-environments.js";
 
 /**
  * The IDs of the apps (of the watched subscriptions) whose environment the changed network resource can cut off.
  * Without `reads` (a host that wires none) nothing is re-checked.
  */
+export type { NetworkChangeReads };
+
 export async function appsForNetworkChange(
   resourceId: string,
   subscriptions: readonly string[],

@@ -4,8 +4,7 @@
  * `subnets[]`, one GET through @azure/arm-network). A 404 means the resource is gone: null, so every VNet-integrated
  * environment is re-checked.
  */
-import type { NetworkChangeReads } from "../app/network-targets.js";
-import type { EnvironmentSubnet } from "../core/network/affected-environments.js";
+import type { EnvironmentSubnet, NetworkChangeReads } from "../core/network/affected-environments.js";
 import { groupAndName } from "./arm-id.js";
 import type { AzureClients } from "./clients.js";
 import { isNotFound } from "./errors.js";

@@ -67,3 +67,11 @@ export function environmentsAffected(
       return integrated.map((e) => e.id);
   }
 }
+
+/** The reads that map a changed network resource to environments (src/azure/network-change-reads.ts). */
+export interface NetworkChangeReads {
+  /** The managed environments of a subscription with their infrastructure subnets (one list). */
+  listEnvironments(subscriptionId: string): Promise<EnvironmentSubnet[]>;
+  /** The subnets an NSG or route table is associated with; null when it no longer exists. */
+  associatedSubnets(resourceId: string): Promise<string[] | null>;
+}
