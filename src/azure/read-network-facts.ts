@@ -26,20 +26,22 @@
  */
 import type { PrivateZone, RecordSet, VirtualNetworkLink } from "@azure/arm-privatedns";
 import type { ResourceManagementClient } from "@azure/arm-resources";
-import type {
-  DnsForwardingRulesetFacts,
-  DnsInboundEndpointFacts,
-  EnvironmentFacts,
-  NetworkFacts,
-  NetworkSecurityGroupFacts,
-  NotFound,
-  PrivateDnsZoneFacts,
-  PrivateEndpointFacts,
-  Read,
-  RegistryFacts,
-  RouteTableFacts,
-  Unreadable,
-  VirtualNetworkFacts,
+import { isAcrPrivateZone } from "../core/acr-host.js";
+import {
+  type DnsForwardingRulesetFacts,
+  type DnsInboundEndpointFacts,
+  type EnvironmentFacts,
+  isFound,
+  type NetworkFacts,
+  type NetworkSecurityGroupFacts,
+  type NotFound,
+  type PrivateDnsZoneFacts,
+  type PrivateEndpointFacts,
+  type Read,
+  type RegistryFacts,
+  type RouteTableFacts,
+  type Unreadable,
+  type VirtualNetworkFacts,
 } from "../core/facts.js";
 import { groupAndName, parentId } from "./arm-id.js";
 import type { AzureClients } from "./clients.js";
@@ -51,10 +53,10 @@ import {
   privateDnsZoneFactsFrom,
   privateEndpointFactsFrom,
   type RawResource,
-  REGISTRY_PRIVATE_ZONE,
   routeTableFactsFrom,
   virtualNetworkFactsFrom,
 } from "./network-facts.js";
+import { onceEach, type ReadTask } from "./read-results.js";
 
 /** The DNS resolver api-version the generic reads name (the stable version @azure/arm-dnsresolver 1.x uses). */
 export const DNS_RESOLVER_API_VERSION = "2022-07-01";
@@ -81,8 +83,6 @@ async function listCollection(client: ResourceManagementClient, collectionId: st
   }
   return items;
 }
-
-import { onceEach, type ReadTask } from "./read-results.js";
 
 export interface NetworkInputs {
   /** Found registries whose reachability depends on the network. */
@@ -219,7 +219,7 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
       const outcome = await readOrFailure(scope, readerOn(`subscription ${subscriptionId}`), async () => {
         const found: PrivateZone[] = [];
         for await (const zone of clients.privateDns(subscriptionId).privateZones.list()) {
-          if (REGISTRY_PRIVATE_ZONE.test(zone.name ?? "")) found.push(zone);
+          if (isAcrPrivateZone(zone.name ?? "")) found.push(zone);
         }
         return { zones: found };
       });
@@ -279,7 +279,7 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
       if (!isFailure(list)) for (const zone of list.zones) tasks.push(...readZone(zone));
     }
     const environment = inputs.environment;
-    if (environment?.readable && environment.found && environment.infrastructureSubnetId) {
+    if (isFound(environment) && environment.infrastructureSubnetId) {
       const subnetId = environment.infrastructureSubnetId;
       const vnetId = parentId(subnetId);
       tasks.push(...readVirtualNetwork(vnetId));
@@ -356,7 +356,7 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
 
   function dnsZones(): Read<{ items: PrivateDnsZoneFacts[] }> {
     const collected = collect(zones.values());
-    if (!collected.readable || !collected.found) return collected;
+    if (!isFound(collected)) return collected;
     // A failed replication list leaves the data endpoints (one A record each) unknown.
     const replicationFailure = firstUnreadable(replications.values());
     if (replicationFailure) return replicationFailure;
@@ -372,10 +372,9 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
     if (listFailure) return { dnsInboundEndpoints: listFailure, dnsForwardingRulesets: listFailure };
     const endpointsRead = collect(inboundEndpoints.values());
     return {
-      dnsInboundEndpoints:
-        endpointsRead.readable && endpointsRead.found
-          ? { readable: true, found: true, items: endpointsRead.items.flatMap((e) => e.endpoints) }
-          : endpointsRead,
+      dnsInboundEndpoints: isFound(endpointsRead)
+        ? { readable: true, found: true, items: endpointsRead.items.flatMap((e) => e.endpoints) }
+        : endpointsRead,
       dnsForwardingRulesets: collect(rulesets.values()),
     };
   }

@@ -84,7 +84,7 @@ export function privatePath(facts: PullFacts, registry: RegistryFacts): PrivateP
     );
   });
   if (!endpointOk) missing.push("an Approved private endpoint to the registry in the environment's (or a peered) VNet");
-  const items = <T>(read: Read<{ items: T[] }> | undefined): T[] => (read?.readable && read.found ? read.items : []);
+  const items = <T>(read: Read<{ items: T[] }> | undefined): T[] => (isFound(read) ? read.items : []);
   const resolution = resolveRegistryZone(
     {
       virtualNetworks: vnets,

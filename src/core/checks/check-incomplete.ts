@@ -13,6 +13,7 @@ import { egressTo } from "../network/egress.js";
 import { privatePath } from "../private-path.js";
 import { foundRegistry, isCrossTenant } from "../pull-access.js";
 import { principalOf } from "../pull-paths.js";
+import { resourceNameOf } from "../resource-id.js";
 import type { Check } from "./check.js";
 import { findingOn, subject, unreadableEvidence } from "./check.js";
 
@@ -58,7 +59,7 @@ export const checkIncomplete: Check = {
       out.push(
         incomplete(
           path,
-          `whether ${identity.id.split("/").pop()} is attached to the managed environment (it is not on the app${
+          `whether ${resourceNameOf(identity.id)} is attached to the managed environment (it is not on the app${
             identity.environmentUnknown.unreadable ? "" : "; the environment was not read"
           })`,
           identity.environmentUnknown.unreadable,
