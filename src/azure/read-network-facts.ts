@@ -104,6 +104,14 @@ type Outcome<T> = T | NotFound | Unreadable;
 const isFailure = <T extends object>(value: Outcome<T>): value is NotFound | Unreadable =>
   "readable" in value && (value.readable === false || ("found" in value && value.found === false));
 
+/** What each by-ID read names in its failure ("PullGuard needs Reader on <what>"). */
+const RESOURCE_KINDS = {
+  pe: "private endpoint",
+  vnet: "virtual network",
+  nsg: "network security group",
+  rt: "route table",
+} as const;
+
 export function createNetworkReading(clients: AzureClients): NetworkReading {
   const once = onceEach();
   const endpoints = new Map<string, Outcome<PrivateEndpointFacts>>();
@@ -119,17 +127,19 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
   let needed = false;
   let dnsNeeded = false;
 
-  function readSubnetResource<T>(
-    kind: "nsg" | "rt",
+  /** One GET of a resource by ID, once per run (`kind:id`), into its map; an ID of another shape is NotFound. */
+  function readById<T>(
+    kind: "pe" | "vnet" | "nsg" | "rt",
     id: string,
     into: Map<string, Outcome<T>>,
     read: (subscriptionId: string, group: string, name: string) => Promise<T>,
   ): ReadTask[] {
     const at = groupAndName(id);
     return once(`${kind}:${id.toLowerCase()}`, async () => {
-      const what = kind === "nsg" ? `network security group ${id}` : `route table ${id}`;
       const outcome: Outcome<T> = at
-        ? await readOrFailure(id, readerOn(what), () => read(at.subscriptionId, at.resourceGroup, at.name))
+        ? await readOrFailure(id, readerOn(`${RESOURCE_KINDS[kind]} ${id}`), () =>
+            read(at.subscriptionId, at.resourceGroup, at.name),
+          )
         : { readable: true, found: false, resource: id };
       into.set(id.toLowerCase(), outcome);
     });
@@ -186,18 +196,9 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
   }
 
   function readEndpoint(id: string): ReadTask[] {
-    const at = groupAndName(id);
-    return once(`pe:${id.toLowerCase()}`, async () => {
-      const outcome: Outcome<PrivateEndpointFacts> = at
-        ? await readOrFailure(id, readerOn(`private endpoint ${id}`), async () =>
-            privateEndpointFactsFrom(
-              await clients.network(at.subscriptionId).privateEndpoints.get(at.resourceGroup, at.name),
-              id,
-            ),
-          )
-        : { readable: true, found: false, resource: id };
-      endpoints.set(id.toLowerCase(), outcome);
-    });
+    return readById("pe", id, endpoints, async (sub, group, name) =>
+      privateEndpointFactsFrom(await clients.network(sub).privateEndpoints.get(group, name), id),
+    );
   }
 
   function readReplications(registry: RegistryFacts): ReadTask[] {
@@ -251,18 +252,9 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
   }
 
   function readVirtualNetwork(id: string): ReadTask[] {
-    const at = groupAndName(id);
-    return once(`vnet:${id.toLowerCase()}`, async () => {
-      const outcome: Outcome<VirtualNetworkFacts> = at
-        ? await readOrFailure(id, readerOn(`virtual network ${id}`), async () =>
-            virtualNetworkFactsFrom(
-              await clients.network(at.subscriptionId).virtualNetworks.get(at.resourceGroup, at.name),
-              id,
-            ),
-          )
-        : { readable: true, found: false, resource: id };
-      networks.set(id.toLowerCase(), outcome);
-    });
+    return readById("vnet", id, networks, async (sub, group, name) =>
+      virtualNetworkFactsFrom(await clients.network(sub).virtualNetworks.get(group, name), id),
+    );
   }
 
   function plan(inputs: NetworkInputs): ReadTask[] {
@@ -296,7 +288,7 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
     const network = (subscriptionId: string) => clients.network(subscriptionId);
     if (subnet?.networkSecurityGroupId) {
       tasks.push(
-        ...readSubnetResource("nsg", subnet.networkSecurityGroupId, securityGroups, async (sub, group, name) =>
+        ...readById("nsg", subnet.networkSecurityGroupId, securityGroups, async (sub, group, name) =>
           networkSecurityGroupFactsFrom(
             await network(sub).networkSecurityGroups.get(group, name),
             subnet.networkSecurityGroupId as string,
@@ -306,7 +298,7 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
     }
     if (subnet?.routeTableId) {
       tasks.push(
-        ...readSubnetResource("rt", subnet.routeTableId, routeTables, async (sub, group, name) =>
+        ...readById("rt", subnet.routeTableId, routeTables, async (sub, group, name) =>
           routeTableFactsFrom(await network(sub).routeTables.get(group, name), subnet.routeTableId as string),
         ),
       );
