@@ -208,44 +208,16 @@ function storageSettings(env: Env): StorageSettings {
   };
 }
 
-/** Reads and validates every setting. Throws ConfigError naming the first bad one. */
-export function loadSettings(env: Env): Settings {
-  const subscriptions = list(env.PULLGUARD_SUBSCRIPTIONS);
-  for (const s of subscriptions) {
-    if (!GUID.test(s)) {
-      throw new ConfigError(
-        "PULLGUARD_SUBSCRIPTIONS",
-        JSON.stringify(s),
-        "a comma-separated list of subscription IDs (GUIDs), e.g. 3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11",
-      );
-    }
-  }
+/** A comma-separated setting whose every item must match `pattern`. */
+function listOf(name: string, raw: string | undefined, pattern: RegExp, expected: string): string[] {
+  const items = list(raw);
+  const bad = items.find((item) => !pattern.test(item));
+  if (bad !== undefined) throw new ConfigError(name, JSON.stringify(bad), expected);
+  return items;
+}
 
-  const modeRaw = (env.PULLGUARD_MODE ?? "fix").trim() || "fix";
-  if (modeRaw !== "fix" && modeRaw !== "report" && modeRaw !== "off") {
-    throw new ConfigError("PULLGUARD_MODE", describeFound("PULLGUARD_MODE", modeRaw), `one of "fix", "report", "off"`);
-  }
-
-  const allowedScopes = list(env.PULLGUARD_ALLOWED_SCOPES);
-  for (const scope of allowedScopes) {
-    if (!SCOPE.test(scope)) {
-      throw new ConfigError(
-        "PULLGUARD_ALLOWED_SCOPES",
-        JSON.stringify(scope),
-        "a comma-separated list of /subscriptions/<id>, /subscriptions/<id>/resourceGroups/<rg> or registry resource IDs",
-      );
-    }
-  }
-
-  const sweepSchedule = (env.PULLGUARD_SWEEP_SCHEDULE ?? "").trim() || "0 */15 * * * *";
-  if (sweepSchedule.split(/\s+/).length !== 6) {
-    throw new ConfigError(
-      "PULLGUARD_SWEEP_SCHEDULE",
-      describeFound("PULLGUARD_SWEEP_SCHEDULE", sweepSchedule),
-      'an NCRONTAB expression with six fields (seconds first), e.g. "0 */15 * * * *"',
-    );
-  }
-
+/** The generic webhook and its signing secret: a URL needs a secret, a secret has the Standard Webhooks format. */
+function webhookSettings(env: Env): Pick<Settings["notify"], "webhookUrl" | "webhookSecret"> {
   const webhookSecret = env.PULLGUARD_NOTIFY_WEBHOOK_SECRET?.trim() || null;
   const webhookUrlValue = webhookUrl("PULLGUARD_NOTIFY_WEBHOOK_URL", env.PULLGUARD_NOTIFY_WEBHOOK_URL);
   if (webhookUrlValue && !webhookSecret) {
@@ -262,6 +234,40 @@ export function loadSettings(env: Env): Settings {
       "whsec_ followed by at least 16 base64 characters (the Standard Webhooks secret format)",
     );
   }
+  return { webhookUrl: webhookUrlValue, webhookSecret };
+}
+
+/** Reads and validates every setting. Throws ConfigError naming the first bad one. */
+export function loadSettings(env: Env): Settings {
+  const subscriptions = listOf(
+    "PULLGUARD_SUBSCRIPTIONS",
+    env.PULLGUARD_SUBSCRIPTIONS,
+    GUID,
+    "a comma-separated list of subscription IDs (GUIDs), e.g. 3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11",
+  );
+
+  const modeRaw = (env.PULLGUARD_MODE ?? "fix").trim() || "fix";
+  if (modeRaw !== "fix" && modeRaw !== "report" && modeRaw !== "off") {
+    throw new ConfigError("PULLGUARD_MODE", describeFound("PULLGUARD_MODE", modeRaw), `one of "fix", "report", "off"`);
+  }
+
+  const allowedScopes = listOf(
+    "PULLGUARD_ALLOWED_SCOPES",
+    env.PULLGUARD_ALLOWED_SCOPES,
+    SCOPE,
+    "a comma-separated list of /subscriptions/<id>, /subscriptions/<id>/resourceGroups/<rg> or registry resource IDs",
+  );
+
+  const sweepSchedule = (env.PULLGUARD_SWEEP_SCHEDULE ?? "").trim() || "0 */15 * * * *";
+  if (sweepSchedule.split(/\s+/).length !== 6) {
+    throw new ConfigError(
+      "PULLGUARD_SWEEP_SCHEDULE",
+      describeFound("PULLGUARD_SWEEP_SCHEDULE", sweepSchedule),
+      'an NCRONTAB expression with six fields (seconds first), e.g. "0 */15 * * * *"',
+    );
+  }
+
+  const webhook = webhookSettings(env);
 
   return {
     subscriptions: subscriptions.map((s) => s.toLowerCase()),
@@ -285,8 +291,7 @@ export function loadSettings(env: Env): Settings {
     notify: {
       teamsUrl: webhookUrl("PULLGUARD_NOTIFY_TEAMS_URL", env.PULLGUARD_NOTIFY_TEAMS_URL),
       slackUrl: webhookUrl("PULLGUARD_NOTIFY_SLACK_URL", env.PULLGUARD_NOTIFY_SLACK_URL),
-      webhookUrl: webhookUrlValue,
-      webhookSecret,
+      ...webhook,
       cooldownMinutes: integer(
         "PULLGUARD_NOTIFY_COOLDOWN_MINUTES",
         env.PULLGUARD_NOTIFY_COOLDOWN_MINUTES,

@@ -38,9 +38,6 @@ export function parseArmId(id: string): ArmIdParts | null {
   return { subscriptionId, resourceGroup, provider, segments, name };
 }
 
-/** The one subscriptionOf (src/core/resource-id.ts), for the readers that import it from here. */
-export { subscriptionOf } from "../core/resource-id.js";
-
 /** The parent of a child resource ID (`.../virtualNetworks/v/subnets/s` → `.../virtualNetworks/v`). */
 export function parentId(id: string): string {
   return id.replace(/\/+$/, "").split("/").slice(0, -2).join("/");

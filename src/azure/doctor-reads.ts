@@ -9,6 +9,8 @@ import { createPipelineRequest } from "@azure/core-rest-pipeline";
 import { keyVaultReference, storageAccountOf } from "../core/doctor/checks/settings.js";
 import { eventSubscriptionName } from "../core/doctor/expected.js";
 import type { DoctorFacts, DoctorRoleAssignment, DoctorSubscription } from "../core/doctor/facts.js";
+import { resourceNameOf, subscriptionOf } from "../core/resource-id.js";
+import { roleGuidOf } from "../core/role-assignment-name.js";
 import type { AzureClients } from "./clients.js";
 
 export const DOCTOR_API_VERSIONS = {
@@ -24,12 +26,13 @@ export const DOCTOR_API_VERSIONS = {
 type Json = Record<string, unknown>;
 
 const statusOf = (error: unknown) => (error as { statusCode?: number } | null)?.statusCode;
-const subscriptionOf = (id: string) => (id.split("/")[2] ?? "").toLowerCase();
+/** The subscription of an ID the doctor reads (always under /subscriptions/<id>); "" for any other. */
+const subscriptionIn = (id: string): string => subscriptionOf(id) ?? "";
 
 /** A GET that answers null on 404 and lets every other error through (the command reports it: exit 1). */
 async function getOrNull(clients: AzureClients, id: string, apiVersion: string): Promise<Json | null> {
   try {
-    return (await clients.resources(subscriptionOf(id)).resources.getById(id, apiVersion)) as unknown as Json;
+    return (await clients.resources(subscriptionIn(id)).resources.getById(id, apiVersion)) as unknown as Json;
   } catch (error) {
     if (statusOf(error) === 404) return null;
     throw error;
@@ -46,7 +49,7 @@ async function listOfType(clients: AzureClients, subscriptionId: string, type: s
 
 /** POST <site>/config/appsettings/list ("Web Apps - List Application Settings"): names and values. */
 async function appSettings(clients: AzureClients, endpoint: string, siteId: string): Promise<Record<string, string>> {
-  const client = clients.resources(subscriptionOf(siteId));
+  const client = clients.resources(subscriptionIn(siteId));
   const url = `${endpoint.replace(/\/+$/, "")}${siteId}/config/appsettings/list?api-version=${DOCTOR_API_VERSIONS.sites}`;
   const response = await client.sendRequest(createPipelineRequest({ url, method: "POST" }));
   if (response.status !== 200) {
@@ -67,7 +70,7 @@ async function assignmentsAt(clients: AzureClients, subscriptionId: string, prin
     found.push({
       id: a.id ?? "",
       scope: a.scope ?? "",
-      roleGuid: (a.roleDefinitionId ?? "").split("/").pop()?.toLowerCase() ?? "",
+      roleGuid: roleGuidOf(a.roleDefinitionId ?? ""),
       condition: a.condition ?? null,
       conditionVersion: a.conditionVersion ?? null,
     });
@@ -133,7 +136,7 @@ export async function readDoctorFacts(clients: AzureClients, endpoint: string, s
     );
   }
 
-  const home = subscriptionOf(siteId);
+  const home = subscriptionIn(siteId);
   const group = `/subscriptions/${home}/resourcegroups/${(siteId.split("/")[4] ?? "").toLowerCase()}/`;
   const alertRules: Json[] = [];
   for (const id of await listOfType(clients, home, "Microsoft.Insights/scheduledQueryRules")) {
@@ -153,7 +156,7 @@ export async function readDoctorFacts(clients: AzureClients, endpoint: string, s
   for (const key of ["blob", "queue", "table"]) {
     const name = storageAccountOf(settings[`AzureWebJobsStorage__${key}ServiceUri`] ?? "");
     if (name === null || name in storageAccounts) continue;
-    const id = accounts.find((a) => a.split("/").pop()?.toLowerCase() === name);
+    const id = accounts.find((a) => resourceNameOf(a).toLowerCase() === name);
     storageAccounts[name] = id ? await getOrNull(clients, id, DOCTOR_API_VERSIONS.storage) : null;
   }
   const vaultSecrets: DoctorFacts["vaultSecrets"] = {};
@@ -161,7 +164,7 @@ export async function readDoctorFacts(clients: AzureClients, endpoint: string, s
   for (const value of Object.values(settings)) {
     const ref = keyVaultReference(value);
     if (!ref) continue;
-    const vault = vaults.find((v) => v.split("/").pop()?.toLowerCase() === ref.vault);
+    const vault = vaults.find((v) => resourceNameOf(v).toLowerCase() === ref.vault);
     const secret = vault
       ? await getOrNull(clients, `${vault}/secrets/${ref.secret}`, DOCTOR_API_VERSIONS.keyVault)
       : null;
@@ -171,7 +174,7 @@ export async function readDoctorFacts(clients: AzureClients, endpoint: string, s
   return {
     functionApp: {
       id: siteId,
-      name: String(site.name ?? siteId.split("/").pop()),
+      name: String(site.name ?? resourceNameOf(siteId)),
       defaultHostName: ((site.properties ?? {}) as Json).defaultHostName as string | null,
       environmentName,
       identityId,

@@ -8,7 +8,6 @@
  */
 import type { NetworkSecurityGroup, PrivateEndpoint, RouteTable, VirtualNetwork } from "@azure/arm-network";
 import type { PrivateZone, RecordSet, VirtualNetworkLink } from "@azure/arm-privatedns";
-import { isAcrPrivateZone } from "../core/acr-host.js";
 import type {
   DnsForwardingRulesetFacts,
   DnsInboundEndpointFacts,
@@ -18,9 +17,7 @@ import type {
   RouteTableFacts,
   VirtualNetworkFacts,
 } from "../core/facts.js";
-
-/** The private DNS zone names ACR uses: the one rule of src/core/acr-host.ts (read-network-facts.ts tests with it). */
-export const REGISTRY_PRIVATE_ZONE = { test: isAcrPrivateZone };
+import { resourceNameOf } from "../core/resource-id.js";
 
 export function privateEndpointFactsFrom(endpoint: PrivateEndpoint, requestedId: string): PrivateEndpointFacts {
   return {
@@ -64,7 +61,7 @@ export function networkSecurityGroupFactsFrom(
 ): NetworkSecurityGroupFacts {
   return {
     id: nsg.id ?? requestedId,
-    name: nsg.name ?? requestedId.split("/").pop() ?? "",
+    name: nsg.name ?? resourceNameOf(requestedId),
     securityRules: (nsg.securityRules ?? []).map((r) => ({
       name: r.name ?? "",
       priority: r.priority ?? 4096,
@@ -81,7 +78,7 @@ export function networkSecurityGroupFactsFrom(
 export function routeTableFactsFrom(table: RouteTable, requestedId: string): RouteTableFacts {
   return {
     id: table.id ?? requestedId,
-    name: table.name ?? requestedId.split("/").pop() ?? "",
+    name: table.name ?? resourceNameOf(requestedId),
     routes: (table.routes ?? []).map((r) => ({
       name: r.name ?? "",
       addressPrefix: r.addressPrefix ?? "",
@@ -125,7 +122,7 @@ export function forwardingRulesetFactsFrom(
 ): DnsForwardingRulesetFacts {
   return {
     id: ruleset.id ?? "",
-    name: ruleset.name ?? ruleset.id?.split("/").pop() ?? "",
+    name: ruleset.name ?? resourceNameOf(ruleset.id ?? ""),
     linkedVirtualNetworkIds: links.map((l) => idOf(l.properties?.virtualNetwork)).filter((id): id is string => !!id),
     rules: rules.map((r) => ({
       name: r.name ?? "",

@@ -26,20 +26,22 @@
  */
 import type { PrivateZone, RecordSet, VirtualNetworkLink } from "@azure/arm-privatedns";
 import type { ResourceManagementClient } from "@azure/arm-resources";
-import type {
-  DnsForwardingRulesetFacts,
-  DnsInboundEndpointFacts,
-  EnvironmentFacts,
-  NetworkFacts,
-  NetworkSecurityGroupFacts,
-  NotFound,
-  PrivateDnsZoneFacts,
-  PrivateEndpointFacts,
-  Read,
-  RegistryFacts,
-  RouteTableFacts,
-  Unreadable,
-  VirtualNetworkFacts,
+import { isAcrPrivateZone } from "../core/acr-host.js";
+import {
+  type DnsForwardingRulesetFacts,
+  type DnsInboundEndpointFacts,
+  type EnvironmentFacts,
+  isFound,
+  type NetworkFacts,
+  type NetworkSecurityGroupFacts,
+  type NotFound,
+  type PrivateDnsZoneFacts,
+  type PrivateEndpointFacts,
+  type Read,
+  type RegistryFacts,
+  type RouteTableFacts,
+  type Unreadable,
+  type VirtualNetworkFacts,
 } from "../core/facts.js";
 import { groupAndName, parentId } from "./arm-id.js";
 import type { AzureClients } from "./clients.js";
@@ -51,10 +53,10 @@ import {
   privateDnsZoneFactsFrom,
   privateEndpointFactsFrom,
   type RawResource,
-  REGISTRY_PRIVATE_ZONE,
   routeTableFactsFrom,
   virtualNetworkFactsFrom,
 } from "./network-facts.js";
+import { onceEach, type ReadTask } from "./read-results.js";
 
 /** The DNS resolver api-version the generic reads name (the stable version @azure/arm-dnsresolver 1.x uses). */
 export const DNS_RESOLVER_API_VERSION = "2022-07-01";
@@ -82,8 +84,6 @@ async function listCollection(client: ResourceManagementClient, collectionId: st
   return items;
 }
 
-import { onceEach, type ReadTask } from "./read-results.js";
-
 export interface NetworkInputs {
   /** Found registries whose reachability depends on the network. */
   registries: readonly RegistryFacts[];
@@ -104,6 +104,14 @@ type Outcome<T> = T | NotFound | Unreadable;
 const isFailure = <T extends object>(value: Outcome<T>): value is NotFound | Unreadable =>
   "readable" in value && (value.readable === false || ("found" in value && value.found === false));
 
+/** What each by-ID read names in its failure ("PullGuard needs Reader on <what>"). */
+const RESOURCE_KINDS = {
+  pe: "private endpoint",
+  vnet: "virtual network",
+  nsg: "network security group",
+  rt: "route table",
+} as const;
+
 export function createNetworkReading(clients: AzureClients): NetworkReading {
   const once = onceEach();
   const endpoints = new Map<string, Outcome<PrivateEndpointFacts>>();
@@ -119,17 +127,19 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
   let needed = false;
   let dnsNeeded = false;
 
-  function readSubnetResource<T>(
-    kind: "nsg" | "rt",
+  /** One GET of a resource by ID, once per run (`kind:id`), into its map; an ID of another shape is NotFound. */
+  function readById<T>(
+    kind: "pe" | "vnet" | "nsg" | "rt",
     id: string,
     into: Map<string, Outcome<T>>,
     read: (subscriptionId: string, group: string, name: string) => Promise<T>,
   ): ReadTask[] {
     const at = groupAndName(id);
     return once(`${kind}:${id.toLowerCase()}`, async () => {
-      const what = kind === "nsg" ? `network security group ${id}` : `route table ${id}`;
       const outcome: Outcome<T> = at
-        ? await readOrFailure(id, readerOn(what), () => read(at.subscriptionId, at.resourceGroup, at.name))
+        ? await readOrFailure(id, readerOn(`${RESOURCE_KINDS[kind]} ${id}`), () =>
+            read(at.subscriptionId, at.resourceGroup, at.name),
+          )
         : { readable: true, found: false, resource: id };
       into.set(id.toLowerCase(), outcome);
     });
@@ -186,18 +196,9 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
   }
 
   function readEndpoint(id: string): ReadTask[] {
-    const at = groupAndName(id);
-    return once(`pe:${id.toLowerCase()}`, async () => {
-      const outcome: Outcome<PrivateEndpointFacts> = at
-        ? await readOrFailure(id, readerOn(`private endpoint ${id}`), async () =>
-            privateEndpointFactsFrom(
-              await clients.network(at.subscriptionId).privateEndpoints.get(at.resourceGroup, at.name),
-              id,
-            ),
-          )
-        : { readable: true, found: false, resource: id };
-      endpoints.set(id.toLowerCase(), outcome);
-    });
+    return readById("pe", id, endpoints, async (sub, group, name) =>
+      privateEndpointFactsFrom(await clients.network(sub).privateEndpoints.get(group, name), id),
+    );
   }
 
   function readReplications(registry: RegistryFacts): ReadTask[] {
@@ -219,7 +220,7 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
       const outcome = await readOrFailure(scope, readerOn(`subscription ${subscriptionId}`), async () => {
         const found: PrivateZone[] = [];
         for await (const zone of clients.privateDns(subscriptionId).privateZones.list()) {
-          if (REGISTRY_PRIVATE_ZONE.test(zone.name ?? "")) found.push(zone);
+          if (isAcrPrivateZone(zone.name ?? "")) found.push(zone);
         }
         return { zones: found };
       });
@@ -251,18 +252,9 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
   }
 
   function readVirtualNetwork(id: string): ReadTask[] {
-    const at = groupAndName(id);
-    return once(`vnet:${id.toLowerCase()}`, async () => {
-      const outcome: Outcome<VirtualNetworkFacts> = at
-        ? await readOrFailure(id, readerOn(`virtual network ${id}`), async () =>
-            virtualNetworkFactsFrom(
-              await clients.network(at.subscriptionId).virtualNetworks.get(at.resourceGroup, at.name),
-              id,
-            ),
-          )
-        : { readable: true, found: false, resource: id };
-      networks.set(id.toLowerCase(), outcome);
-    });
+    return readById("vnet", id, networks, async (sub, group, name) =>
+      virtualNetworkFactsFrom(await clients.network(sub).virtualNetworks.get(group, name), id),
+    );
   }
 
   function plan(inputs: NetworkInputs): ReadTask[] {
@@ -279,7 +271,7 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
       if (!isFailure(list)) for (const zone of list.zones) tasks.push(...readZone(zone));
     }
     const environment = inputs.environment;
-    if (environment?.readable && environment.found && environment.infrastructureSubnetId) {
+    if (isFound(environment) && environment.infrastructureSubnetId) {
       const subnetId = environment.infrastructureSubnetId;
       const vnetId = parentId(subnetId);
       tasks.push(...readVirtualNetwork(vnetId));
@@ -296,7 +288,7 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
     const network = (subscriptionId: string) => clients.network(subscriptionId);
     if (subnet?.networkSecurityGroupId) {
       tasks.push(
-        ...readSubnetResource("nsg", subnet.networkSecurityGroupId, securityGroups, async (sub, group, name) =>
+        ...readById("nsg", subnet.networkSecurityGroupId, securityGroups, async (sub, group, name) =>
           networkSecurityGroupFactsFrom(
             await network(sub).networkSecurityGroups.get(group, name),
             subnet.networkSecurityGroupId as string,
@@ -306,7 +298,7 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
     }
     if (subnet?.routeTableId) {
       tasks.push(
-        ...readSubnetResource("rt", subnet.routeTableId, routeTables, async (sub, group, name) =>
+        ...readById("rt", subnet.routeTableId, routeTables, async (sub, group, name) =>
           routeTableFactsFrom(await network(sub).routeTables.get(group, name), subnet.routeTableId as string),
         ),
       );
@@ -356,7 +348,7 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
 
   function dnsZones(): Read<{ items: PrivateDnsZoneFacts[] }> {
     const collected = collect(zones.values());
-    if (!collected.readable || !collected.found) return collected;
+    if (!isFound(collected)) return collected;
     // A failed replication list leaves the data endpoints (one A record each) unknown.
     const replicationFailure = firstUnreadable(replications.values());
     if (replicationFailure) return replicationFailure;
@@ -372,10 +364,9 @@ export function createNetworkReading(clients: AzureClients): NetworkReading {
     if (listFailure) return { dnsInboundEndpoints: listFailure, dnsForwardingRulesets: listFailure };
     const endpointsRead = collect(inboundEndpoints.values());
     return {
-      dnsInboundEndpoints:
-        endpointsRead.readable && endpointsRead.found
-          ? { readable: true, found: true, items: endpointsRead.items.flatMap((e) => e.endpoints) }
-          : endpointsRead,
+      dnsInboundEndpoints: isFound(endpointsRead)
+        ? { readable: true, found: true, items: endpointsRead.items.flatMap((e) => e.endpoints) }
+        : endpointsRead,
       dnsForwardingRulesets: collect(rulesets.values()),
     };
   }

@@ -23,11 +23,13 @@ import type { HttpClient, PipelineRetryOptions } from "@azure/core-rest-pipeline
 import { isRestError } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
 import type { AppFacts, PullFacts, ReadStats } from "../core/facts.js";
+import { isFound } from "../core/facts.js";
+import { containerAppIdOf } from "../core/resource-id.js";
+import { InvalidAppIdError } from "../shared/errors.js";
 import { appFactsFrom } from "./app-facts.js";
-import { groupAndName, parseArmId } from "./arm-id.js";
 import type { AzureClients } from "./clients.js";
 import { AppNotFoundError, AppUnreadableError, isNotFound } from "./errors.js";
-import { isFound, type ReadTask } from "./read-results.js";
+import type { ReadTask } from "./read-results.js";
 import { assemble, createReaders } from "./readers/index.js";
 import { type ReadContext, shareWith } from "./readers/reader.js";
 import { createTagChecks } from "./readers/tag-checks.js";
@@ -62,21 +64,14 @@ export interface ReadPullFactsDeps {
   fewerRequestsThanWaves?: boolean;
 }
 
-const CONTAINER_APP_ID =
-  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.App\/containerApps\/[^/]+$/i;
-
 /**
  * The app itself. 404 ResourceNotFound (or ResourceGroupNotFound) → AppNotFoundError; 404 SubscriptionNotFound means
  * the subscription is not visible to PullGuard's identity (errors.ts), not that the app is missing →
- * AppUnreadableError, like 401/403.
+ * AppUnreadableError, like 401/403. An ID of another shape → InvalidAppIdError, before any request.
  */
 async function readApp(clients: AzureClients, appId: string, shared: SharedReads | undefined): Promise<AppFacts> {
-  const at = groupAndName(appId);
-  if (!at || !CONTAINER_APP_ID.test(appId)) {
-    throw new Error(
-      `"${appId}" is not a container app resource ID; expected /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.App/containerApps/<name>`,
-    );
-  }
+  const at = containerAppIdOf(appId);
+  if (!at) throw new InvalidAppIdError(appId);
   const get = () => clients.containerApps(at.subscriptionId).containerApps.get(at.resourceGroup, at.name);
   try {
     return appFactsFrom(await (shared ? shared.once(`app:${appId}`, get) : get()));
@@ -137,7 +132,7 @@ async function readInWaves(
     async () => {
       appRead = await readApp(clients, appId, deps.shared);
     },
-    () => index.prefetch(parseArmId(appId)?.subscriptionId ?? ""),
+    () => index.prefetch(containerAppIdOf(appId)?.subscriptionId ?? ""),
   ]);
   if (!appRead) throw new Error(`container app ${appId} was read without an answer`);
   const context = await contextFor(appRead, index, deps);

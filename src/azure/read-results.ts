@@ -1,5 +1,5 @@
 /**
- * Small pieces the fact readers share: wrapping a value as a found Read, testing for one, reads that start once per
+ * Small pieces the fact readers share: wrapping a value as a found Read, reads that start once per
  * key, and parsing a raw body that may not be JSON.
  */
 
@@ -11,9 +11,6 @@ export const found = <T extends object>(value: T): T & { readable: true; found: 
   readable: true,
   found: true,
 });
-
-/** The one isFound (src/core/facts.ts), for the readers that import it from here. */
-export { isFound } from "../core/facts.js";
 
 /** `once(key, task)` is `[task]` the first time a key is seen, `[]` after: each read is planned once. */
 export function onceEach(): (key: string, task: ReadTask) => ReadTask[] {

@@ -5,10 +5,11 @@
  */
 import { builtInRoleDefinition } from "../core/built-in-role-definitions.js";
 import type { Read, RoleDefinitionFacts } from "../core/facts.js";
-import { subscriptionOf } from "./arm-id.js";
+import { subscriptionOf } from "../core/resource-id.js";
+import { roleGuidOf } from "../core/role-assignment-name.js";
 import type { AzureClients } from "./clients.js";
 import { readerOn, readOrFailure } from "./errors.js";
-import { roleDefinitionFactsFrom, roleDefinitionGuid, roleDefinitionReadId } from "./role-facts.js";
+import { roleDefinitionFactsFrom, roleDefinitionReadId } from "./role-facts.js";
 import type { SharedReads } from "./shared-reads.js";
 
 export interface RoleDefinitionCache {
@@ -24,7 +25,7 @@ export function createRoleDefinitionCache(clients: AzureClients, shared?: Shared
   const byGuid = new Map<string, Promise<Read<RoleDefinitionFacts>>>();
   return {
     read(roleDefinitionId, clientSubscriptionId) {
-      const guid = roleDefinitionGuid(roleDefinitionId);
+      const guid = roleGuidOf(roleDefinitionId);
       const builtIn = builtInRoleDefinition(roleDefinitionId);
       if (builtIn) return Promise.resolve({ ...builtIn, readable: true as const, found: true as const });
       let definition = byGuid.get(guid);

@@ -24,9 +24,6 @@ export function roleAssignmentFactsFrom(assignment: RoleAssignment): RoleAssignm
   };
 }
 
-/** The one role-GUID helper (roleGuidOf, src/core/role-assignment-name.ts), for the readers that import it from here. */
-export { roleGuidOf as roleDefinitionGuid } from "../core/role-assignment-name.js";
-
 /** The ID to GET a role definition by; a bare GUID names a built-in role at the tenant root. */
 export function roleDefinitionReadId(roleDefinitionId: string): string {
   return roleDefinitionId.startsWith("/")

@@ -32,6 +32,13 @@ export function buildProgram(deps: CliDeps, result: ProgramResult): Command {
     .configureOutput({ writeOut: deps.io.stdout, writeErr: deps.io.stderr })
     .exitOverride();
 
+  appCommands(program, deps, result);
+  toolCommands(program, deps, result);
+  return program;
+}
+
+/** The commands on one app: check, fix, notify. */
+function appCommands(program: Command, deps: CliDeps, result: ProgramResult): void {
   backendOptions(
     program
       .command("check")
@@ -77,7 +84,10 @@ export function buildProgram(deps: CliDeps, result: ProgramResult): Command {
   ).action(async (appId: string, opts: Record<string, unknown>) => {
     result.exitCode = await deps.commands.notify({ appId, ...opts });
   });
+}
 
+/** The commands around the product: the emulator, the doctor of a deployment, the demo. */
+function toolCommands(program: Command, deps: CliDeps, result: ProgramResult): void {
   program
     .command("emulator")
     .description("run the ARM + ACR emulator on its own and print the settings that point PullGuard at it")
@@ -106,6 +116,4 @@ export function buildProgram(deps: CliDeps, result: ProgramResult): Command {
     .action(async (opts: Record<string, unknown>) => {
       result.exitCode = await deps.commands.demo(opts);
     });
-
-  return program;
 }

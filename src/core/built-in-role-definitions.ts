@@ -18,6 +18,7 @@
  * against the emulator's table (tools/emulator/builtin-roles.ts).
  */
 import type { RoleDefinitionFacts } from "./facts.js";
+import { roleGuidOf } from "./role-assignment-name.js";
 
 export const BUILT_IN_SNAPSHOT_DATE = "2026-12-06";
 
@@ -129,7 +130,7 @@ export const BUILT_IN_SNAPSHOT_GUIDS: readonly string[] = SNAPSHOT.map((r) => r.
  * stays subscription-scoped, as ARM answers a GET of it); undefined for any other GUID (read it from ARM).
  */
 export function builtInRoleDefinition(roleDefinitionId: string): RoleDefinitionFacts | undefined {
-  const guid = (roleDefinitionId.split("/").at(-1) ?? "").toLowerCase();
+  const guid = roleGuidOf(roleDefinitionId);
   const role = BY_GUID.get(guid);
   if (!role) return undefined;
   return {

@@ -10,7 +10,13 @@
  *   restart-revision(checkout-web--abc).
  */
 import { createHash } from "node:crypto";
-import type { PrincipalAssignments, PullFacts, RegistryFacts, RoleAssignmentFacts } from "./facts.js";
+import {
+  isFound,
+  type PrincipalAssignments,
+  type PullFacts,
+  type RegistryFacts,
+  type RoleAssignmentFacts,
+} from "./facts.js";
 import type { Finding, FindingCode } from "./finding.js";
 import { ACR_PULL_ROLE, REPOSITORY_READER_ROLE } from "./forbidden.js";
 import { ipCovered } from "./ip-range.js";
@@ -52,12 +58,12 @@ interface Context {
 function registryOf(facts: PullFacts, server: string | null | undefined): RegistryFacts | null {
   if (!server) return null;
   const read = facts.registries[lower(server)];
-  return read?.readable && read.found ? read : null;
+  return isFound(read) ? read : null;
 }
 
 function assignmentsOf(facts: PullFacts, principalId: string): RoleAssignmentFacts[] {
   const read: PrincipalAssignments | undefined = facts.roleAssignments[lower(principalId)];
-  return read?.readable && read.found ? read.items : [];
+  return isFound(read) ? read.items : [];
 }
 
 /** The principal behind a registry identity reference, when it exists. */
@@ -68,7 +74,7 @@ function principalOf(facts: PullFacts, ref: string | null | undefined): string |
   const attached = facts.app.identity.userAssigned.find((u) => lower(u.id) === lower(ref));
   if (attached?.principalId) return attached.principalId;
   const read = facts.userAssignedIdentities[lower(ref)];
-  return read?.readable && read.found ? read.principalId : null;
+  return isFound(read) ? read.principalId : null;
 }
 
 function holdsPull(facts: PullFacts, principalId: string, registry: RegistryFacts, repos: string[]): boolean {
@@ -217,7 +223,7 @@ function allowIps(ctx: Context, finding: Finding): void {
 function propagationRestart(ctx: Context, finding: Finding): Draft | null {
   const { facts } = ctx;
   const revision = facts.revision;
-  if (!revision?.readable || !revision.found || revisionHealthy(facts)) return null;
+  if (!isFound(revision) || revisionHealthy(facts)) return null;
   const principalId = finding.identity?.principalId ?? principalOf(facts, finding.identity?.ref);
   const readAt = Date.parse(facts.readAt);
   const fresh = (principalId ? assignmentsOf(facts, principalId) : [])
@@ -241,20 +247,20 @@ function propagationRestart(ctx: Context, finding: Finding): Draft | null {
  */
 function revisionStuckOnPull(facts: PullFacts): boolean {
   const r = facts.revision;
-  if (!r?.readable || !r.found || !isTerminallyFailed(r)) return false;
+  if (!isFound(r) || !isTerminallyFailed(r)) return false;
   return isPullFailure(revisionPullFailure(r));
 }
 
 /** Whether the latest revision runs and is healthy (then no restart is needed). */
 export function revisionHealthy(facts: PullFacts): boolean {
   const r = facts.revision;
-  if (!r?.readable || !r.found) return false;
+  if (!isFound(r)) return false;
   return isRunningHealthy(r);
 }
 
 function restartDraft(facts: PullFacts, reason: FindingCode): Draft {
   const r = facts.revision;
-  if (r?.readable && r.found) {
+  if (isFound(r)) {
     return { kind: "restart-revision", target: `${facts.app.id}/revisions/${r.name}`, reason, revision: r.name };
   }
   const digest = createHash("sha1")

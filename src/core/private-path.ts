@@ -11,7 +11,15 @@
  * `fabrikamacr` only, registry replicated to northeurope → missing ["A record fabrikamacr.northeurope.data"].
  */
 import { isAcrPrivateZone } from "./acr-host.js";
-import { isFound, type PullFacts, type Read, type RegistryFacts, type Unreadable } from "./facts.js";
+import {
+  isFound,
+  type PrivateEndpointFacts,
+  type PullFacts,
+  type Read,
+  type RegistryFacts,
+  type Unreadable,
+  type VirtualNetworkFacts,
+} from "./facts.js";
 import { resolveRegistryZone } from "./network/name-resolution.js";
 
 export type PrivatePath =
@@ -33,6 +41,41 @@ const trimId = (s: string): string => lower(s.replace(/\/+$/, ""));
 /** The virtual network of a subnet ID (`.../virtualNetworks/<vnet>/subnets/<subnet>`). */
 export function vnetOfSubnet(subnetId: string): string {
   return trimId(subnetId).replace(/\/subnets\/[^/]+$/, "");
+}
+
+/** The environment's VNet and the VNets it is peered with (Connected peerings only). */
+function reachableVnets(vnet: string, vnets: readonly VirtualNetworkFacts[]): Set<string> {
+  const reachable = new Set([vnet]);
+  for (const v of vnets) {
+    if (trimId(v.id) !== vnet) continue;
+    for (const p of v.peerings)
+      if (lower(p.peeringState ?? "") === "connected") reachable.add(trimId(p.remoteVirtualNetworkId));
+  }
+  return reachable;
+}
+
+/** Whether a private endpoint to the registry sits in a reachable VNet with an Approved connection. */
+function hasApprovedEndpoint(
+  registry: RegistryFacts,
+  endpoints: readonly PrivateEndpointFacts[],
+  reachable: ReadonlySet<string>,
+): boolean {
+  const approved = (endpointId: string, ownStatus: string | null): boolean => {
+    // The registry's own connection list decides; when it lists none, the endpoint's connection state does.
+    if (registry.privateEndpointConnections.length === 0) return lower(ownStatus ?? "") === "approved";
+    return registry.privateEndpointConnections.some(
+      (c) => trimId(c.privateEndpointId) === trimId(endpointId) && lower(c.status) === "approved",
+    );
+  };
+  return endpoints.some((pe) => {
+    const toRegistry = pe.connections.find((c) => trimId(c.privateLinkServiceId) === trimId(registry.id));
+    return (
+      toRegistry !== undefined &&
+      pe.subnetId !== null &&
+      reachable.has(vnetOfSubnet(pe.subnetId)) &&
+      approved(pe.id, toRegistry.status)
+    );
+  });
 }
 
 export function privatePath(facts: PullFacts, registry: RegistryFacts): PrivatePath {
@@ -60,31 +103,10 @@ export function privatePath(facts: PullFacts, registry: RegistryFacts): PrivateP
   const vnets = isFound(network.virtualNetworks) ? network.virtualNetworks.items : [];
   const zones = isFound(network.privateDnsZones) ? network.privateDnsZones.items : [];
 
-  const reachable = new Set([vnet]);
-  for (const v of vnets) {
-    if (trimId(v.id) !== vnet) continue;
-    for (const p of v.peerings)
-      if (lower(p.peeringState ?? "") === "connected") reachable.add(trimId(p.remoteVirtualNetworkId));
-  }
-  const approved = (endpointId: string, ownStatus: string | null): boolean => {
-    // The registry's own connection list decides; when it lists none, the endpoint's connection state does.
-    if (registry.privateEndpointConnections.length === 0) return lower(ownStatus ?? "") === "approved";
-    return registry.privateEndpointConnections.some(
-      (c) => trimId(c.privateEndpointId) === trimId(endpointId) && lower(c.status) === "approved",
-    );
-  };
   const missing: string[] = [];
-  const endpointOk = endpoints.some((pe) => {
-    const toRegistry = pe.connections.find((c) => trimId(c.privateLinkServiceId) === trimId(registry.id));
-    return (
-      toRegistry !== undefined &&
-      pe.subnetId !== null &&
-      reachable.has(vnetOfSubnet(pe.subnetId)) &&
-      approved(pe.id, toRegistry.status)
-    );
-  });
-  if (!endpointOk) missing.push("an Approved private endpoint to the registry in the environment's (or a peered) VNet");
-  const items = <T>(read: Read<{ items: T[] }> | undefined): T[] => (read?.readable && read.found ? read.items : []);
+  if (!hasApprovedEndpoint(registry, endpoints, reachableVnets(vnet, vnets)))
+    missing.push("an Approved private endpoint to the registry in the environment's (or a peered) VNet");
+  const items = <T>(read: Read<{ items: T[] }> | undefined): T[] => (isFound(read) ? read.items : []);
   const resolution = resolveRegistryZone(
     {
       virtualNetworks: vnets,

@@ -9,16 +9,16 @@
  */
 
 import { isAcrLoginServer } from "./acr-host.js";
-import type {
-  ContainerFacts,
-  PrincipalAssignments,
-  PullFacts,
-  Read,
-  RegistryEntryFacts,
-  RegistryFacts,
-  Unreadable,
+import {
+  type ContainerFacts,
+  isFound,
+  type PrincipalAssignments,
+  type PullFacts,
+  type Read,
+  type RegistryEntryFacts,
+  type RegistryFacts,
+  type Unreadable,
 } from "./facts.js";
-import { isFound } from "./facts.js";
 import { type ImageRef, parseImageRef } from "./image-ref.js";
 
 /** Who pulls on a path: the identity the registry entry names, resolved to a principal when possible. */
@@ -120,7 +120,7 @@ function resolveUserIdentity(facts: PullFacts, r: string): PathIdentity {
   const sameKey = (u: { id: string }) => lower(u.id.replace(/\/+$/, "")) === key;
   const attachedEntry = facts.app.identity.userAssigned.find(sameKey);
   const env = facts.environment;
-  const envFound = env?.readable && env.found ? env : null;
+  const envFound = isFound(env) ? env : null;
   const envEntry = attachedEntry ? undefined : envFound?.identity.userAssigned.find(sameKey);
   const envUnknown =
     attachedEntry || envFound || env?.readable === true ? null : { unreadable: env && !env.readable ? env : null };

@@ -6,6 +6,8 @@
  *   subscriptionOf("/providers/Microsoft.Management/managementGroups/mg") → null
  *   resourceNameOf("/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/containerApps/api/") → "api"
  *   resourceNameOf("api") → "api"
+ *   containerAppIdOf("/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/containerApps/api")
+ *   → { subscriptionId: "s", resourceGroup: "rg", name: "api" }
  */
 
 /** The subscription ID of an ARM ID, lower case; null when the ID does not start with /subscriptions/<id>. */
@@ -18,4 +20,18 @@ export function subscriptionOf(id: string): string | null {
 export function resourceNameOf(idOrName: string): string {
   const trimmed = idOrName.replace(/\/+$/, "");
   return trimmed.split("/").at(-1) ?? trimmed;
+}
+
+const CONTAINER_APP_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.App\/containerApps\/([^/]+)$/i;
+
+/**
+ * The one container-app-ID parser: the parts of `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.App/
+ * containerApps/<name>` (casing kept), null for any other shape. Callers that accept input from people (the CLI, the
+ * HTTP check) then check each part's own rules (a GUID, a valid group and app name).
+ */
+export function containerAppIdOf(id: string): { subscriptionId: string; resourceGroup: string; name: string } | null {
+  const match = CONTAINER_APP_ID.exec(id);
+  if (!match) return null;
+  return { subscriptionId: match[1] ?? "", resourceGroup: match[2] ?? "", name: match[3] ?? "" };
 }

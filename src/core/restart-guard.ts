@@ -7,7 +7,7 @@
  * Example: AcrPull created 10:00, PullGuard restarted revision r7 at 10:12 (done), the sweep at 10:30 finds r7 failed
  * with nothing left to fix → the restart is report-only ("restarted at 10:12 after every grant had propagated ...").
  */
-import type { PullFacts } from "./facts.js";
+import { isFound, type PullFacts } from "./facts.js";
 import type { PlanStep } from "./plan-step.js";
 import { PROPAGATION_WINDOW_MS } from "./roles.js";
 
@@ -25,7 +25,7 @@ export const REPEAT_RESTART_WINDOW_MS = 60 * 60 * 1000;
 function newestGrant(facts: PullFacts): number | null {
   let newest: number | null = null;
   for (const read of Object.values(facts.roleAssignments)) {
-    if (!read.readable || !read.found) continue;
+    if (!isFound(read)) continue;
     for (const a of read.items) {
       const t = a.createdOn ? Date.parse(a.createdOn) : Number.NaN;
       if (!Number.isNaN(t) && (newest === null || t > newest)) newest = t;

@@ -4,6 +4,7 @@
  * Validated on receipt: a malformed message is dropped with a reason, never half-processed.
  */
 import { z } from "zod";
+import { containerAppIdOf } from "./resource-id.js";
 
 const triggerSchema = z.object({
   source: z.string().min(1),
@@ -16,11 +17,7 @@ const triggerSchema = z.object({
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: "an ISO 8601 time" });
 
 export const verificationMessageSchema = z.object({
-  appId: z
-    .string()
-    .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.App\/containerApps\/[^/]+$/i, {
-      message: "a container app resource ID",
-    }),
+  appId: z.string().refine((id) => containerAppIdOf(id) !== null, { message: "a container app resource ID" }),
   revision: z.string().nullable(),
   attempt: z.number().int().min(1),
   deadline: isoTime,

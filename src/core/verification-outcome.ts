@@ -5,7 +5,7 @@
  *
  * Example: revision Failed + only `role-assignment-propagating` left → pending; revision Running/Healthy → resolved.
  */
-import type { PullFacts } from "./facts.js";
+import { isFound, type PullFacts } from "./facts.js";
 import type { Finding } from "./finding.js";
 
 export type VerificationOutcomeKind = "resolved" | "pending" | "unresolved";
@@ -28,7 +28,7 @@ const lower = (s: string | null): string => (s ?? "").toLowerCase();
 
 export function revisionStateOf(facts: PullFacts): { revision: string | null; state: RevisionState } {
   const r = facts.revision;
-  if (!r?.readable || !r.found) {
+  if (!isFound(r)) {
     return {
       revision: facts.app.latestRevisionName,
       state: { provisioningState: null, runningState: null, healthState: null },

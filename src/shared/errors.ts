@@ -9,6 +9,17 @@ export class AppNotFoundError extends Error {
   }
 }
 
+export class InvalidAppIdError extends Error {
+  override name = "InvalidAppIdError";
+  constructor(readonly appId: string) {
+    super(
+      `${JSON.stringify(appId)} is not a container app resource ID; expected ` +
+        "/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.App/containerApps/<name> " +
+        "(az containerapp show -n <name> -g <group> --query id -o tsv)",
+    );
+  }
+}
+
 export class OutsideAllowlistError extends Error {
   override name = "OutsideAllowlistError";
   constructor(

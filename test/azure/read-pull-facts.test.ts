@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AppNotFoundError, AppUnreadableError } from "../../src/azure/errors.js";
 import { readPullFacts } from "../../src/azure/read-pull-facts.js";
 import { createRegistryIndex } from "../../src/azure/registry-index.js";
+import { InvalidAppIdError } from "../../src/shared/errors.js";
 import { armRequestsOf, TEST_TENANT, testBackend } from "./local-arm.js";
 import { type LocalServer, startLocalHttps } from "./local-https.js";
 import { answerWorld, type LocalResource, type LocalWorld } from "./local-world.js";
@@ -483,9 +484,9 @@ describe("readPullFacts", () => {
     expect((error as Error).message).toMatch(
       /cannot see the subscription .* SubscriptionNotFound.*give its identity Reader/,
     );
-    await expect(read(baseWorld(), "/subscriptions/x/resourceGroups/rg")).rejects.toThrow(
-      /not a container app resource ID/,
-    );
+    const invalid = await read(baseWorld(), "/subscriptions/x/resourceGroups/rg").catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(InvalidAppIdError);
+    expect((invalid as Error).message).toMatch(/not a container app resource ID; expected \/subscriptions\//);
   });
 
   it("a sweep shares the registry index: the second app lists no subscription or registry again", async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { planFixes } from "../../src/core/plan.js";
 import type { AssignRoleStep, PlanStep } from "../../src/core/plan-step.js";
 import { roleAssignmentName } from "../../src/core/role-assignment-name.js";
+import { assignmentCovers } from "../../src/core/roles.js";
 import { stepDependencies } from "../../src/core/steps/order.js";
 import {
   ACR_PULL,
@@ -397,5 +398,22 @@ describe("planFixes per policy decision", () => {
     const before = JSON.stringify(f);
     expect(planFixes(f, findings, policy())).toEqual(planFixes(f, findings, policy()));
     expect(JSON.stringify(f)).toBe(before);
+  });
+});
+
+describe("the scope test the planner uses for an assignment that covers the registry (assignmentCovers)", () => {
+  const group = (name: string) => `/subscriptions/${SUB}/resourceGroups/${name}`;
+  const registryIn = (name: string) => `${group(name)}/providers/Microsoft.ContainerRegistry/registries/fabrikamacr`;
+
+  it(".../resourceGroups/rg does not cover .../resourceGroups/rg2 or what is in it (a path boundary, not a raw prefix)", () => {
+    expect(assignmentCovers(group("rg"), group("rg2"))).toBe(false);
+    expect(assignmentCovers(group("rg"), registryIn("rg2"))).toBe(false);
+    expect(assignmentCovers(`${group("rg")}/`, registryIn("rg2"))).toBe(false);
+  });
+
+  it("covers the group itself and what is in it, in any casing and with a trailing slash", () => {
+    expect(assignmentCovers(group("rg"), group("rg"))).toBe(true);
+    expect(assignmentCovers(group("rg"), registryIn("rg"))).toBe(true);
+    expect(assignmentCovers(`${group("RG")}/`, registryIn("rg").toLowerCase())).toBe(true);
   });
 });

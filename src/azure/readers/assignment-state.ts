@@ -3,10 +3,9 @@
  * to read, whether a principal's grants are already shown). Pure functions over the state; assignments.ts plans the
  * reads from them.
  */
-import type { PrincipalAssignments, RoleAssignmentFacts } from "../../core/facts.js";
+import { isFound, type PrincipalAssignments, type RoleAssignmentFacts } from "../../core/facts.js";
 import { grantsPullFor, repositoriesOn } from "../../core/pull-grants.js";
 import { hasSystemAssigned } from "../../core/pull-paths.js";
-import { isFound } from "../read-results.js";
 import type { EnvironmentReader } from "./environment.js";
 import type { IdentitiesReader } from "./identities.js";
 import { type ReadContext, usesEnvironmentIdentity } from "./reader.js";

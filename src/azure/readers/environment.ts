@@ -6,13 +6,14 @@
  *   - the private path to a registry that is closed (public access off or firewall Deny), or may be (not found yet).
  * Otherwise it is not read (facts.environment stays null).
  */
-import type { EnvironmentFacts, Read } from "../../core/facts.js";
+import { isAcrHost } from "../../core/acr-host.js";
+import { type EnvironmentFacts, isFound, type Read } from "../../core/facts.js";
 import { environmentFactsFrom } from "../app-facts.js";
 import { groupAndName } from "../arm-id.js";
 import { readerOn, readOrFailure } from "../errors.js";
-import { found, isFound, onceEach, type ReadTask } from "../read-results.js";
+import { found, onceEach, type ReadTask } from "../read-results.js";
 import { registryNeedsNetworkFacts } from "../registry-facts.js";
-import { ACR_HOST, namesUnattachedIdentity, type ReadContext, type Reader, usesEnvironmentIdentity } from "./reader.js";
+import { namesUnattachedIdentity, type ReadContext, type Reader, usesEnvironmentIdentity } from "./reader.js";
 import type { RegistriesReader } from "./registries.js";
 
 export interface EnvironmentReader extends Reader {
@@ -31,7 +32,7 @@ export function createEnvironmentReader(context: ReadContext, registries: Regist
   function needed(): boolean {
     if (byIdentity) return true;
     return registries.hosts.some((host) => {
-      if (!ACR_HOST.test(host)) return false;
+      if (!isAcrHost(host)) return false;
       const read = registries.get(host);
       if (read === undefined) return true;
       return isFound(read) && registryNeedsNetworkFacts(read);

@@ -2,7 +2,7 @@
  * Role assignment lists for the assignments reader: one ARM list (a principal's assignedTo() on a subscription, or a
  * registry's atScope()), shared by the apps of a run, and how one principal's reads merge into its facts.
  */
-import type { PrincipalAssignments, RoleAssignmentFacts } from "../../core/facts.js";
+import { isFound, type PrincipalAssignments, type RoleAssignmentFacts } from "../../core/facts.js";
 import { readOrFailure } from "../errors.js";
 import { found } from "../read-results.js";
 import { roleAssignmentFactsFrom } from "../role-facts.js";
@@ -45,8 +45,7 @@ export function mergeAssignmentReads(
   const failure = reads.find((r) => !r.readable);
   if (failure) return failure;
   const byId = new Map<string, RoleAssignmentFacts>();
-  for (const read of reads)
-    if (read.readable && read.found) for (const a of read.items) byId.set(a.id.toLowerCase(), a);
+  for (const read of reads) if (isFound(read)) for (const a of read.items) byId.set(a.id.toLowerCase(), a);
   for (const a of atRegistries) if (!byId.has(a.id.toLowerCase())) byId.set(a.id.toLowerCase(), a);
   return { items: [...byId.values()], readable: true, found: true };
 }

@@ -2,9 +2,9 @@
  * The network reader: the private path (read-network-facts.ts, unchanged) asked with what the other readers know:
  * the found registries that need it, the environment, and the subscriptions to look for private DNS zones in.
  */
-import type { NetworkFacts, Read, RegistryFacts } from "../../core/facts.js";
+import { isFound, type NetworkFacts, type Read, type RegistryFacts } from "../../core/facts.js";
 import { createNetworkReading } from "../read-network-facts.js";
-import { isFound, type ReadTask } from "../read-results.js";
+import type { ReadTask } from "../read-results.js";
 import { registryNeedsNetworkFacts } from "../registry-facts.js";
 import type { EnvironmentReader } from "./environment.js";
 import type { ReadContext, Reader } from "./reader.js";

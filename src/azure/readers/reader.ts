@@ -42,9 +42,6 @@ export function shareWith(shared: SharedReads | undefined): ReadContext["share"]
   return <T>(key: string, read: () => Promise<T>): Promise<T> => (shared ? shared.once(key, read) : read());
 }
 
-/** Hosts that can be an ACR login server (public cloud, China, US Government). */
-export const ACR_HOST = /\.azurecr\.(io|cn|us)$/i;
-
 /** Lower-cased hosts of the app's images and registry entries. */
 export function registryHostsOf(app: AppFacts): string[] {
   const hosts = [

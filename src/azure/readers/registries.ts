@@ -4,9 +4,10 @@
  * subscription); one elsewhere is looked up in the tenant's other subscriptions in wave 2. A host that is not an ACR
  * login server is NotFound without a lookup.
  */
-import type { Read, RegistryFacts } from "../../core/facts.js";
-import { isFound, onceEach, type ReadTask } from "../read-results.js";
-import { ACR_HOST, type ReadContext, type Reader, registryHostsOf } from "./reader.js";
+import { isAcrHost } from "../../core/acr-host.js";
+import { isFound, type Read, type RegistryFacts } from "../../core/facts.js";
+import { onceEach, type ReadTask } from "../read-results.js";
+import { type ReadContext, type Reader, registryHostsOf } from "./reader.js";
 
 export interface RegistriesReader extends Reader {
   /** The app's registry hosts, lower case. */
@@ -36,7 +37,7 @@ export function createRegistriesReader(context: ReadContext): RegistriesReader {
       if (registries.has(host)) continue;
       const known = index.peek(host);
       if (known) registries.set(host, known);
-      else if (!ACR_HOST.test(host)) registries.set(host, { readable: true, found: false, resource: host });
+      else if (!isAcrHost(host)) registries.set(host, { readable: true, found: false, resource: host });
       else {
         tasks.push(
           ...once(`registry:${host}`, async () => {
@@ -55,7 +56,7 @@ export function createRegistriesReader(context: ReadContext): RegistriesReader {
     hosts,
     plan,
     get: (host) => registries.get(host.toLowerCase()),
-    unresolved: () => hosts.some((host) => ACR_HOST.test(host) && !registries.has(host)),
+    unresolved: () => hosts.some((host) => isAcrHost(host) && !registries.has(host)),
     found,
     rbacRegistries() {
       const appTenant = app.identity.tenantId?.toLowerCase() ?? null;

@@ -4,9 +4,9 @@
  * through the run's cache (role-definitions.ts), each GUID once.
  */
 import { builtInRoleDefinition } from "../../core/built-in-role-definitions.js";
-import type { RoleDefinitionFacts } from "../../core/facts.js";
-import { isFound, onceEach, type ReadTask } from "../read-results.js";
-import { roleDefinitionGuid } from "../role-facts.js";
+import { isFound, type RoleDefinitionFacts } from "../../core/facts.js";
+import { roleGuidOf } from "../../core/role-assignment-name.js";
+import { onceEach, type ReadTask } from "../read-results.js";
 import type { ReadContext } from "./reader.js";
 
 export interface RoleDefinitionsReading {
@@ -33,7 +33,7 @@ export function createRoleDefinitionsReading(context: ReadContext): RoleDefiniti
       const tasks: ReadTask[] = [];
       for (const id of roleDefinitionIds) {
         if (takeBuiltIn(id)) continue;
-        const guid = roleDefinitionGuid(id);
+        const guid = roleGuidOf(id);
         tasks.push(
           ...once(`role:${guid}`, async () => {
             const definition = await context.roleDefinitions.read(id, context.app.subscriptionId);

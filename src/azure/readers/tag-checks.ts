@@ -2,11 +2,11 @@
  * The tag checks (data plane, PullGuard's own identity): not a wave reader. Each starts as soon as its image's
  * registry is known and runs beside the waves; the read waits for all of them at the end.
  */
-import type { ManifestCheck } from "../../core/facts.js";
+import { isAcrHost } from "../../core/acr-host.js";
+import { isFound, type ManifestCheck } from "../../core/facts.js";
 import { imageHost } from "../../core/pull-grants.js";
-import { isFound } from "../read-results.js";
 import { manifestReferenceOf, type RegistryDataPlane } from "../registry-data-plane.js";
-import { ACR_HOST, type ReadContext } from "./reader.js";
+import type { ReadContext } from "./reader.js";
 import type { RegistriesReader } from "./registries.js";
 
 export interface TagChecks {
@@ -35,7 +35,7 @@ export function createTagChecks(
       const registry = registries.get(host);
       if (!registry) continue;
       checked.add(image);
-      const checkable = isFound(registry) || (!registry.readable && ACR_HOST.test(host));
+      const checkable = isFound(registry) || (!registry.readable && isAcrHost(host));
       if (!checkable) continue;
       const query = {
         loginServer: isFound(registry) ? registry.loginServer : host,

@@ -1,14 +1,23 @@
 /** Validation of the CLI's own options, with messages that name the flag and what it expects. */
+import { containerAppIdOf } from "../../core/resource-id.js";
 import { UsageError } from "../errors.js";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const APP_ID =
-  /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([-\w.()]{1,90})\/providers\/Microsoft\.App\/containerApps\/([a-z][a-z0-9-]{0,31})$/i;
+/** Resource group names: 1-90 letters, digits, '_', '-', '.', '(' or ')'. */
+const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
+/** Container app names: a letter, then up to 31 letters, digits and hyphens. */
+const APP_NAME = /^[a-z][a-z0-9-]{0,31}$/i;
 
 export function appIdArgument(value: unknown): string {
   const text = typeof value === "string" ? value.trim() : "";
-  const match = APP_ID.exec(text);
-  if (!match || !GUID.test(match[1] ?? "") || /\/\.\.?\//.test(text)) {
+  const parts = containerAppIdOf(text);
+  const valid =
+    parts !== null &&
+    GUID.test(parts.subscriptionId) &&
+    RESOURCE_GROUP.test(parts.resourceGroup) &&
+    APP_NAME.test(parts.name) &&
+    !/\/\.\.?\//.test(text);
+  if (!valid) {
     throw new UsageError(
       `${JSON.stringify(text || String(value))} is not a container app resource ID; expected ` +
         "/subscriptions/<subscription-guid>/resourceGroups/<group>/providers/Microsoft.App/containerApps/<name> " +

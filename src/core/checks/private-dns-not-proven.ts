@@ -11,6 +11,7 @@
  * 168.63.129.16".
  */
 
+import { isFound } from "../facts.js";
 import { AZURE_DNS } from "../network/name-resolution.js";
 import { privatePath, vnetOfSubnet } from "../private-path.js";
 import { foundRegistry } from "../pull-access.js";
@@ -22,13 +23,13 @@ export const privateDnsNotProven: Check = {
   run(path, facts) {
     const registry = foundRegistry(path);
     const env = facts.environment;
-    if (!registry || !env?.readable || !env.found || !env.infrastructureSubnetId || !facts.network) return [];
+    if (!registry || !isFound(env) || !env.infrastructureSubnetId || !facts.network) return [];
     const route = privatePath(facts, registry);
     if (route.status !== "present" || !route.unprovenDns) return [];
     const { servers, via } = route.unprovenDns;
     const vnetKey = vnetOfSubnet(env.infrastructureSubnetId);
     const vnets = facts.network.virtualNetworks;
-    const vnet = vnets.readable && vnets.found ? vnets.items.find((v) => v.id.toLowerCase() === vnetKey) : undefined;
+    const vnet = isFound(vnets) ? vnets.items.find((v) => v.id.toLowerCase() === vnetKey) : undefined;
     const vnetId = vnet?.id ?? vnetKey;
     const named = (vnet?.dnsServers ?? []).length > 0;
     return [

@@ -8,14 +8,15 @@
  * Example: environment on snet-aca (NSG nsg-aca), registry with public access Disabled and a complete private path
  * whose A record says 10.1.4.5 → { over: "private", destination: { kind: "private", addresses: ["10.1.4.5"] }, ... }.
  */
-import type {
-  NetworkSecurityGroupFacts,
-  PullFacts,
-  Read,
-  RegistryFacts,
-  RouteTableFacts,
-  SubnetFacts,
-  Unreadable,
+import {
+  isFound,
+  type NetworkSecurityGroupFacts,
+  type PullFacts,
+  type Read,
+  type RegistryFacts,
+  type RouteTableFacts,
+  type SubnetFacts,
+  type Unreadable,
 } from "../facts.js";
 import { privatePath, vnetOfSubnet } from "../private-path.js";
 import type { Destination } from "./nsg.js";
@@ -45,7 +46,7 @@ function pick<T extends { id: string }>(
 export function egressTo(facts: PullFacts, registry: RegistryFacts): Egress | { unknown: Unreadable } | null {
   const env = facts.environment;
   const network = facts.network;
-  if (!env?.readable || !env.found || !env.infrastructureSubnetId || !network) return null;
+  if (!isFound(env) || !env.infrastructureSubnetId || !network) return null;
   const route = privatePath(facts, registry);
   let over: Egress["over"];
   let destination: Destination;
@@ -56,7 +57,7 @@ export function egressTo(facts: PullFacts, registry: RegistryFacts): Egress | { 
     over = "public";
     destination = { kind: "public", region: registry.location };
   } else return null;
-  const vnets = network.virtualNetworks.readable && network.virtualNetworks.found ? network.virtualNetworks.items : [];
+  const vnets = isFound(network.virtualNetworks) ? network.virtualNetworks.items : [];
   const vnetId = vnetOfSubnet(env.infrastructureSubnetId);
   const subnet = vnets
     .find((v) => trimId(v.id) === vnetId)

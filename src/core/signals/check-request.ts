@@ -4,6 +4,7 @@
  * Everything is checked before any ARM call; a bad request gets a message that shows what was expected.
  */
 import { z } from "zod";
+import { containerAppIdOf } from "../resource-id.js";
 import { plainResourceIdSegments } from "./arm-event.js";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -11,8 +12,6 @@ const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
 /** Container app names: lower-case letters, digits and hyphens, starting with a letter, at most 32 characters. */
 const APP_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/;
-const APP_ID =
-  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.App\/containerApps\/([^/]+)$/i;
 
 export type CheckRequestReading =
   | { outcome: "ok"; appId: string; subscriptionId: string; fix: boolean }
@@ -75,12 +74,12 @@ export function readCheckBody(input: unknown): CheckRequestReading {
     };
   }
   const { resourceId, fix } = parsed.data;
-  const match = plainResourceIdSegments(resourceId) ? APP_ID.exec(resourceId) : null;
-  if (!match) {
+  const parts = plainResourceIdSegments(resourceId) ? containerAppIdOf(resourceId) : null;
+  if (!parts) {
     return {
       outcome: "invalid",
       message: `resourceId ${JSON.stringify(resourceId.slice(0, 200))} is not a container app ID; expected /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.App/containerApps/{name}`,
     };
   }
-  return fromParts(match[1] ?? "", match[2] ?? "", match[3] ?? "", fix ?? false);
+  return fromParts(parts.subscriptionId, parts.resourceGroup, parts.name, fix ?? false);
 }
