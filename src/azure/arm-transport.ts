@@ -156,7 +156,7 @@ export function armTransportFrom(
 
 export interface LroOptions {
   sleep: (ms: number) => Promise<void>;
-  /** Give up after this many polls. */
+  /** Give up after this many polls (default: 120 without a deadline, none with one: the deadline bounds it). */
   maxPolls?: number;
   /** Cap on Retry-After, in ms. */
   maxIntervalMs?: number;
@@ -217,7 +217,8 @@ export async function awaitOperation(
   const locationUrl = initial.headers.location;
   if (initial.status !== 201 && initial.status !== 202) return;
   if (!asyncUrl && !locationUrl) return;
-  const maxPolls = options.maxPolls ?? 120;
+  // With a deadline, the deadline bounds the polling (an operation may take many minutes); without, a poll count.
+  const maxPolls = options.maxPolls ?? (options.deadline ? Number.POSITIVE_INFINITY : 120);
   let retryAfter = initial.headers["retry-after"];
   for (let poll = 0; poll < maxPolls; poll++) {
     const wait = waitWithin(retryAfterMs(retryAfter, 1000, options.maxIntervalMs ?? 10_000), options);

@@ -9,7 +9,7 @@
  *      latest revision runs.
  *
  * Each schedule also gets (from its own seeded stream, so the faults above stay as they were) a reply lost after a
- * write was applied on one write route (role-assignment PUT, app PATCH, registry PATCH, revision restart), and on some
+ * write was applied on some write routes (role-assignment PUT, app PATCH, registry PATCH, revision restart), and on some
  * seeds a long Retry-After (600 s) on a write or slow operations (the world's behaviour.operationSeconds), all on the
  * emulator's clock (no real waiting); then one more run settles what an earlier run left `unknown`.
  *
@@ -129,11 +129,15 @@ function schedule(seed: number): FaultRule[] {
 const WRITE_ROUTES = ROUTES.filter((r) => r.rule.method !== undefined && r.rule.method !== "GET");
 const THROTTLED_ROUTES = WRITE_ROUTES.filter((r) => r.rule.method !== "POST");
 
-/** A seed's effect faults: a lost reply on one write route; on some seeds a 600 s Retry-After or slow operations. */
+/** A seed's effect faults: a lost reply on some write routes (each 60%); on some seeds a 600 s Retry-After or slow operations. */
 function effectFaults(seed: number): { rules: FaultRule[]; operationSeconds: number } {
   const random = seeded(seed * 7919 + 13);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const rules: FaultRule[] = [{ kind: "lost-reply", ...pick(WRITE_ROUTES).rule, count: 1 }];
+  const rules: FaultRule[] = WRITE_ROUTES.filter(() => random() < 0.6).map((route) => ({
+    kind: "lost-reply" as const,
+    ...route.rule,
+    count: 1,
+  }));
   if (random() < 0.35) {
     rules.push({ kind: "429", ...pick(THROTTLED_ROUTES).rule, retryAfterSeconds: 600, count: 1 + Math.floor(random() * 4) });
   }
@@ -174,6 +178,7 @@ interface Figures {
   unknownResolved: number;
   pendingAtDeadline: number;
   longestInvocationMs: number;
+  lostByRoute: Record<string, number>;
 }
 
 const figures: Figures = {
@@ -190,6 +195,7 @@ const figures: Figures = {
   unknownResolved: 0,
   pendingAtDeadline: 0,
   longestInvocationMs: 0,
+  lostByRoute: {},
 };
 
 const lower = (s: string): string => s.toLowerCase();
@@ -464,6 +470,12 @@ function effectFailures(scenario: Scenario, emulator: Emulator, where: string): 
       failures.push(`${where}: the ${row.stepKind} row ${row.id} says done and ARM never applied ${url}`);
     }
   }
+  for (const entry of served) {
+    if (entry.appliedStatus === undefined) continue;
+    const route = WRITE_ROUTES.find((r) => r.rule.method === entry.method && r.rule.path?.test(entry.path.split("?")[0] ?? ""));
+    const name = route?.name ?? entry.method;
+    figures.lostByRoute[name] = (figures.lostByRoute[name] ?? 0) + 1;
+  }
   for (const id of scenario.unknownRows) {
     figures.unknownSeen++;
     const row = scenario.audit.entries.find((e) => e.id === id);
@@ -589,7 +601,7 @@ describe("chaos: seeded fault schedules over the broken worlds", () => {
       `chaos figures: schedules run ${figures.schedules} (seeds ${played[0]}..${played.at(-1)}${IN_CI ? ", CI: the fixed set" : ""}), runs ${figures.runs}, faults injected ${JSON.stringify(figures.faultsInjected)}, ` +
         `transient rethrows ${figures.transientRethrows}, half-done fixes ${figures.halfDone}, completed by a later sweep ${figures.completedBySweep}, ` +
         `writes made ${figures.writes}, duplicates found ${figures.duplicates}, slow-operation schedules ${figures.slowOperations}, ` +
-        `left pending at the deadline ${figures.pendingAtDeadline}, unknown outcomes ${figures.unknownSeen} (resolved ${figures.unknownResolved}), ` +
+        `replies lost after the write was applied ${JSON.stringify(figures.lostByRoute)}, left pending at the deadline ${figures.pendingAtDeadline}, unknown outcomes ${figures.unknownSeen} (resolved ${figures.unknownResolved}), ` +
         `longest invocation ${figures.longestInvocationMs} ms (deadline ${INVOCATION_MS}), failures ${failures.length}, ${Date.now() - started} ms`,
     );
     expect(failures.slice(0, 20)).toEqual([]);
@@ -601,6 +613,10 @@ describe("chaos: seeded fault schedules over the broken worlds", () => {
       expect(figures.faultsInjected[kind] ?? 0, `${kind} faults injected`).toBeGreaterThan(0);
     }
     expect(figures.duplicates).toBe(0);
+    for (const route of ["role assignment PUT", "app PATCH", "revision restart"]) {
+      expect(figures.lostByRoute[route] ?? 0, `replies lost on ${route}`).toBeGreaterThan(0);
+    }
+    expect(figures.pendingAtDeadline, "runs the deadline left pending").toBeGreaterThan(0);
     expect(figures.unknownResolved).toBe(figures.unknownSeen);
     expect(figures.completedBySweep).toBeGreaterThan(0);
   });
