@@ -686,6 +686,59 @@ describe("chaos: the cases the random schedules must cover, pinned", () => {
     expect(emulatorSaysPulls(emulator, world.expect.app)).toBe(true);
   });
 
+  it("an operation longer than the invocation (behaviour.operationSeconds 400) stops at the deadline: pending, then settled by a re-read", async () => {
+    const { emulator, world } = await startWorld("registry-not-configured", 10);
+    stops.push(() => emulator.stop());
+    const scenario = new Scenario(emulator, world.expect.app);
+    emulator.state.behaviour.operationSeconds = 400;
+    const first = await scenario.run("event");
+    expect(first.crashes).toEqual([]);
+    const r = first.result as FixResult;
+    expect(r.skipped.map((s) => [s.kind, s.why.split(":")[0]])).toEqual([
+      ["add-registry-entry", "deadline"],
+      ["restart-revision", "deadline"],
+    ]);
+    expect(r.verification.outcome).toBe("pending");
+    expect(r.verification.scheduled).toBeDefined();
+    expect(figures.longestInvocationMs).toBeLessThanOrEqual(INVOCATION_MS);
+    // The PATCH went out once; its row was `unknown` at the deadline, and the next apply of the app (the queued
+    // verification's restart) settled it from a re-read.
+    const patches = scenario.access.arm.sent.filter((w) => w.method === "PATCH");
+    expect(patches).toHaveLength(1);
+    emulator.state.behaviour.operationSeconds = 0;
+    emulator.clock.advance(11 * 60_000);
+    await scenario.run("next");
+    const row = scenario.audit.entries.find((e) => e.stepKind === "add-registry-entry");
+    expect([row?.outcome, row?.error]).toEqual(["done", expect.stringContaining("its outcome was unknown")]);
+    expect(scenario.access.arm.sent.filter((w) => w.method === "PATCH")).toHaveLength(1);
+    expect(scenario.revisionRuns()).toBe(true);
+  });
+
+  it("a restart whose reply is lost is sent once and audited done; a grant whose reply is lost is audited done", async () => {
+    const { emulator, world } = await startWorld("pull-role-missing", 11);
+    stops.push(() => emulator.stop());
+    const scenario = new Scenario(emulator, world.expect.app);
+    emulator.faults.add({ kind: "lost-reply", plane: "arm", method: "PUT", path: /\/roleAssignments\//i, count: 1 });
+    emulator.faults.add({ kind: "lost-reply", plane: "arm", method: "POST", path: /\/restart$/i, count: 1 });
+    const first = await scenario.run("event");
+    expect(first.crashes).toEqual([]);
+    expect(first.writes.map((w) => [w.method, w.status])).toEqual([
+      ["PUT", "error"],
+      ["POST", "error"],
+    ]);
+    expect(scenario.audit.entries.map((e) => [e.stepKind, e.outcome])).toEqual([
+      ["assign-role", "done"],
+      ["restart-revision", "done"],
+    ]);
+    // Each went out once and was applied (the emulator answered 201 and 200, then lost the reply).
+    expect(emulator.log.writes().map((e) => [e.method, e.appliedStatus])).toEqual([
+      ["PUT", 201],
+      ["POST", 200],
+    ]);
+    expect(duplicateAssignments(emulator)).toEqual([]);
+    expect(scenario.revisionRuns()).toBe(true);
+  });
+
   it("a failing read through the CommonJS-only authorization SDK becomes check-incomplete, not a crash", async () => {
     const { emulator, world } = await startWorld("pull-role-missing", 9);
     stops.push(() => emulator.stop());
