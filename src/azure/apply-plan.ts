@@ -400,7 +400,9 @@ async function settleLeftovers(run: Run): Promise<void> {
   const rows = await run.deps.audit.list(run.appId);
   for (const row of rows) {
     // `unknown`: settled by a run that ended (a lost reply, the deadline); `intended`: old enough that its run ended.
-    const left = row.outcome === "unknown" || (row.outcome === "intended" && now.getTime() - Date.parse(row.time) >= LEFTOVER_AGE_MS);
+    const left =
+      row.outcome === "unknown" ||
+      (row.outcome === "intended" && now.getTime() - Date.parse(row.time) >= LEFTOVER_AGE_MS);
     if (!left) continue;
     const learned = await run.runner.settle(row.step, { before: row.before, at: row.time });
     if (learned.effect === "unknown" && row.outcome === "unknown") continue;

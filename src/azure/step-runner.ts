@@ -61,11 +61,7 @@ export class WriteOutcomeUnknown extends Error {
  * itself). A failed poll (a GET) or polls that gave up say nothing about the write.
  */
 function isRefusal(error: unknown): boolean {
-  return (
-    error instanceof ArmError &&
-    error.request.method !== "GET" &&
-    error.code !== "OperationTimedOut"
-  );
+  return error instanceof ArmError && error.request.method !== "GET" && error.code !== "OperationTimedOut";
 }
 
 export type PreparedWrite = Extract<Preparation, { kind: "write" }> & { request: ArmRequest };
@@ -190,7 +186,12 @@ export class StepRunner {
       }
       const wait = waitWithin(retryAfterMs(retryAfter, 1000), this.clock);
       if (wait === null && this.clock.deadline) {
-        throw new DeadlineReached(request, this.clock.deadline, `throttled (Retry-After ${retryAfter} s), not sent again`, false);
+        throw new DeadlineReached(
+          request,
+          this.clock.deadline,
+          `throttled (Retry-After ${retryAfter} s), not sent again`,
+          false,
+        );
       }
       await this.clock.sleep(wait ?? 0);
     }

@@ -435,7 +435,9 @@ describe("applyPlan under a deadline", () => {
       ["restart-revision", "deadline"],
     ]);
     expect(d.audit.entries.map((e) => [e.stepKind, e.outcome])).toEqual([["assign-role", "failed"]]);
-    expect(d.audit.entries[0]?.error).toMatch(/throttled \(Retry-After 600 s\), not sent again at the invocation's deadline/);
+    expect(d.audit.entries[0]?.error).toMatch(
+      /throttled \(Retry-After 600 s\), not sent again at the invocation's deadline/,
+    );
     expect(arm.writes().filter((w) => w.method === "POST")).toEqual([]);
   });
 

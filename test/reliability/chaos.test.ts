@@ -139,7 +139,12 @@ function effectFaults(seed: number): { rules: FaultRule[]; operationSeconds: num
     count: 1,
   }));
   if (random() < 0.35) {
-    rules.push({ kind: "429", ...pick(THROTTLED_ROUTES).rule, retryAfterSeconds: 600, count: 1 + Math.floor(random() * 4) });
+    rules.push({
+      kind: "429",
+      ...pick(THROTTLED_ROUTES).rule,
+      retryAfterSeconds: 600,
+      count: 1 + Math.floor(random() * 4),
+    });
   }
   const operationSeconds = random() < 0.3 ? pick([90, 400]) : 0;
   return { rules, operationSeconds };
@@ -249,7 +254,8 @@ class Scenario {
     } finally {
       const took = this.emulator.clock.now().getTime() - start;
       figures.longestInvocationMs = Math.max(figures.longestInvocationMs, took);
-      if (took > INVOCATION_MS) record.crashes.push(`${what} took ${took} ms on the emulator's clock (> ${INVOCATION_MS})`);
+      if (took > INVOCATION_MS)
+        record.crashes.push(`${what} took ${took} ms on the emulator's clock (> ${INVOCATION_MS})`);
     }
   }
 
@@ -274,26 +280,28 @@ class Scenario {
     const now = () => this.emulator.clock.now();
     const trigger = { source: "event", eventId: `${label}-event` };
     try {
-      record.result = await this.timed(record, "fixApp", () => fixApp(this.appId, {
-        readFacts,
-        diagnose,
-        settings: this.settings,
-        apply: this.applyEnv(),
-        trigger,
-        dryRun: false,
-        confirm: async () => true,
-        verification: {
-          mode: "schedule",
-          delaySeconds: 5,
-          deadlineMinutes: 30,
-          scheduler: {
-            schedule: async (message, delaySeconds) => {
-              this.queue.push({ message, visibleAt: now().getTime() + delaySeconds * 1000, dequeues: 0 });
-              return `m${this.queue.length}`;
+      record.result = await this.timed(record, "fixApp", () =>
+        fixApp(this.appId, {
+          readFacts,
+          diagnose,
+          settings: this.settings,
+          apply: this.applyEnv(),
+          trigger,
+          dryRun: false,
+          confirm: async () => true,
+          verification: {
+            mode: "schedule",
+            delaySeconds: 5,
+            deadlineMinutes: 30,
+            scheduler: {
+              schedule: async (message, delaySeconds) => {
+                this.queue.push({ message, visibleAt: now().getTime() + delaySeconds * 1000, dequeues: 0 });
+                return `m${this.queue.length}`;
+              },
             },
           },
-        },
-      }));
+        }),
+      );
       if (record.result.skipped.some((s) => s.why.startsWith("deadline:"))) figures.pendingAtDeadline++;
     } catch (error) {
       record.thrown = error;
@@ -308,24 +316,26 @@ class Scenario {
       if (wait > 0) this.emulator.clock.advance(wait);
       item.dequeues++;
       try {
-        const finished = await this.timed(record, "a verification message", () => finishVerification(item.message, {
-          readFacts,
-          diagnose,
-          now,
-          baseDelaySeconds: 5,
-          scheduler: {
-            schedule: async (message, delaySeconds) => {
-              this.queue.push({ message, visibleAt: now().getTime() + delaySeconds * 1000, dequeues: 0 });
-              return `m${this.queue.length}`;
+        const finished = await this.timed(record, "a verification message", () =>
+          finishVerification(item.message, {
+            readFacts,
+            diagnose,
+            now,
+            baseDelaySeconds: 5,
+            scheduler: {
+              schedule: async (message, delaySeconds) => {
+                this.queue.push({ message, visibleAt: now().getTime() + delaySeconds * 1000, dequeues: 0 });
+                return `m${this.queue.length}`;
+              },
             },
-          },
-          followUp: createRestartFollowUp({
-            appId: this.appId,
-            settings: this.settings,
-            apply: this.applyEnv(),
-            trigger,
+            followUp: createRestartFollowUp({
+              appId: this.appId,
+              settings: this.settings,
+              apply: this.applyEnv(),
+              trigger,
+            }),
           }),
-        }));
+        );
         if (finished.status === "rejected") record.crashes.push(`verification message rejected: ${finished.reason}`);
         if (finished.status === "final") {
           record.finals.push(finished.verification.outcome);
@@ -458,7 +468,9 @@ function effectFailures(scenario: Scenario, emulator: Emulator, where: string): 
   for (const url of appliedUrls) {
     const mine = rows.filter((e) => `${e.request?.method} ${pathOf(e.request?.url ?? "")}` === url);
     if (!mine.some((e) => e.outcome === "done" || e.outcome === "already-in-place")) {
-      failures.push(`${where}: ${url} was applied; its audit rows say ${mine.map((e) => e.outcome).join(", ") || "nothing"}`);
+      failures.push(
+        `${where}: ${url} was applied; its audit rows say ${mine.map((e) => e.outcome).join(", ") || "nothing"}`,
+      );
     }
   }
   for (const row of rows) {
@@ -472,7 +484,9 @@ function effectFailures(scenario: Scenario, emulator: Emulator, where: string): 
   }
   for (const entry of served) {
     if (entry.appliedStatus === undefined) continue;
-    const route = WRITE_ROUTES.find((r) => r.rule.method === entry.method && r.rule.path?.test(entry.path.split("?")[0] ?? ""));
+    const route = WRITE_ROUTES.find(
+      (r) => r.rule.method === entry.method && r.rule.path?.test(entry.path.split("?")[0] ?? ""),
+    );
     const name = route?.name ?? entry.method;
     figures.lostByRoute[name] = (figures.lostByRoute[name] ?? 0) + 1;
   }
