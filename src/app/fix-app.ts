@@ -31,8 +31,19 @@ import type { CheckResult } from "./check-result.js";
 import { type AppContext, appContextOf } from "./notification-input.js";
 import { type FollowUp, type VerificationScheduling, type VerifyDeps, verifyUntil } from "./verify.js";
 
-/** applyPlan's dependencies except what each run sets itself. */
-export type ApplyEnvironment = Omit<ApplyDeps, "trigger" | "dryRun" | "approveNeedsApproval">;
+/** applyPlan's dependencies except what each run sets itself (the deadline: from `invocationMs` at its start). */
+export type ApplyEnvironment = Omit<ApplyDeps, "trigger" | "dryRun" | "approveNeedsApproval" | "deadline"> & {
+  /**
+   * How long one invocation may take, from the start of its fix: the composition root sets it below the host's
+   * functionTimeout (runtime.ts), the CLI a generous default. Absent: no deadline.
+   */
+  invocationMs?: number;
+};
+
+/** The deadline of an invocation that starts now. */
+export function deadlineFrom(apply: ApplyEnvironment, start: Date): { deadline?: Date } {
+  return apply.invocationMs === undefined ? {} : { deadline: new Date(start.getTime() + apply.invocationMs) };
+}
 
 export type VerificationMode =
   | {
@@ -100,6 +111,7 @@ export function createRestartFollowUp(options: {
       }
       const result = await applyPlan([step], options.appId, {
         ...options.apply,
+        ...deadlineFrom(options.apply, options.apply.now()),
         trigger: options.trigger,
         dryRun: false,
       });
@@ -113,6 +125,7 @@ function sendable(step: PlanStep, approve: boolean): boolean {
 }
 
 export async function fixApp(appId: string, deps: FixDeps): Promise<FixResult> {
+  const started = deps.apply.now();
   const { facts, stats } = await deps.readFacts(appId);
   const diagnosis = deps.diagnose(facts);
   const policy = policyFromSettings(deps.settings, facts.app.tags);
@@ -128,6 +141,7 @@ export async function fixApp(appId: string, deps: FixDeps): Promise<FixResult> {
   const confirmed = deps.dryRun || !wouldWrite ? true : await deps.confirm(plan);
   const applyDeps: ApplyDeps = {
     ...deps.apply,
+    ...deadlineFrom(deps.apply, started),
     trigger: deps.trigger,
     dryRun: deps.dryRun || !confirmed,
     approveNeedsApproval: approve,
@@ -161,10 +175,15 @@ export async function fixApp(appId: string, deps: FixDeps): Promise<FixResult> {
         )
         .map((s) => Date.parse(s.notBefore ?? ""))
         .filter((t) => !Number.isNaN(t) && t > now.getTime());
-  // Nothing changed and nothing is due later: the diagnosis just made is the verification.
-  if (applied.applied.length === 0 && deferred.length === 0) return result;
+  // Nothing changed, nothing is due later and the deadline left nothing: the diagnosis just made is the verification.
+  if (applied.applied.length === 0 && deferred.length === 0 && !applied.pending) return result;
   const followUp = createRestartFollowUp({ appId, settings: deps.settings, apply: deps.apply, trigger: deps.trigger });
 
+  if (deps.verification.mode === "wait" && applied.pending) {
+    // The deadline stopped the run: no waiting past it; the next run settles and finishes what was left.
+    result.verification = { ...result.verification, outcome: "pending" };
+    return result;
+  }
   if (deps.verification.mode === "wait") {
     const v = deps.verification;
     const waited = await verifyUntil(appId, {

@@ -45,6 +45,15 @@ export interface FlowOutlets {
   telemetry: Telemetry;
 }
 
+/**
+ * How long one fix in the function app may take before what is left goes to the verification queue (`pending`).
+ * Below the host's functionTimeout (host.json: 10 minutes; on Flex Consumption the default is 30 and host.json sets
+ * it) and below the 230 seconds an HTTP-triggered function has to answer (the alert endpoint): "Function app timeout
+ * duration", learn.microsoft.com/azure/azure-functions/functions-scale#timeout. test/app/invocation-deadline.test.ts
+ * checks it against host.json.
+ */
+export const INVOCATION_MS = 180_000;
+
 /** The flow's dependencies on one Azure access: the single place that wires reads, decisions and writes together. */
 export function assembleFlowDeps(
   settings: Settings,
@@ -59,6 +68,7 @@ export function assembleFlowDeps(
     budget: outlets.budget,
     audit: outlets.audit,
     allowedScopes: settings.allowedScopes,
+    invocationMs: INVOCATION_MS,
   };
   return {
     settings,

@@ -15,7 +15,7 @@ import { isAllowed } from "../core/policy.js";
 import { followsFixes, moduleOf } from "../core/steps/index.js";
 import { stepDependencies } from "../core/steps/order.js";
 import type { Confirmation } from "../core/steps/step-module.js";
-import { type ArmRequest, type ArmTransport, isIdempotent, isTransient } from "./arm-transport.js";
+import { type ArmRequest, type ArmTransport, DeadlineReached, isIdempotent, isTransient } from "./arm-transport.js";
 import type { AuditLog, AuditOutcome, ChangeOutcome, ChangeTrigger } from "./audit-log.js";
 import type { ChangeBudget } from "./change-budget.js";
 import { describeError, type Prepared, type PreparedWrite, StepRunner, WriteOutcomeUnknown } from "./step-runner.js";
@@ -24,8 +24,14 @@ export interface ApplyDeps {
   /** ARM through an SDK client's pipeline (armTransportFrom). */
   arm: ArmTransport;
   now: () => Date;
-  /** Waits between long-running-operation polls. Default: real time. */
+  /** Waits between long-running-operation polls and after Retry-After. Default: real time. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The invocation's deadline (set by the composition root, below the host's functionTimeout): no wait goes past it,
+   * no step starts within DEADLINE_MARGIN_MS of it, and what is left is reported `pending` for the verification.
+   * Absent: no deadline (unit tests).
+   */
+  deadline?: Date;
   budget: ChangeBudget;
   audit: AuditLog;
   trigger: ChangeTrigger;
@@ -63,7 +69,12 @@ export interface ApplyResult {
   requests: RecordedRequest[];
   /** Write requests sent. */
   writes: number;
+  /** True when the deadline stopped the run: steps were left (skipped, `deadline`) or an operation was still running. */
+  pending: boolean;
 }
+
+/** No step starts when less than this is left before the deadline (a step is reads, a write and audit rows). */
+export const DEADLINE_MARGIN_MS = 30_000;
 
 /** Thrown (instead of recording a failure) when a transient error hit before any write: retrying all is safe. */
 export class TransientApplyError extends Error {
@@ -230,7 +241,9 @@ async function settled(run: Run, index: number, sending: Sending, step: PlanStep
 /** Checks, charges and sends a prepared write; records its outcome. */
 async function write(run: Run, index: number, prepared: PreparedWrite, sending: { now?: Sending }): Promise<void> {
   assertAllowed(prepared.step, { ...prepared.request, before: prepared.before });
-  if (!(await run.deps.budget.tryConsume(run.deps.now()))) {
+  // Charged before sending (the cross-instance cap holds: change-budget.ts), given back below when nothing changed.
+  const chargedAt = run.deps.now();
+  if (!(await run.deps.budget.tryConsume(chargedAt))) {
     run.budgetExhausted = true;
     run.result.requests.push(recorded(index, prepared.request, false, "change budget exhausted"));
     skip(run, index, prepared.step, "change budget exhausted", "blocked");
@@ -241,6 +254,7 @@ async function write(run: Run, index: number, prepared: PreparedWrite, sending: 
   run.result.writes++;
   const sent = await run.runner.send(prepared);
   await settled(run, index, sending.now, run.runner.resolve(prepared.step), sent);
+  if (sent.outcome === "already-in-place") await run.deps.budget.refund(chargedAt);
 }
 
 /**
@@ -302,6 +316,7 @@ async function failed(
   if (error instanceof WriteOutcomeUnknown && sending && prepared?.kind === "write") {
     return settleLost(run, index, prepared, sending, error);
   }
+  if (error instanceof DeadlineReached && sending) return leftAtDeadline(run, index, step, sending, error);
   const message = error instanceof ForbiddenChangeError ? error.message : describeError(step, error);
   if (sending) {
     // ARM answered and refused the write (or its operation failed): the intended row says so.
@@ -320,6 +335,30 @@ async function failed(
   const auditId = await audit(run, failedStep, { outcome: "failed", before, after: null, request, error: message });
   run.status[index] = "failed";
   run.result.applied.push({ ...failedStep, result: "failed", error: message, auditId });
+}
+
+/**
+ * The deadline came while the write's operation ran (outcome `unknown` until a re-read: the next apply of the app
+ * settles it, settleLeftovers) or while it was throttled (not applied: `failed`, sent again by the next run). Either
+ * way the step is left to the verification and the run reports `pending`.
+ */
+async function leftAtDeadline(run: Run, index: number, step: PlanStep, sending: Sending, error: DeadlineReached) {
+  const outcome = error.mayHaveApplied ? "unknown" : "failed";
+  await run.deps.audit.settle(run.appId, sending.auditId, {
+    outcome,
+    after: null,
+    error: error.message,
+    time: run.deps.now(),
+  });
+  if (error.mayHaveApplied) run.changed = true;
+  run.result.pending = true;
+  skip(run, index, step, `deadline: ${error.message}`, "blocked");
+}
+
+/** Whether the deadline is too near for another step to start. */
+function deadlineNear(run: Run): boolean {
+  const deadline = run.deps.deadline;
+  return !!deadline && deadline.getTime() - run.deps.now().getTime() <= DEADLINE_MARGIN_MS;
 }
 
 async function applyStep(run: Run, index: number, step: PlanStep): Promise<void> {
@@ -352,14 +391,25 @@ async function applyStep(run: Run, index: number, step: PlanStep): Promise<void>
  */
 export const LEFTOVER_AGE_MS = 10 * 60 * 1000;
 
-/** Settles the `intended` rows an earlier invocation left for this app, from a re-read of ARM (never a write). */
+/**
+ * Settles the `intended` and `unknown` rows earlier invocations left for this app, from a re-read of ARM (never a
+ * write). An `unknown` row the re-read still cannot tell stays as it is.
+ */
 async function settleLeftovers(run: Run): Promise<void> {
   const now = run.deps.now();
   const rows = await run.deps.audit.list(run.appId);
   for (const row of rows) {
-    if (row.outcome !== "intended" || now.getTime() - Date.parse(row.time) < LEFTOVER_AGE_MS) continue;
+    // `unknown`: settled by a run that ended (a lost reply, the deadline); `intended`: old enough that its run ended.
+    const left =
+      row.outcome === "unknown" ||
+      (row.outcome === "intended" && now.getTime() - Date.parse(row.time) >= LEFTOVER_AGE_MS);
+    if (!left) continue;
     const learned = await run.runner.settle(row.step, { before: row.before, at: row.time });
-    const why = "the invocation that sent it ended before its outcome was known";
+    if (learned.effect === "unknown" && row.outcome === "unknown") continue;
+    const why =
+      row.outcome === "unknown"
+        ? "its outcome was unknown when the run that sent it ended"
+        : "the invocation that sent it ended before its outcome was known";
     const settlement =
       learned.effect === "applied"
         ? { ...learned.confirmation, error: `${why}; the re-read shows the change in place` }
@@ -378,17 +428,24 @@ export async function applyPlan(plan: readonly PlanStep[], appId: string, deps: 
     plan,
     appId,
     deps,
-    runner: new StepRunner(deps.arm, sleep),
-    result: { applied: [], skipped: [], auditIds: [], requests: [], writes: 0 },
+    runner: new StepRunner(deps.arm, { sleep, now: deps.now, ...(deps.deadline ? { deadline: deps.deadline } : {}) }),
+    result: { applied: [], skipped: [], auditIds: [], requests: [], writes: 0, pending: false },
     status: [],
     budgetExhausted: false,
     changed: false,
   };
-  if (plan.some((step) => mayBeSent(step, deps))) await settleLeftovers(run);
+  // Not in a dry run: a dry run sends nothing and records nothing. Otherwise even with nothing to send, so the rows an
+  // earlier run left unknown are resolved on the next run.
+  if (!deps.dryRun) await settleLeftovers(run);
   for (const [index, planned] of plan.entries()) {
     const step = run.runner.resolve(planned);
     if (!mayBeSent(planned, deps)) {
       await showOnly(run, index, planned, step);
+      continue;
+    }
+    if (deadlineNear(run)) {
+      run.result.pending = true;
+      skip(run, index, step, "deadline: the invocation's deadline is near; left to the verification", "blocked");
       continue;
     }
     const closed = closedGate(run, index, step);

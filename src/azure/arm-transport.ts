@@ -14,7 +14,6 @@ import {
   type HttpClient,
   isRestError,
   type Pipeline,
-  throttlingRetryPolicy,
 } from "@azure/core-rest-pipeline";
 import type { AzureClients } from "./clients.js";
 
@@ -111,9 +110,10 @@ export function isIdempotent(method: ArmMethod): boolean {
  * policies resend after a reset connection or a 5xx, which for a restart means a second restart (issue 16: 4 lost
  * replies gave 4 restarts) and for a PUT hides whether this run or an earlier attempt made the change. So a write
  * reaches ARM once per call; after a lost reply the caller re-reads to learn whether it happened (StepRunner.settle).
- * PUT and PATCH keep one retry rule: a 429 or 503 that carries Retry-After (throttling: ARM refused the request, it
- * did not apply it) is waited out and sent again; a POST is never sent again. `httpClient` must be the client's own
- * (the emulator's trusts its certificate); absent, the SDK's default, as the client itself uses.
+ * Nothing in this pipeline waits: a 429 or 503 with Retry-After on a PUT or PATCH (throttling: ARM refused the request,
+ * it did not apply it) comes back to StepRunner, which waits it out on the injected clock, capped and within the
+ * invocation's deadline, and sends it again; a POST is never sent again. `httpClient` must be the client's own (the
+ * emulator's trusts its certificate); absent, the SDK's default, as the client itself uses.
  */
 export function armTransportFrom(
   client: ServiceClient & { $host?: string },
@@ -122,16 +122,13 @@ export function armTransportFrom(
 ): ArmTransport {
   const base = (endpoint ?? client.$host ?? "https://management.azure.com").replace(/\/+$/, "");
   const http = httpClient ?? createDefaultHttpClient();
-  const writePipelines = new Map<boolean, Pipeline>();
-  const writePipeline = (idempotent: boolean): Pipeline => {
-    let pipeline = writePipelines.get(idempotent);
-    if (!pipeline) {
-      pipeline = client.pipeline.clone();
-      pipeline.removePolicy({ phase: "Retry" });
-      if (idempotent) pipeline.addPolicy(throttlingRetryPolicy(), { phase: "Retry" });
-      writePipelines.set(idempotent, pipeline);
+  let writes: Pipeline | null = null;
+  const writePipeline = (): Pipeline => {
+    if (!writes) {
+      writes = client.pipeline.clone();
+      writes.removePolicy({ phase: "Retry" });
     }
-    return pipeline;
+    return writes;
   };
   return {
     endpoint: base,
@@ -147,7 +144,7 @@ export function armTransportFrom(
       const response =
         request.method === "GET"
           ? await client.sendRequest(pipelineRequest)
-          : await writePipeline(isIdempotent(request.method)).sendRequest(http, pipelineRequest);
+          : await writePipeline().sendRequest(http, pipelineRequest);
       return {
         status: response.status,
         headers: response.headers.toJSON(),
@@ -159,10 +156,51 @@ export function armTransportFrom(
 
 export interface LroOptions {
   sleep: (ms: number) => Promise<void>;
-  /** Give up after this many polls. */
+  /** Give up after this many polls (default: 120 without a deadline, none with one: the deadline bounds it). */
   maxPolls?: number;
   /** Cap on Retry-After, in ms. */
   maxIntervalMs?: number;
+  /** The invocation's deadline (with `now`): no wait goes past it (DeadlineReached instead). */
+  deadline?: Date;
+  now?: () => Date;
+}
+
+/**
+ * The longest PullGuard ever waits on one Retry-After: ARM's throttling answers name seconds to a few minutes, and
+ * an invocation has minutes in all (host.json functionTimeout), so a longer wait is cut to this or to the time left.
+ */
+export const RETRY_AFTER_CAP_MS = 60_000;
+
+/**
+ * Thrown instead of waiting past the invocation's deadline: the write went out (its operation may still run) or was
+ * throttled and not sent again. The caller leaves the step to the verification queue and reports `pending`.
+ */
+export class DeadlineReached extends Error {
+  override name = "DeadlineReached";
+  constructor(
+    readonly request: { method: string; url: string },
+    readonly deadline: Date,
+    what: string,
+    /** Whether ARM may have applied the write (its operation was running) or surely did not (it was throttled). */
+    readonly mayHaveApplied: boolean,
+  ) {
+    super(
+      `${request.method} ${request.url.split("?")[0]}: ${what} at the invocation's deadline (${deadline.toISOString()}); the verification re-reads it later`,
+    );
+  }
+}
+
+/** The wait Retry-After asks for (seconds; absent or unreadable: `fallbackMs`), capped, in ms. */
+export function retryAfterMs(header: string | undefined, fallbackMs: number, capMs = RETRY_AFTER_CAP_MS): number {
+  const seconds = header === undefined ? Number.NaN : Number(header);
+  return Math.min(capMs, Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : fallbackMs);
+}
+
+/** The wait, or null when it would end past the deadline (no deadline: always the wait). */
+export function waitWithin(waitMs: number, options: Pick<LroOptions, "deadline" | "now">): number | null {
+  if (!options.deadline || !options.now) return waitMs;
+  const left = options.deadline.getTime() - options.now().getTime();
+  return waitMs < left ? waitMs : null;
 }
 
 /**
@@ -179,11 +217,15 @@ export async function awaitOperation(
   const locationUrl = initial.headers.location;
   if (initial.status !== 201 && initial.status !== 202) return;
   if (!asyncUrl && !locationUrl) return;
-  const maxPolls = options.maxPolls ?? 120;
+  // With a deadline, the deadline bounds the polling (an operation may take many minutes); without, a poll count.
+  const maxPolls = options.maxPolls ?? (options.deadline ? Number.POSITIVE_INFINITY : 120);
   let retryAfter = initial.headers["retry-after"];
   for (let poll = 0; poll < maxPolls; poll++) {
-    const seconds = Number(retryAfter ?? "1");
-    await options.sleep(Math.min(options.maxIntervalMs ?? 10_000, Number.isFinite(seconds) ? seconds * 1000 : 1000));
+    const wait = waitWithin(retryAfterMs(retryAfter, 1000, options.maxIntervalMs ?? 10_000), options);
+    if (wait === null && options.deadline) {
+      throw new DeadlineReached(request, options.deadline, "the operation was still running", true);
+    }
+    await options.sleep(wait ?? 0);
     if (asyncUrl) {
       const status = ensureOk({ method: "GET", url: asyncUrl }, await transport.send({ method: "GET", url: asyncUrl }));
       const body = status.body as { status?: unknown; error?: { code?: unknown; message?: unknown } } | null;

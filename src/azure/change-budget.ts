@@ -5,6 +5,11 @@
  * Each consumption is an optimistic-concurrency write: insert (409 when another instance created the row first) or
  * replace conditional on the ETag read (412 when another instance counted first); on either conflict the instance
  * reads again and decides again, so concurrent instances never count past the cap.
+ *
+ * Charged once per real change: a unit is taken before the write is sent (so two instances racing for the last unit
+ * can never both send: charging after the outcome would let both through) and given back (`refund`, the same
+ * ETag-conditional round) when ARM shows the write changed nothing (`already-in-place`). A refund only lowers the
+ * count, so the cap still holds across instances.
  */
 import type { TokenCredential } from "@azure/core-auth";
 import { RestError, type TableClient } from "@azure/data-tables";
@@ -16,6 +21,8 @@ export interface ChangeBudget {
   tryConsume(now: Date): Promise<boolean>;
   /** Changes left in the current hour. */
   remaining(now: Date): Promise<number>;
+  /** Gives back a unit taken at `chargedAt` (its hour window) for a write that changed nothing. */
+  refund(chargedAt: Date): Promise<void>;
 }
 
 const PARTITION = "hour";
@@ -88,6 +95,28 @@ export function createTableChangeBudget(
         `the change budget row ${rowKey} stayed contended for ${maxRounds} rounds; no change was made, try again`,
       );
     },
+    async refund(chargedAt) {
+      await ensureTable();
+      const rowKey = budgetWindow(chargedAt);
+      for (let round = 0; round < maxRounds; round++) {
+        const row = await read(rowKey);
+        const count = row ? Number(row.count) : 0;
+        if (!row || count <= 0) return;
+        try {
+          await table.updateEntity({ partitionKey: PARTITION, rowKey, count: count - 1 }, "Replace", {
+            etag: row.etag,
+          });
+          return;
+        } catch (error) {
+          // 412: another instance counted first. Read and decide again.
+          if (statusOf(error) !== 412) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 20 * (round + 1))));
+        }
+      }
+      throw new BudgetContentionError(
+        `the change budget row ${rowKey} stayed contended for ${maxRounds} rounds; a unit was not given back (the hour's budget is one lower)`,
+      );
+    },
     async remaining(now) {
       await ensureTable();
       const row = await read(budgetWindow(now));
@@ -115,6 +144,11 @@ export function createMemoryChangeBudget(maxChangesPerHour: number): ChangeBudge
       if (count >= maxChangesPerHour) return false;
       counts.set(key, count + 1);
       return true;
+    },
+    async refund(chargedAt) {
+      const key = budgetWindow(chargedAt);
+      const count = counts.get(key) ?? 0;
+      if (count > 0) counts.set(key, count - 1);
     },
     async remaining(now) {
       return Math.max(0, maxChangesPerHour - (counts.get(budgetWindow(now)) ?? 0));

@@ -23,9 +23,23 @@ import {
   type ArmRequest,
   type ArmTransport,
   awaitOperation,
+  DeadlineReached,
   ensureOk,
+  isIdempotent,
   isTransient,
+  retryAfterMs,
+  waitWithin,
 } from "./arm-transport.js";
+
+/** How the runner waits: the injected clock, and the invocation's deadline (absent: no bound but the poll count). */
+export interface RunnerClock {
+  sleep: (ms: number) => Promise<void>;
+  now: () => Date;
+  deadline?: Date;
+}
+
+/** Times a throttled PUT or PATCH is sent again (the SDK's default retry count). */
+const THROTTLED_RESENDS = 3;
 
 /**
  * A write went out and no answer says how it ended: the reply was lost (a reset connection, a timeout) or the
@@ -83,7 +97,7 @@ export class StepRunner {
 
   constructor(
     private readonly arm: ArmTransport,
-    private readonly sleep: (ms: number) => Promise<void>,
+    private readonly clock: RunnerClock,
   ) {}
 
   /** Fills in what earlier steps of this run produced. */
@@ -112,9 +126,7 @@ export class StepRunner {
   async send(prepared: PreparedWrite): Promise<Confirmation> {
     const { request, step } = prepared;
     const module = moduleOf(step);
-    const response = await this.arm.send(request).catch((error: unknown) => {
-      throw new WriteOutcomeUnknown(request, error);
-    });
+    const response = await this.sendWrite(request);
     const rule = module.conflict;
     if (response.status === 409 && rule && valueAt(response.body, "error", "code") === rule.code) {
       const verdict = rule.decide(step, await this.list(rule.list(step)));
@@ -122,8 +134,8 @@ export class StepRunner {
       return { outcome: "failed", after: null, error: verdict.error };
     }
     ensureOk(request, response);
-    await awaitOperation(this.arm, request, response, { sleep: this.sleep }).catch((error: unknown) => {
-      throw isRefusal(error) ? error : new WriteOutcomeUnknown(request, error);
+    await awaitOperation(this.arm, request, response, this.clock).catch((error: unknown) => {
+      throw isRefusal(error) || error instanceof DeadlineReached ? error : new WriteOutcomeUnknown(request, error);
     });
     const reread = module.confirmRead?.(step);
     const answer = { status: response.status, body: response.body };
@@ -157,6 +169,36 @@ export class StepRunner {
       return { effect, confirmation };
     } catch {
       return { effect: "unknown" };
+    }
+  }
+
+  /**
+   * Sends a write once; a PUT or PATCH refused with 429 or 503 and Retry-After (ARM did not apply it) is sent again
+   * after the wait, capped (RETRY_AFTER_CAP_MS) and never past the deadline: a wait that would end past it throws
+   * DeadlineReached (nothing applied). Source: ARM's throttling guide, "Request limits and throttling"
+   * (learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling): a 429 carries
+   * Retry-After, the seconds to wait before sending again.
+   */
+  private async sendWrite(request: ArmRequest) {
+    for (let resend = 0; ; resend++) {
+      const response = await this.arm.send(request).catch((error: unknown) => {
+        throw new WriteOutcomeUnknown(request, error);
+      });
+      const throttled = response.status === 429 || response.status === 503;
+      const retryAfter = response.headers["retry-after"];
+      if (!throttled || retryAfter === undefined || !isIdempotent(request.method) || resend >= THROTTLED_RESENDS) {
+        return response;
+      }
+      const wait = waitWithin(retryAfterMs(retryAfter, 1000), this.clock);
+      if (wait === null && this.clock.deadline) {
+        throw new DeadlineReached(
+          request,
+          this.clock.deadline,
+          `throttled (Retry-After ${retryAfter} s), not sent again`,
+          false,
+        );
+      }
+      await this.clock.sleep(wait ?? 0);
     }
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type ApplyDeps, applyPlan, TransientApplyError } from "../../src/azure/apply-plan.js";
+import type { ArmRequest, ArmResponse, ArmTransport } from "../../src/azure/arm-transport.js";
 import { createMemoryAuditLog } from "../../src/azure/audit-log.js";
 import { createMemoryChangeBudget } from "../../src/azure/change-budget.js";
 import { planFixes } from "../../src/core/plan.js";
@@ -138,11 +139,15 @@ describe("applyPlan", () => {
         condition: g?.condition,
       },
     });
-    const result = await applyPlan(plan, APP_ID, deps(arm));
+    const d = deps(arm, { budget: createMemoryChangeBudget(2) });
+    const result = await applyPlan(plan, APP_ID, d);
     expect(result.applied.map((s) => [s.kind, s.result])).toEqual([
       ["assign-role", "already-in-place"],
       ["restart-revision", "done"],
     ]);
+    // The PUT changed nothing: its unit of budget was given back; only the restart is charged.
+    expect(result.writes).toBe(2);
+    expect(await d.budget.remaining(d.now())).toBe(1);
   });
 
   it("409 RoleAssignmentExists with a condition that excludes the repository: failed, and the restart is skipped", async () => {
@@ -366,5 +371,82 @@ describe("applyPlan", () => {
         policies: { quarantinePolicy: { status: "enabled" }, azureADAuthenticationAsArmPolicy: { status: "enabled" } },
       },
     });
+  });
+});
+
+/** FakeArm behind ARM's throttling: the first `times` PUTs answer 429 with `Retry-After: seconds` (not applied). */
+function throttled(arm: FakeArm, times: number, seconds: number): ArmTransport & { puts: number } {
+  const transport = {
+    endpoint: arm.endpoint,
+    puts: 0,
+    async send(request: ArmRequest): Promise<ArmResponse> {
+      if (request.method !== "PUT" || transport.puts++ >= times) return arm.send(request);
+      const body = { error: { code: "TooManyRequests", message: "throttled" } };
+      return { status: 429, headers: { "retry-after": String(seconds) }, body };
+    },
+  };
+  return transport;
+}
+
+describe("applyPlan under a deadline", () => {
+  const start = Date.parse("2026-11-22T12:00:00Z");
+
+  function clocked(overrides: Partial<ApplyDeps>) {
+    let now = start;
+    const waits: number[] = [];
+    const d = deps(world(), {
+      now: () => new Date(now),
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+      ...overrides,
+    });
+    return { d, waits, elapsed: () => now - start };
+  }
+
+  it("a 600 s Retry-After is waited 60 s at a time on the injected clock, and the PUT sent again", async () => {
+    const arm = world();
+    const { d, waits } = clocked({ arm: throttled(arm, 2, 600), deadline: new Date(start + 180_000) });
+    const plan = planFixes(facts(), [finding("pull-role-missing")], policy());
+    const result = await applyPlan(plan, APP_ID, d);
+    expect(waits).toEqual([60_000, 60_000]);
+    expect(result.applied.map((s) => [s.kind, s.result])).toEqual([
+      ["assign-role", "done"],
+      ["restart-revision", "done"],
+    ]);
+    expect(result.pending).toBe(false);
+    expect(arm.assignments()).toHaveLength(1);
+  });
+
+  it("a wait that would pass the deadline is not made: the step is left pending, its row failed (not applied)", async () => {
+    const arm = world();
+    const transport = throttled(arm, 5, 600);
+    const { d, waits, elapsed } = clocked({ arm: transport, deadline: new Date(start + 150_000) });
+    const plan = planFixes(facts(), [finding("pull-role-missing")], policy());
+    const result = await applyPlan(plan, APP_ID, d);
+    expect(waits).toEqual([60_000, 60_000]);
+    expect(elapsed()).toBeLessThan(150_000);
+    expect(transport.puts).toBe(3);
+    expect(result.pending).toBe(true);
+    expect(result.applied).toEqual([]);
+    expect(result.skipped.map((s) => [s.kind, s.why.split(":")[0]])).toEqual([
+      ["assign-role", "deadline"],
+      ["restart-revision", "deadline"],
+    ]);
+    expect(d.audit.entries.map((e) => [e.stepKind, e.outcome])).toEqual([["assign-role", "failed"]]);
+    expect(d.audit.entries[0]?.error).toMatch(
+      /throttled \(Retry-After 600 s\), not sent again at the invocation's deadline/,
+    );
+    expect(arm.writes().filter((w) => w.method === "POST")).toEqual([]);
+  });
+
+  it("no step starts within the margin of the deadline", async () => {
+    const { d } = clocked({ deadline: new Date(start + 10_000) });
+    const plan = planFixes(facts(), [finding("pull-role-missing")], policy());
+    const result = await applyPlan(plan, APP_ID, d);
+    expect(result.pending).toBe(true);
+    expect(result.writes).toBe(0);
+    expect(result.skipped.every((s) => s.why.startsWith("deadline: the invocation's deadline is near"))).toBe(true);
   });
 });

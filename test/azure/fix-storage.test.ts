@@ -128,6 +128,17 @@ describe("change budget (Table Storage)", () => {
     expect(await budget.tryConsume(new Date("2026-11-22T13:00:00Z"))).toBe(true);
     expect(await createTableChangeBudget(table("budgetprobe2"), 0).tryConsume(new Date())).toBe(false);
   });
+
+  it("a refund gives back a unit of the hour it was charged in, concurrently too, never below 0", async () => {
+    const budgets = Array.from({ length: 3 }, () => createTableChangeBudget(table("budgetprobe3"), 4));
+    const charged = new Date("2026-11-22T12:59:59Z");
+    for (const budget of budgets) expect(await budget.tryConsume(charged)).toBe(true);
+    await Promise.all(budgets.map((b) => b.refund(charged)));
+    expect(await budgets[0]?.remaining(charged)).toBe(4);
+    await budgets[0]?.refund(charged);
+    const row = await table("budgetprobe3").getEntity<{ count: number }>("hour", budgetWindow(charged));
+    expect(row.count).toBe(0);
+  });
 });
 
 /** Polls the queue until a message is visible or `timeoutMs` has passed; undefined when none came. */

@@ -8,7 +8,14 @@
  *   2. faults cleared; the next sweeps (at most 3, 11 minutes apart on the emulator's clock) until the emulator's
  *      latest revision runs.
  *
- * Asserted for every schedule: nothing but a transient error ever escapes (which the platform retries); a result
+ * Each schedule also gets (from its own seeded stream, so the faults above stay as they were) a reply lost after a
+ * write was applied on some write routes (role-assignment PUT, app PATCH, registry PATCH, revision restart), and on some
+ * seeds a long Retry-After (600 s) on a write or slow operations (the world's behaviour.operationSeconds), all on the
+ * emulator's clock (no real waiting); then one more run settles what an earlier run left `unknown`.
+ *
+ * Asserted for every schedule: no write of any kind applied twice (restarts included); every applied write audited
+ * with its true outcome and no row left `intended` or `unknown` after the next run; no invocation (a fix, a queue
+ * message) past its deadline on the emulator's clock; nothing but a transient error ever escapes (which the platform retries); a result
  * that leaves the app broken says why; no result claims "resolved" while the emulator's revision is not running;
  * every write PullGuard sent belongs to a plan made from facts it read in that run (and passes the forbidden list);
  * every write the emulator served for PullGuard's identity went through applyPlan's transport; no role assignment is
@@ -16,6 +23,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createRestartFollowUp, type FixResult, fixApp } from "../../src/app/fix-app.js";
+import { INVOCATION_MS } from "../../src/app/runtime.js";
 import { finishVerification } from "../../src/app/verify.js";
 import { TransientApplyError } from "../../src/azure/apply-plan.js";
 import { isTransient } from "../../src/azure/arm-transport.js";
@@ -118,6 +126,30 @@ function schedule(seed: number): FaultRule[] {
   return rules;
 }
 
+const WRITE_ROUTES = ROUTES.filter((r) => r.rule.method !== undefined && r.rule.method !== "GET");
+const THROTTLED_ROUTES = WRITE_ROUTES.filter((r) => r.rule.method !== "POST");
+
+/** A seed's effect faults: a lost reply on some write routes (each 60%); on some seeds a 600 s Retry-After or slow operations. */
+function effectFaults(seed: number): { rules: FaultRule[]; operationSeconds: number } {
+  const random = seeded(seed * 7919 + 13);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const rules: FaultRule[] = WRITE_ROUTES.filter(() => random() < 0.6).map((route) => ({
+    kind: "lost-reply" as const,
+    ...route.rule,
+    count: 1,
+  }));
+  if (random() < 0.35) {
+    rules.push({
+      kind: "429",
+      ...pick(THROTTLED_ROUTES).rule,
+      retryAfterSeconds: 600,
+      count: 1 + Math.floor(random() * 4),
+    });
+  }
+  const operationSeconds = random() < 0.3 ? pick([90, 400]) : 0;
+  return { rules, operationSeconds };
+}
+
 const describeRule = (r: FaultRule): string =>
   `${r.kind} ${r.method ?? "*"} ${r.plane ?? ""}${r.path ? ` ${r.path.source}` : ""} x${r.fraction?.toFixed(2) ?? 1}${r.count ? ` ≤${r.count}` : ""}`;
 
@@ -146,6 +178,12 @@ interface Figures {
   completedBySweep: number;
   writes: number;
   duplicates: number;
+  slowOperations: number;
+  unknownSeen: number;
+  unknownResolved: number;
+  pendingAtDeadline: number;
+  longestInvocationMs: number;
+  lostByRoute: Record<string, number>;
 }
 
 const figures: Figures = {
@@ -157,6 +195,12 @@ const figures: Figures = {
   completedBySweep: 0,
   writes: 0,
   duplicates: 0,
+  slowOperations: 0,
+  unknownSeen: 0,
+  unknownResolved: 0,
+  pendingAtDeadline: 0,
+  longestInvocationMs: 0,
+  lostByRoute: {},
 };
 
 const lower = (s: string): string => s.toLowerCase();
@@ -172,6 +216,8 @@ class Scenario {
   readonly queue: Queued[] = [];
   readonly settings: PolicySettings;
   readonly runs: RunRecord[] = [];
+  /** Audit rows seen `unknown` after a run. */
+  readonly unknownRows = new Set<string>();
 
   constructor(
     readonly emulator: Emulator,
@@ -196,7 +242,21 @@ class Scenario {
       budget: this.budget,
       audit: this.audit,
       allowedScopes: this.settings.allowedScopes,
+      invocationMs: INVOCATION_MS,
     };
+  }
+
+  /** One invocation, timed on the emulator's clock: past INVOCATION_MS is a crash. */
+  async timed<T>(record: RunRecord, what: string, work: () => Promise<T>): Promise<T> {
+    const start = this.emulator.clock.now().getTime();
+    try {
+      return await work();
+    } finally {
+      const took = this.emulator.clock.now().getTime() - start;
+      figures.longestInvocationMs = Math.max(figures.longestInvocationMs, took);
+      if (took > INVOCATION_MS)
+        record.crashes.push(`${what} took ${took} ms on the emulator's clock (> ${INVOCATION_MS})`);
+    }
   }
 
   /** The latest revision, as the emulator holds it (read-only). */
@@ -220,26 +280,29 @@ class Scenario {
     const now = () => this.emulator.clock.now();
     const trigger = { source: "event", eventId: `${label}-event` };
     try {
-      record.result = await fixApp(this.appId, {
-        readFacts,
-        diagnose,
-        settings: this.settings,
-        apply: this.applyEnv(),
-        trigger,
-        dryRun: false,
-        confirm: async () => true,
-        verification: {
-          mode: "schedule",
-          delaySeconds: 5,
-          deadlineMinutes: 30,
-          scheduler: {
-            schedule: async (message, delaySeconds) => {
-              this.queue.push({ message, visibleAt: now().getTime() + delaySeconds * 1000, dequeues: 0 });
-              return `m${this.queue.length}`;
+      record.result = await this.timed(record, "fixApp", () =>
+        fixApp(this.appId, {
+          readFacts,
+          diagnose,
+          settings: this.settings,
+          apply: this.applyEnv(),
+          trigger,
+          dryRun: false,
+          confirm: async () => true,
+          verification: {
+            mode: "schedule",
+            delaySeconds: 5,
+            deadlineMinutes: 30,
+            scheduler: {
+              schedule: async (message, delaySeconds) => {
+                this.queue.push({ message, visibleAt: now().getTime() + delaySeconds * 1000, dequeues: 0 });
+                return `m${this.queue.length}`;
+              },
             },
           },
-        },
-      });
+        }),
+      );
+      if (record.result.skipped.some((s) => s.why.startsWith("deadline:"))) figures.pendingAtDeadline++;
     } catch (error) {
       record.thrown = error;
       if (isExpectedEscape(error)) figures.transientRethrows++;
@@ -253,24 +316,26 @@ class Scenario {
       if (wait > 0) this.emulator.clock.advance(wait);
       item.dequeues++;
       try {
-        const finished = await finishVerification(item.message, {
-          readFacts,
-          diagnose,
-          now,
-          baseDelaySeconds: 5,
-          scheduler: {
-            schedule: async (message, delaySeconds) => {
-              this.queue.push({ message, visibleAt: now().getTime() + delaySeconds * 1000, dequeues: 0 });
-              return `m${this.queue.length}`;
+        const finished = await this.timed(record, "a verification message", () =>
+          finishVerification(item.message, {
+            readFacts,
+            diagnose,
+            now,
+            baseDelaySeconds: 5,
+            scheduler: {
+              schedule: async (message, delaySeconds) => {
+                this.queue.push({ message, visibleAt: now().getTime() + delaySeconds * 1000, dequeues: 0 });
+                return `m${this.queue.length}`;
+              },
             },
-          },
-          followUp: createRestartFollowUp({
-            appId: this.appId,
-            settings: this.settings,
-            apply: this.applyEnv(),
-            trigger,
+            followUp: createRestartFollowUp({
+              appId: this.appId,
+              settings: this.settings,
+              apply: this.applyEnv(),
+              trigger,
+            }),
           }),
-        });
+        );
         if (finished.status === "rejected") record.crashes.push(`verification message rejected: ${finished.reason}`);
         if (finished.status === "final") {
           record.finals.push(finished.verification.outcome);
@@ -284,6 +349,7 @@ class Scenario {
       }
     }
     record.writes = this.access.arm.sent.slice(from).filter((r) => r.method !== "GET");
+    for (const row of this.audit.entries) if (row.outcome === "unknown") this.unknownRows.add(row.id);
     if (process.env.PULLGUARD_CHAOS_SEEDS) {
       const r = record.result;
       console.log(
@@ -372,6 +438,66 @@ function stepFor(write: SentRequest, plan: PlanStep[]): PlanStep | null {
   return null;
 }
 
+/**
+ * Writes applied twice, and applied writes audited with a wrong outcome. Every write PullGuard sends reaches the
+ * emulator once (no pipeline retry for writes), so its sends and the emulator's log of its writes pair in order; a
+ * write is applied when the emulator answered 2xx, or applied it and lost the reply.
+ */
+function effectFailures(scenario: Scenario, emulator: Emulator, where: string): string[] {
+  const failures: string[] = [];
+  const caller = lower(emulator.state.caller?.principalId ?? DEFAULT_OPERATOR);
+  const served = emulator.log.writes().filter((e) => !e.caller || lower(e.caller) === caller);
+  const sent = scenario.access.arm.sent.filter((r) => r.method !== "GET");
+  if (served.length !== sent.length) {
+    return [`${where}: PullGuard sent ${sent.length} writes and the emulator served ${served.length}`];
+  }
+  const ok = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
+  const applied = new Map<string, number>();
+  const appliedUrls = new Set<string>();
+  sent.forEach((write, i) => {
+    const entry = served[i];
+    if (!entry || !(ok(entry.status) || ok(entry.appliedStatus))) return;
+    const key = `${write.method} ${pathOf(write.url)} ${JSON.stringify(write.body ?? null)}`;
+    applied.set(key, (applied.get(key) ?? 0) + 1);
+    appliedUrls.add(`${write.method} ${pathOf(write.url)}`);
+  });
+  const twice = [...applied.entries()].filter(([, n]) => n > 1).map(([k]) => k.slice(0, 160));
+  figures.duplicates += twice.length;
+  if (twice.length > 0) failures.push(`${where}: applied twice: ${twice.join("; ")}`);
+  const rows = scenario.audit.entries.filter((e) => e.request);
+  for (const url of appliedUrls) {
+    const mine = rows.filter((e) => `${e.request?.method} ${pathOf(e.request?.url ?? "")}` === url);
+    if (!mine.some((e) => e.outcome === "done" || e.outcome === "already-in-place")) {
+      failures.push(
+        `${where}: ${url} was applied; its audit rows say ${mine.map((e) => e.outcome).join(", ") || "nothing"}`,
+      );
+    }
+  }
+  for (const row of rows) {
+    const url = `${row.request?.method} ${pathOf(row.request?.url ?? "")}`;
+    if (row.outcome === "intended" || row.outcome === "unknown") {
+      failures.push(`${where}: the ${row.stepKind} row ${row.id} is still ${row.outcome} after the next run`);
+    }
+    if (row.outcome === "done" && !appliedUrls.has(url)) {
+      failures.push(`${where}: the ${row.stepKind} row ${row.id} says done and ARM never applied ${url}`);
+    }
+  }
+  for (const entry of served) {
+    if (entry.appliedStatus === undefined) continue;
+    const route = WRITE_ROUTES.find(
+      (r) => r.rule.method === entry.method && r.rule.path?.test(entry.path.split("?")[0] ?? ""),
+    );
+    const name = route?.name ?? entry.method;
+    figures.lostByRoute[name] = (figures.lostByRoute[name] ?? 0) + 1;
+  }
+  for (const id of scenario.unknownRows) {
+    figures.unknownSeen++;
+    const row = scenario.audit.entries.find((e) => e.id === id);
+    if (row && row.outcome !== "unknown") figures.unknownResolved++;
+  }
+  return failures;
+}
+
 const stops: Array<() => Promise<void>> = [];
 afterAll(async () => {
   await Promise.all(stops.map((s) => s()));
@@ -386,12 +512,16 @@ describe("chaos: seeded fault schedules over the broken worlds", () => {
       played.push(seed);
       const worldName = WORLDS[(seed - 1) % WORLDS.length] as string;
       const { emulator, world } = await startWorld(worldName, seed);
-      const rules = schedule(seed);
+      const effects = effectFaults(seed);
+      const rules = [...schedule(seed), ...effects.rules];
       const scenario = new Scenario(emulator, world.expect.app);
       const where = `seed ${seed} (${worldName}; ${rules.map(describeRule).join("; ")})`;
       try {
         for (const rule of rules) emulator.faults.add(rule);
+        emulator.state.behaviour.operationSeconds = effects.operationSeconds;
+        if (effects.operationSeconds > 0) figures.slowOperations++;
         const first = await scenario.run("event");
+        emulator.state.behaviour.operationSeconds = 0;
         for (const [kind, n] of Object.entries(emulator.faults.injected())) {
           figures.faultsInjected[kind] = (figures.faultsInjected[kind] ?? 0) + n;
         }
@@ -423,6 +553,11 @@ describe("chaos: seeded fault schedules over the broken worlds", () => {
           await scenario.run(`sweep${sweeps}`);
         }
         if (sweeps > 0 && scenario.revisionRuns()) figures.completedBySweep++;
+        // The next run after an outcome was left unknown (at the deadline, after a lost reply) settles it.
+        if (scenario.audit.entries.some((e) => e.outcome === "unknown" || e.outcome === "intended")) {
+          emulator.clock.advance(11 * 60_000);
+          await scenario.run("next");
+        }
 
         for (const record of scenario.runs) {
           for (const crash of record.crashes) failures.push(`${where} ${record.label}: ${crash}`);
@@ -458,6 +593,7 @@ describe("chaos: seeded fault schedules over the broken worlds", () => {
           }
           if (entry.method === "DELETE") failures.push(`${where}: DELETE ${entry.path}`);
         }
+        failures.push(...effectFailures(scenario, emulator, where));
         const duplicates = duplicateAssignments(emulator);
         const createdTwice = [...createdAssignments(emulator).entries()].filter(([, n]) => n > 1);
         figures.duplicates += duplicates.length + createdTwice.length;
@@ -478,14 +614,24 @@ describe("chaos: seeded fault schedules over the broken worlds", () => {
     console.log(
       `chaos figures: schedules run ${figures.schedules} (seeds ${played[0]}..${played.at(-1)}${IN_CI ? ", CI: the fixed set" : ""}), runs ${figures.runs}, faults injected ${JSON.stringify(figures.faultsInjected)}, ` +
         `transient rethrows ${figures.transientRethrows}, half-done fixes ${figures.halfDone}, completed by a later sweep ${figures.completedBySweep}, ` +
-        `writes made ${figures.writes}, duplicates found ${figures.duplicates}, failures ${failures.length}, ${Date.now() - started} ms`,
+        `writes made ${figures.writes}, duplicates found ${figures.duplicates}, slow-operation schedules ${figures.slowOperations}, ` +
+        `replies lost after the write was applied ${JSON.stringify(figures.lostByRoute)}, left pending at the deadline ${figures.pendingAtDeadline}, unknown outcomes ${figures.unknownSeen} (resolved ${figures.unknownResolved}), ` +
+        `longest invocation ${figures.longestInvocationMs} ms (deadline ${INVOCATION_MS}), failures ${failures.length}, ${Date.now() - started} ms`,
     );
     expect(failures.slice(0, 20)).toEqual([]);
     const mustPlay = ONLY_SEEDS.length > 0 ? ONLY_SEEDS : FIXED_SEEDS;
     expect(played.slice(0, mustPlay.length)).toEqual(mustPlay);
     if (ONLY_SEEDS.length > 0) return;
     // The schedules must really have hurt: faults of every kind were injected, and some runs were left half-done.
-    for (const kind of KINDS) expect(figures.faultsInjected[kind] ?? 0, `${kind} faults injected`).toBeGreaterThan(0);
+    for (const kind of [...KINDS, "lost-reply"]) {
+      expect(figures.faultsInjected[kind] ?? 0, `${kind} faults injected`).toBeGreaterThan(0);
+    }
+    expect(figures.duplicates).toBe(0);
+    for (const route of ["role assignment PUT", "app PATCH", "revision restart"]) {
+      expect(figures.lostByRoute[route] ?? 0, `replies lost on ${route}`).toBeGreaterThan(0);
+    }
+    expect(figures.pendingAtDeadline, "runs the deadline left pending").toBeGreaterThan(0);
+    expect(figures.unknownResolved).toBe(figures.unknownSeen);
     expect(figures.completedBySweep).toBeGreaterThan(0);
   });
 });
@@ -552,6 +698,59 @@ describe("chaos: the cases the random schedules must cover, pinned", () => {
     expect(scenario.audit.entries[0]?.error).toContain("the re-read shows the change in place");
     expect(scenario.revisionRuns()).toBe(true);
     expect(emulatorSaysPulls(emulator, world.expect.app)).toBe(true);
+  });
+
+  it("an operation longer than the invocation (behaviour.operationSeconds 400) stops at the deadline: pending, then settled by a re-read", async () => {
+    const { emulator, world } = await startWorld("registry-not-configured", 10);
+    stops.push(() => emulator.stop());
+    const scenario = new Scenario(emulator, world.expect.app);
+    emulator.state.behaviour.operationSeconds = 400;
+    const first = await scenario.run("event");
+    expect(first.crashes).toEqual([]);
+    const r = first.result as FixResult;
+    expect(r.skipped.map((s) => [s.kind, s.why.split(":")[0]])).toEqual([
+      ["add-registry-entry", "deadline"],
+      ["restart-revision", "deadline"],
+    ]);
+    expect(r.verification.outcome).toBe("pending");
+    expect(r.verification.scheduled).toBeDefined();
+    expect(figures.longestInvocationMs).toBeLessThanOrEqual(INVOCATION_MS);
+    // The PATCH went out once; its row was `unknown` at the deadline, and the next apply of the app (the queued
+    // verification's restart) settled it from a re-read.
+    const patches = scenario.access.arm.sent.filter((w) => w.method === "PATCH");
+    expect(patches).toHaveLength(1);
+    emulator.state.behaviour.operationSeconds = 0;
+    emulator.clock.advance(11 * 60_000);
+    await scenario.run("next");
+    const row = scenario.audit.entries.find((e) => e.stepKind === "add-registry-entry");
+    expect([row?.outcome, row?.error]).toEqual(["done", expect.stringContaining("its outcome was unknown")]);
+    expect(scenario.access.arm.sent.filter((w) => w.method === "PATCH")).toHaveLength(1);
+    expect(scenario.revisionRuns()).toBe(true);
+  });
+
+  it("a restart whose reply is lost is sent once and audited done; a grant whose reply is lost is audited done", async () => {
+    const { emulator, world } = await startWorld("pull-role-missing", 11);
+    stops.push(() => emulator.stop());
+    const scenario = new Scenario(emulator, world.expect.app);
+    emulator.faults.add({ kind: "lost-reply", plane: "arm", method: "PUT", path: /\/roleAssignments\//i, count: 1 });
+    emulator.faults.add({ kind: "lost-reply", plane: "arm", method: "POST", path: /\/restart$/i, count: 1 });
+    const first = await scenario.run("event");
+    expect(first.crashes).toEqual([]);
+    expect(first.writes.map((w) => [w.method, w.status])).toEqual([
+      ["PUT", "error"],
+      ["POST", "error"],
+    ]);
+    expect(scenario.audit.entries.map((e) => [e.stepKind, e.outcome])).toEqual([
+      ["assign-role", "done"],
+      ["restart-revision", "done"],
+    ]);
+    // Each went out once and was applied (the emulator answered 201 and 200, then lost the reply).
+    expect(emulator.log.writes().map((e) => [e.method, e.appliedStatus])).toEqual([
+      ["PUT", 201],
+      ["POST", 200],
+    ]);
+    expect(duplicateAssignments(emulator)).toEqual([]);
+    expect(scenario.revisionRuns()).toBe(true);
   });
 
   it("a failing read through the CommonJS-only authorization SDK becomes check-incomplete, not a crash", async () => {

@@ -130,8 +130,9 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
       const target = (req.url ?? "/").replace(/^[^?]*/, (p) => p.replace(/\/{2,}/g, "/"));
       const url = new URL(target, `https://${host || "127.0.0.1"}`);
       const token = readToken(bearerOf(req.headers.authorization) ?? "");
-      const record = (status: number) =>
+      const record = (status: number, appliedStatus?: number) =>
         log.record({
+          ...(appliedStatus !== undefined ? { appliedStatus } : {}),
           method: req.method ?? "GET",
           host,
           path: `${url.pathname}${url.search}`,
@@ -234,7 +235,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
         const lostByWorld = isWrite && answer.status < 400 && lostReplies < state.behaviour.lostReplies;
         if (lostByWorld) lostReplies++;
         if (fault.kind === "lost-reply" || lostByWorld) {
-          record(0);
+          record(0, answer.status);
           req.socket.destroy();
           return;
         }

@@ -10,6 +10,8 @@ export interface LoggedRequest {
   end: number;
   /** The caller's object ID, when the request carried a token. */
   caller: string | null;
+  /** A lost reply (status 0): the status ARM applied the request with, though the client never saw it. */
+  appliedStatus?: number;
 }
 
 export interface RequestLog {

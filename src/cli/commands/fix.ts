@@ -19,6 +19,13 @@ import { policySettingsFor } from "./check.js";
 import { appIdArgument, flag, subscriptionOption } from "./options.js";
 import type { OpenBackend } from "./session.js";
 
+/**
+ * The CLI's deadline for applying (spec/cli.md defines no flag for it): generous, as a person waits at a terminal and
+ * no host kills the process, but bounded, so a 600-second Retry-After or an operation that never ends leaves the
+ * step `pending` (exit 2) instead of hanging. The verification's own wait is PULLGUARD_VERIFY_DEADLINE_MINUTES.
+ */
+const CLI_APPLY_MS = 30 * 60_000;
+
 export function fixExitCode(result: FixResult): ExitCode {
   if (result.verification.outcome === "resolved") return EXIT.ok;
   // Nothing to do: no error and no step planned at all. A planned step that is held back or still due (e.g. a restart
@@ -129,6 +136,7 @@ export async function runFix(
         budget,
         audit,
         allowedScopes: settings.allowedScopes,
+        invocationMs: CLI_APPLY_MS,
       },
       trigger: { source: "cli", eventId: null, correlationId: null, caller: ctx.user },
       dryRun,
