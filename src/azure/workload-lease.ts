@@ -76,7 +76,10 @@ export function createTableWorkloadLease(table: TableClient, options: TableLease
       for (let round = 0; round < maxRounds; round++) {
         const current = await read(rowKey);
         const decision = decideLease(current, holder, options.now(), durationMs);
-        if (decision.action === "refuse") return { taken: false, held: decision.held };
+        if (decision.action === "refuse") {
+          const { holder: by, takenAt, expiresAt } = decision.held;
+          return { taken: false, held: { holder: by, takenAt, expiresAt } };
+        }
         const entity = { partitionKey: PARTITION, rowKey, ...decision.row };
         try {
           const written =
