@@ -1,7 +1,8 @@
 /**
  * One app, per policy: read → diagnose → plan → apply → schedule verification (fixApp), then record it (telemetry)
  * and tell people (a "fixed" notification when a write was made, a diagnosis when something is wrong, nothing when
- * healthy). Runs under the app's lock (FlowContext.fixAndNotify).
+ * healthy). Runs under the app's lock (FlowContext.fixAndNotify) and, for the writes, under the app's lease across
+ * instances (fix-app.ts): a run that finds the lease held reports `skipped: <who holds it>` and tells nobody.
  */
 import type { Logger } from "../shared/logger.js";
 import { type FixDeps, type FixResult, fixApp } from "./fix-app.js";
@@ -16,6 +17,11 @@ export async function fixAndNotify(deps: FlowDeps, appId: string, trigger: Trigg
   }
   const started = deps.now().getTime();
   const fix = await fixApp(appId, fixDeps(deps, trigger));
+  if (fix.leaseHeld) {
+    const why = `skipped: another PullGuard run holds this app's lease (${fix.leaseHeld.holder} since ${fix.leaseHeld.takenAt})`;
+    log.with({ appId }).info(why);
+    return { outcome: { appId, verdict: fix.before.verdict, action: why, writes: 0 }, fix };
+  }
   recordFix(deps, appId, fix, trigger, deps.now().getTime() - started);
   const appLog = log.with({ appId, eventId: trigger.eventId ?? null, correlationId: trigger.correlationId ?? null });
   return { outcome: await notifyFix(deps, appId, fix, trigger, appLog), fix };
@@ -38,6 +44,7 @@ function fixDeps(deps: FlowDeps, trigger: Trigger): FixDeps {
       delaySeconds: settings.verifyDelaySeconds,
       deadlineMinutes: settings.verifyDeadlineMinutes,
     },
+    ...(deps.lease ? { lease: deps.lease } : {}),
   };
 }
 

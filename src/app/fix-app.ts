@@ -14,6 +14,7 @@ import {
   type SkippedStep,
 } from "../azure/apply-plan.js";
 import type { ChangeTrigger } from "../azure/audit-log.js";
+import type { WorkloadLease } from "../azure/workload-lease.js";
 import type { PullFacts } from "../core/facts.js";
 import type { Finding } from "../core/finding.js";
 import { followUpKey, followUpRestart, planFixes } from "../core/plan.js";
@@ -27,6 +28,7 @@ import {
   revisionStateOf,
   type Verification,
 } from "../core/verification-outcome.js";
+import { type LeaseRow, leaseHeldMessage } from "../core/workload-lease.js";
 import type { CheckResult } from "./check-result.js";
 import { type AppContext, appContextOf } from "./notification-input.js";
 import { type FollowUp, type VerificationScheduling, type VerifyDeps, verifyUntil } from "./verify.js";
@@ -65,6 +67,11 @@ export interface FixDeps extends VerifyDeps {
   /** Apply `needs-approval` steps too (a person approved them explicitly). Default false. */
   approveNeedsApproval?: boolean;
   verification: VerificationMode;
+  /**
+   * The lease per workload across instances and CLI runs (workload-lease.ts), taken before planning writes and
+   * released after the writes and the verification (scheduled or waited for). Absent: only the in-process lock.
+   */
+  lease?: WorkloadLease;
 }
 
 export interface FixVerification extends Verification {
@@ -85,6 +92,8 @@ export interface FixResult {
   notes: string[];
   /** Where the app lives (environment, tenant), for notifications. */
   context: AppContext;
+  /** Set when another run held the app's lease: this run diagnosed, sent nothing and left. */
+  leaseHeld?: LeaseRow;
 }
 
 /** A follow-up that restarts a failed revision once nothing else is left to fix (see verify.ts). */
@@ -124,7 +133,46 @@ function sendable(step: PlanStep, approve: boolean): boolean {
   return step.decision === "apply" || (approve && step.decision === "needs-approval");
 }
 
+/**
+ * Fixes the app under its lease when one is configured and this run may write (mode fix, not a dry run); a run that
+ * cannot take the lease diagnoses, reports who holds it (`leaseHeld`, each planned step skipped with that reason)
+ * and leaves. Diagnosis-only runs (dry run, mode report or off) take no lease.
+ */
 export async function fixApp(appId: string, deps: FixDeps): Promise<FixResult> {
+  if (!deps.lease || deps.dryRun || deps.settings.mode !== "fix") return fixOnce(appId, deps);
+  const take = await deps.lease.take(appId);
+  if (!take.taken) return leaseHeldResult(appId, deps, take.held);
+  try {
+    return await fixOnce(appId, deps);
+  } finally {
+    await take.release();
+  }
+}
+
+async function leaseHeldResult(appId: string, deps: FixDeps, held: LeaseRow): Promise<FixResult> {
+  const { facts, stats } = await deps.readFacts(appId);
+  const diagnosis = deps.diagnose(facts);
+  const policy = policyFromSettings(deps.settings, facts.app.tags);
+  const plan = planFixes(facts, diagnosis.findings, policy);
+  const why = leaseHeldMessage(held);
+  const verification = judgeVerification(facts, diagnosis.findings);
+  return {
+    appId,
+    before: { appId, verdict: diagnosis.verdict, findings: diagnosis.findings, plan, stats },
+    applied: [],
+    skipped: plan.map((step) => ({ ...step, why })),
+    // The holder is fixing it: not resolved yet is pending (its verification decides), not unresolved.
+    verification: verification.outcome === "resolved" ? verification : { ...verification, outcome: "pending" },
+    auditIds: [],
+    requests: [],
+    writes: 0,
+    notes: policy.notes,
+    context: appContextOf(facts),
+    leaseHeld: held,
+  };
+}
+
+async function fixOnce(appId: string, deps: FixDeps): Promise<FixResult> {
   const started = deps.apply.now();
   const { facts, stats } = await deps.readFacts(appId);
   const diagnosis = deps.diagnose(facts);

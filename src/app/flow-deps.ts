@@ -3,6 +3,7 @@
  * (FlowContext: built once by createPullGuardFlow, flow.ts).
  */
 
+import type { WorkloadLease } from "../azure/workload-lease.js";
 import type { Settings } from "../config.js";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
 import type { PullFacts, ReadStats } from "../core/facts.js";
@@ -44,6 +45,8 @@ export interface FlowDeps {
   coalesceEvents?: boolean;
   /** v2: the reads that map a network change to environments (network-targets.ts); absent: such events do nothing. */
   networkReads?: NetworkChangeReads;
+  /** The lease per workload across instances (workload-lease.ts); absent: only the in-process lock (app-lock.ts). */
+  lease?: WorkloadLease;
 }
 
 /** One app fixed per policy and told about: its outcome, and the fix result when the mode let it run. */

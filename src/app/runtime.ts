@@ -12,6 +12,7 @@ import { networkChangeReads } from "../azure/network-change-reads.js";
 import { createTableFingerprintStore } from "../azure/notification-fingerprints.js";
 import { openTable, TABLES } from "../azure/storage.js";
 import { openVerificationScheduler } from "../azure/verification-queue.js";
+import { openWorkloadLease, type WorkloadLease } from "../azure/workload-lease.js";
 import { DEV_SETTING_NAMES, type Env, loadSettings, SETTING_NAMES, type Settings } from "../config.js";
 import { diagnose } from "../core/diagnose.js";
 import { channelsFromSettings } from "../notify/channels.js";
@@ -41,6 +42,8 @@ export interface FlowOutlets {
   budget: ApplyEnvironment["budget"];
   audit: ApplyEnvironment["audit"];
   scheduler: VerificationScheduling;
+  /** The lease per workload across instances (absent in the bench: one process). */
+  lease?: WorkloadLease;
   notify: FlowDeps["notify"];
   telemetry: Telemetry;
 }
@@ -91,6 +94,7 @@ export function assembleFlowDeps(
       }),
     notify: outlets.notify,
     telemetry: outlets.telemetry,
+    ...(outlets.lease ? { lease: outlets.lease } : {}),
   };
 }
 
@@ -129,6 +133,7 @@ export async function composeFlow(settings: Settings, options: ComposeOptions = 
     budget: openChangeBudget(settings.storage, backend.credential, settings.maxChangesPerHour),
     audit: openAuditLog(settings.storage, backend.credential),
     scheduler: openVerificationScheduler(settings.storage, backend.credential),
+    lease: openWorkloadLease(settings.storage, backend.credential, { now }),
     notify,
     telemetry,
   });

@@ -1,6 +1,6 @@
 /**
  * Table and queue clients for PullGuard's own state (audit, change budget, notification fingerprints, the app index,
- * scheduled verifications), from the same settings the Functions host uses for AzureWebJobsStorage: a connection
+ * scheduled verifications, the lease per workload), from the same settings the Functions host uses for AzureWebJobsStorage: a connection
  * string locally (Azurite), the identity-based service URIs in Azure.
  */
 import type { TokenCredential } from "@azure/core-auth";
@@ -13,6 +13,7 @@ export const TABLES = {
   budget: "pullguardbudget",
   notifications: "pullguardnotify",
   appIndex: "pullguardindex",
+  leases: "pullguardlease",
 } as const;
 
 export const VERIFY_QUEUE = "pullguard-verify";

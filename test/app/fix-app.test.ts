@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type FixDeps, fixApp } from "../../src/app/fix-app.js";
 import { createMemoryAuditLog } from "../../src/azure/audit-log.js";
 import { createMemoryChangeBudget } from "../../src/azure/change-budget.js";
+import type { WorkloadLease } from "../../src/azure/workload-lease.js";
 import type { PullFacts } from "../../src/core/facts.js";
 import type { Finding } from "../../src/core/finding.js";
 import type { VerificationMessage } from "../../src/core/verification-message.js";
@@ -235,5 +236,63 @@ describe("fixApp", () => {
       trigger: { source: "event", eventId: "evt-1" },
       auditIds: result.auditIds,
     });
+  });
+});
+
+describe("fixApp under the lease per workload", () => {
+  const held = { holder: "host-b:42:0a0b0c0d", takenAt: "2026-11-22T11:59:00Z", expiresAt: "2026-11-22T12:14:00Z" };
+
+  /** A lease in memory that records when it was taken and released, relative to the writes made so far. */
+  function recordingLease(arm: FakeArm, answer: "take" | "refuse") {
+    const events: string[] = [];
+    const lease: WorkloadLease = {
+      async take(appId) {
+        events.push(`take ${appId === APP_ID} after ${arm.writes().length} writes`);
+        if (answer === "refuse") return { taken: false, held };
+        return {
+          taken: true,
+          release: async () => {
+            events.push(`release after ${arm.writes().length} writes`);
+          },
+        };
+      },
+    };
+    return { lease, events };
+  }
+
+  it("takes the lease before any write and releases it after the writes and the verification", async () => {
+    const arm = world();
+    const { lease, events } = recordingLease(arm, "take");
+    const result = await fixApp(APP_ID, deps(arm, { lease }));
+    expect(result.applied.map((s) => s.result)).toEqual(["done", "done"]);
+    expect(result.leaseHeld).toBeUndefined();
+    expect(events).toEqual(["take true after 0 writes", "release after 2 writes"]);
+  });
+
+  it("held by another run: sends nothing, skips every planned step naming the holder, and is pending", async () => {
+    const arm = world();
+    const { lease } = recordingLease(arm, "refuse");
+    const result = await fixApp(APP_ID, deps(arm, { lease }));
+    expect(arm.writes()).toEqual([]);
+    expect(result).toMatchObject({ applied: [], requests: [], writes: 0, auditIds: [], leaseHeld: held });
+    expect(result.skipped.map((s) => [s.kind, s.why])).toEqual(
+      ["assign-role", "restart-revision"].map((kind) => [
+        kind,
+        "another PullGuard run holds this app's lease (host-b:42:0a0b0c0d, since 2026-11-22T11:59:00Z, until 2026-11-22T12:14:00Z): it is fixing the app, nothing was sent by this run",
+      ]),
+    );
+    expect(result.verification.outcome).toBe("pending");
+  });
+
+  it("a dry run and mode report take no lease", async () => {
+    const arm = world();
+    const { lease, events } = recordingLease(arm, "refuse");
+    const dry = await fixApp(APP_ID, deps(arm, { lease, dryRun: true }));
+    const d = deps(arm, { lease });
+    const report = await fixApp(APP_ID, { ...d, settings: { ...d.settings, mode: "report" } });
+    expect(events).toEqual([]);
+    expect(dry.leaseHeld).toBeUndefined();
+    expect(report.leaseHeld).toBeUndefined();
+    expect(arm.writes()).toEqual([]);
   });
 });

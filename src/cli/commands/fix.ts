@@ -1,16 +1,20 @@
 /**
  * `pullguard fix <app-id> [--dry-run] [--yes] [--json]`: diagnose, plan, apply per policy, verify.
  * Exit 0 resolved (or nothing to do), 2 still broken / unresolved / pending, 1 could not run.
+ * With storage configured, the writes run under the app's lease (fix-app.ts); a run that finds it held says who
+ * holds it on stderr, skips every step with that reason and exits 2 (pending: the holder is fixing the app).
  */
 import { createAzureAccess } from "../../app/azure-access.js";
 import { type FixResult, fixApp } from "../../app/fix-app.js";
 import { describeStep } from "../../app/step-description.js";
 import { createMemoryAuditLog, openAuditLog } from "../../azure/audit-log.js";
 import { createMemoryChangeBudget, openChangeBudget } from "../../azure/change-budget.js";
+import { openWorkloadLease } from "../../azure/workload-lease.js";
 import type { Settings } from "../../config.js";
 import { diagnose } from "../../core/diagnose.js";
 import type { PlanStep } from "../../core/plan-step.js";
 import { subscriptionOf } from "../../core/resource-id.js";
+import { DEFAULT_LEASE_MS, leaseHeldMessage } from "../../core/workload-lease.js";
 import type { CliIo, CommandOptions } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -125,6 +129,14 @@ export async function runFix(
         "note: no storage configured (AzureWebJobsStorage): the audit records of this run stay in memory\n",
       );
     }
+    // The same lease per app as the function app's instances; held through the verification wait, so it outlives it.
+    const verifyMs = settings.verifyDeadlineMinutes * 60_000;
+    const lease = storageConfigured
+      ? openWorkloadLease(settings.storage, session.backend.credential, {
+          now: session.now,
+          durationMs: Math.max(DEFAULT_LEASE_MS, verifyMs + 5 * 60_000),
+        })
+      : undefined;
     const result = await fixApp(appId, {
       readFacts: azure.readFacts,
       diagnose,
@@ -144,9 +156,11 @@ export async function runFix(
       verification: {
         mode: "wait",
         sleep: session.sleep,
-        deadlineMs: settings.verifyDeadlineMinutes * 60_000,
+        deadlineMs: verifyMs,
       },
+      ...(lease ? { lease } : {}),
     });
+    if (result.leaseHeld) ctx.io.stderr(`${leaseHeldMessage(result.leaseHeld)}\n`);
     ctx.io.stdout(json ? `${JSON.stringify(fixDocument(result), null, 2)}\n` : renderFix(result, dryRun));
     return dryRun ? (result.before.verdict === "broken" ? EXIT.broken : EXIT.ok) : fixExitCode(result);
   } finally {
