@@ -29,6 +29,8 @@ var tableNames = [
   'pullguardbudget'
   'pullguardnotify'
   'pullguardindex'
+  // One lease per workload: one actor per app across instances and CLI runs (src/azure/workload-lease.ts).
+  'pullguardlease'
 ]
 var verifyQueueName = 'pullguard-verify'
 
@@ -117,7 +119,7 @@ resource queueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
-// The audit, change-budget, notification and app-index tables.
+// The audit, change-budget, notification, app-index and lease tables.
 resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identityPrincipalId, roles.StorageTableDataContributor)
   scope: storage
@@ -125,7 +127,7 @@ resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.StorageTableDataContributor)
     principalId: identityPrincipalId
     principalType: 'ServicePrincipal'
-    description: 'PullGuard: audit, budget, notification and app-index tables.'
+    description: 'PullGuard: audit, budget, notification, app-index and lease tables.'
   }
 }
 
