@@ -212,63 +212,84 @@ async function fixOnce(appId: string, deps: FixDeps): Promise<FixResult> {
     context: appContextOf(facts),
   };
   const now = deps.apply.now();
-  // Restarts the policy lets through but that must wait for a grant to propagate (role-assignment-propagating):
-  // the verification makes them once due (followUp), so they count as work to verify.
-  const deferred = applyDeps.dryRun
-    ? []
-    : applied.skipped
-        .filter(
-          (s): s is SkippedStep & { kind: "restart-revision" } =>
-            s.kind === "restart-revision" && !!s.notBefore && sendable(s, approve),
-        )
-        .map((s) => Date.parse(s.notBefore ?? ""))
-        .filter((t) => !Number.isNaN(t) && t > now.getTime());
+  const deferred = applyDeps.dryRun ? [] : deferredRestarts(applied.skipped, approve, now);
   // Nothing changed, nothing is due later and the deadline left nothing: the diagnosis just made is the verification.
   if (applied.applied.length === 0 && deferred.length === 0 && !applied.pending) return result;
-  const followUp = createRestartFollowUp({ appId, settings: deps.settings, apply: deps.apply, trigger: deps.trigger });
-
   if (deps.verification.mode === "wait" && applied.pending) {
     // The deadline stopped the run: no waiting past it; the next run settles and finishes what was left.
     result.verification = { ...result.verification, outcome: "pending" };
     return result;
   }
-  if (deps.verification.mode === "wait") {
-    const v = deps.verification;
-    const waited = await verifyUntil(appId, {
-      readFacts: deps.readFacts,
-      diagnose: deps.diagnose,
-      now: deps.apply.now,
-      sleep: v.sleep,
-      deadline: new Date(now.getTime() + v.deadlineMs),
-      followUp,
-      ...(v.initialDelayMs !== undefined ? { initialDelayMs: v.initialDelayMs } : {}),
-      ...(v.maxDelayMs !== undefined ? { maxDelayMs: v.maxDelayMs } : {}),
-    });
-    result.verification = waited.verification;
-    result.auditIds.push(...waited.auditIds);
-    result.applied.push(...waited.applied);
-    // A deferred restart the verification made is applied now, no longer skipped.
-    const restarted = new Set(
-      waited.applied.flatMap((s) => (s.kind === "restart-revision" && s.result !== "failed" ? [s.revision] : [])),
-    );
-    result.skipped = result.skipped.filter(
-      (s) => !(s.kind === "restart-revision" && s.notBefore && restarted.has(s.revision)),
-    );
-    return result;
-  }
+  if (deps.verification.mode === "wait") return waitForVerification(result, deps, now);
+  return scheduleVerification(result, { deps, facts, auditIds: applied.auditIds, deferred, now });
+}
 
+/**
+ * Restarts the policy lets through but that must wait for a grant to propagate (role-assignment-propagating): the
+ * verification makes them once due (followUp), so they count as work to verify. Their due times, later than now.
+ */
+function deferredRestarts(skipped: SkippedStep[], approve: boolean, now: Date): number[] {
+  return skipped
+    .filter(
+      (s): s is SkippedStep & { kind: "restart-revision" } =>
+        s.kind === "restart-revision" && !!s.notBefore && sendable(s, approve),
+    )
+    .map((s) => Date.parse(s.notBefore ?? ""))
+    .filter((t) => !Number.isNaN(t) && t > now.getTime());
+}
+
+/** The CLI's way: verify here, polling until the app runs or the verify deadline passes. */
+async function waitForVerification(result: FixResult, deps: FixDeps, now: Date): Promise<FixResult> {
   const v = deps.verification;
+  if (v.mode !== "wait") return result;
+  const followUp = createRestartFollowUp({
+    appId: result.appId,
+    settings: deps.settings,
+    apply: deps.apply,
+    trigger: deps.trigger,
+  });
+  const waited = await verifyUntil(result.appId, {
+    readFacts: deps.readFacts,
+    diagnose: deps.diagnose,
+    now: deps.apply.now,
+    sleep: v.sleep,
+    deadline: new Date(now.getTime() + v.deadlineMs),
+    followUp,
+    ...(v.initialDelayMs !== undefined ? { initialDelayMs: v.initialDelayMs } : {}),
+    ...(v.maxDelayMs !== undefined ? { maxDelayMs: v.maxDelayMs } : {}),
+  });
+  result.verification = waited.verification;
+  result.auditIds.push(...waited.auditIds);
+  result.applied.push(...waited.applied);
+  // A deferred restart the verification made is applied now, no longer skipped.
+  const restarted = new Set(
+    waited.applied.flatMap((s) => (s.kind === "restart-revision" && s.result !== "failed" ? [s.revision] : [])),
+  );
+  result.skipped = result.skipped.filter(
+    (s) => !(s.kind === "restart-revision" && s.notBefore && restarted.has(s.revision)),
+  );
+  return result;
+}
+
+/** The function app's way: a verification message on the queue, due once every deferred restart is. */
+async function scheduleVerification(
+  result: FixResult,
+  work: { deps: FixDeps; facts: PullFacts; auditIds: readonly string[]; deferred: number[]; now: Date },
+): Promise<FixResult> {
+  const { deps, facts, deferred, now } = work;
+  const v = deps.verification;
+  if (v.mode === "wait") return result;
   const deadline = new Date(now.getTime() + v.deadlineMinutes * 60_000);
   const dueIn = deferred.length > 0 ? Math.ceil((Math.max(...deferred) - now.getTime()) / 1000) : 0;
   const delaySeconds = Math.max(v.delaySeconds, dueIn);
   const { revision } = revisionStateOf(facts);
   const message: VerificationMessage = {
-    appId,
+    appId: result.appId,
     revision,
     attempt: 1,
     deadline: deadline.toISOString(),
     trigger: deps.trigger,
-    auditIds: [...applied.auditIds],
+    auditIds: [...work.auditIds],
     restartsDone: [],
   };
   const messageId = await v.scheduler.schedule(message, delaySeconds);
