@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { ConditionValues } from "./conditions.js";
 import { type ArmEvent, armEvent } from "./events.js";
-import { type WordedFailure, wordFailure } from "./failure-wording.js";
+import { invalidImageFields, type WordedFailure, wordFailure } from "./failure-wording.js";
 import { settleSystemIdentity } from "./identity-lifecycle.js";
 import { covers, lastSegment, lowerId, subscriptionOf } from "./ids.js";
 import { mirrorIntoParent } from "./network.js";
@@ -200,13 +200,17 @@ export function decideRevision(ctx: ArmContext, app: ArmResource, revision: ArmR
 /** The failure texts in the world's `behaviour.failureWording` (failure-wording.ts), for the first failing image. */
 function wordedFailure(ctx: ArmContext, app: ArmResource, first: PullFailure | undefined): WordedFailure | null {
   if (!first) return null;
-  const host = splitImage(first.image).host;
+  return wordFailure(ctx.state.behaviour.failureWording, app.name, first, entryIdentity(app, first));
+}
+
+/** The identity the app's registry entry for the failing image's server names (null: none). */
+function entryIdentity(app: ArmResource, failure: PullFailure): string | null {
+  const host = splitImage(failure.image).host;
   const entries = ((app.properties?.configuration as Record<string, unknown> | undefined)?.registries ?? []) as Array<
     Record<string, unknown>
   >;
   const entry = entries.find((e) => String(e.server ?? "").toLowerCase() === host);
-  const identity = typeof entry?.identity === "string" && entry.identity.trim() !== "" ? entry.identity : null;
-  return wordFailure(ctx.state.behaviour.failureWording, app.name, first, identity);
+  return typeof entry?.identity === "string" && entry.identity.trim() !== "" ? entry.identity : null;
 }
 
 /** A new revision of the app's template; `given` is a name the world already gave it (kept when free). */
@@ -620,13 +624,9 @@ function rejectWhileUnpullable(
   const decision = evaluateRevision(ctx.state, existing, ctx.clock.now());
   if (decision.ok) return null;
   const first = decision.failures[0];
-  const ref = splitImage(first?.image ?? "");
-  const scope = `repository%3A${encodeURIComponent(ref.repository)}%3Apull&service=${ref.host}`;
-  return error(
-    400,
-    "InvalidParameterValueInContainerTemplate",
-    `The following field(s) are either invalid or missing. Field 'template.containers.${first?.container}.image' is invalid with details: 'Invalid value: "${first?.image}": GET https:?scope=${scope}: ${first?.registryCode}: ${first?.message}';.`,
-  );
+  if (!first) return null;
+  const text = invalidImageFields(ctx.state.behaviour.failureWording, first, entryIdentity(existing, first));
+  return error(400, "InvalidParameterValueInContainerTemplate", text);
 }
 
 function actionRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmResponse | null {

@@ -94,10 +94,20 @@ export function wordFailure(
       containerDetails: `Failed to pull image "${f.image}": ${f.registryCode}: ${f.message}`,
     };
   }
-  const list = f.kind === "init" ? "initContainers" : "containers";
   return {
-    provisioningError: `Failed to provision revision for container app '${appName}'. Error details: The following field(s) are either invalid or missing. Field 'template.${list}.${f.container}.image' is invalid with details: 'Invalid value: "${f.image}": ${registry}';.`,
+    provisioningError: `Failed to provision revision for container app '${appName}'. Error details: ${invalidImageFields(wording, f, identityRef)}`,
     revisionDetails: "1/1 Pending:ImagePullBackOff",
     containerDetails: `Container is waiting with reason: ImagePullBackOff. Failed to pull image "${f.image}": ${registry}`,
   };
+}
+
+/**
+ * ACA's validation text for an image it cannot pull ("The following field(s) are either invalid or missing. Field
+ * 'template.<containers|initContainers>.<name>.image' is invalid with details: ..."), in `wording`: the details of a
+ * failed provisioning, and the whole message of a write refused with InvalidParameterValueInContainerTemplate.
+ */
+export function invalidImageFields(wording: FailureWording, f: PullFailure, identityRef: string | null): string {
+  const list = f.kind === "init" ? "initContainers" : "containers";
+  const registry = registryText(wording, f, identityRef ?? "system");
+  return `The following field(s) are either invalid or missing. Field 'template.${list}.${f.container}.image' is invalid with details: 'Invalid value: "${f.image}": ${registry}';.`;
 }
