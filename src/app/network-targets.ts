@@ -7,15 +7,13 @@
  */
 
 import type { AppSummary } from "../core/app-summary.js";
-import type { EnvironmentSubnet, NetworkChangeReads } from "../core/network/affected-environments.js";
+import type { NetworkChangeReads } from "../core/network/affected-environments.js";
 import { environmentsAffected, networkChangeOf } from "../core/network/affected-environments.js";
 
 /**
  * The IDs of the apps (of the watched subscriptions) whose environment the changed network resource can cut off.
  * Without `reads` (a host that wires none) nothing is re-checked.
  */
-export type { NetworkChangeReads };
-
 export async function appsForNetworkChange(
   resourceId: string,
   subscriptions: readonly string[],

@@ -16,6 +16,7 @@ import {
   type Operation,
   operationHeaders,
   operationRoute,
+  type PendingFailure,
   settleFailures,
   startOperation,
 } from "./operations.js";
@@ -65,6 +66,8 @@ export interface ArmContext {
   failures: Map<string, PullFailure[]>;
   /** Principals the emulator created (system identities enabled by a write), by lower-cased ID: when. */
   principalsCreatedAt: Map<string, Date>;
+  /** Revisions decided Failed that still show Provisioning (behaviour.failedPullSeconds; operations.ts). */
+  pendingFailures: PendingFailure[];
   /**
    * When a revision's replicas were last created, by lower-cased revision ID (absent: with the revision). A restart
    * replaces the revision's pods, and a replica's `createdTime` is "when the pod was created by controller"

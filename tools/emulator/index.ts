@@ -103,6 +103,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     operations: new Map(),
     failures: new Map(),
     principalsCreatedAt: new Map(),
+    pendingFailures: [],
     replicasCreated: new Map(),
   };
 

@@ -80,15 +80,13 @@ export function operationRoute(ctx: ArmContext, path: string, show: (r: ArmResou
   return { status: 200, body: resource ? show(resource) : undefined };
 }
 
-interface PendingFailure {
+export interface PendingFailure {
   at: number;
   revisionId: string;
   appId: string;
   revision: Record<string, unknown>;
   appProvisioningState: unknown;
 }
-
-const pending = new WeakMap<ArmContext, PendingFailure[]>();
 
 /**
  * With `failedPullSeconds`, a revision just decided Failed shows Provisioning/Activating until that time has passed
@@ -100,15 +98,13 @@ export function deferFailure(ctx: ArmContext, app: ArmResource, revision: ArmRes
   revision.properties ??= {};
   const p = revision.properties;
   const { provisioningState, runningState, healthState, provisioningError } = p;
-  const list = pending.get(ctx) ?? [];
-  list.push({
+  ctx.pendingFailures.push({
     at: ctx.clock.now().getTime() + seconds * 1000,
     revisionId: revision.id,
     appId: app.id,
     revision: { provisioningState, runningState, healthState, provisioningError },
     appProvisioningState: app.properties?.provisioningState,
   });
-  pending.set(ctx, list);
   Object.assign(p, { provisioningState: "Provisioning", runningState: "Activating", healthState: "None" });
   p.provisioningError = null;
   app.properties ??= {};
@@ -117,21 +113,17 @@ export function deferFailure(ctx: ArmContext, app: ArmResource, revision: ArmRes
 }
 
 export function settleFailures(ctx: ArmContext): void {
-  const list = pending.get(ctx);
-  if (!list || list.length === 0) return;
+  if (ctx.pendingFailures.length === 0) return;
   const now = ctx.clock.now().getTime();
-  const due = list.filter((f) => f.at <= now);
-  pending.set(
-    ctx,
-    list.filter((f) => f.at > now),
-  );
+  const due = ctx.pendingFailures.filter((f) => f.at <= now);
+  ctx.pendingFailures = ctx.pendingFailures.filter((f) => f.at > now);
   for (const f of due) {
     const revision = ctx.state.resources.get(resourceKey(f.revisionId));
     const app = ctx.state.resources.get(resourceKey(f.appId));
     // A restart or a newer write since then decided the revision again: nothing to settle.
-    if (!revision || revision.properties?.provisioningState !== "Provisioning") continue;
+    if (revision?.properties?.provisioningState !== "Provisioning") continue;
     Object.assign(revision.properties, f.revision);
-    if (app && app.properties?.latestRevisionName === revision.name)
+    if (app?.properties?.latestRevisionName === revision.name)
       app.properties.provisioningState = f.appProvisioningState;
   }
 }
