@@ -88,6 +88,24 @@ function assignment(name: string, scope: string, principalId: string, role: stri
 
 const GROUP_PRINCIPAL = "7d6c5b4a-3928-4716-a5b4-c3d2e1f0a9b8";
 
+/**
+ * The entry names the UAMI, which the app (system identity only) does not have; the UAMI's only grant is Key Vault
+ * Secrets User on a key vault: no pull on the registry.
+ */
+function unattachedUamiGrantedOnKeyVault() {
+  const world = baseWorld();
+  world.resources[0] = app({
+    identity: { type: "SystemAssigned", principalId: SYSTEM_PRINCIPAL, tenantId: TEST_TENANT },
+  });
+  world.resources[6] = assignment(
+    "a-other",
+    `/subscriptions/${SUB}/resourceGroups/rg-checkout/providers/Microsoft.KeyVault/vaults/kv`,
+    UAMI_PRINCIPAL,
+    KEY_VAULT_SECRETS_USER,
+  );
+  return world;
+}
+
 /** An assignment held by an Entra group (principalType Group). */
 function groupAssignment(name: string, scope: string, groupId: string, role: string): LocalResource {
   const a = assignment(name, scope, groupId, role);
@@ -281,18 +299,9 @@ describe("readPullFacts", () => {
   });
 
   it("a UAMI not attached, no pull grant at the registry, but a group's assignment there: its own assignments are read in a third wave", async () => {
-    const world = baseWorld();
-    world.resources[0] = app({
-      identity: { type: "SystemAssigned", principalId: SYSTEM_PRINCIPAL, tenantId: TEST_TENANT },
-    });
-    // Its only grant is Reader on the key vault: no pull on the registry. A group holds AcrPull there, and only
-    // assignedTo() tells whether the UAMI is a member, so it must have the last word.
-    world.resources[6] = assignment(
-      "a-other",
-      `/subscriptions/${SUB}/resourceGroups/rg-checkout/providers/Microsoft.KeyVault/vaults/kv`,
-      UAMI_PRINCIPAL,
-      KEY_VAULT_SECRETS_USER,
-    );
+    // A group holds AcrPull at the registry, and only assignedTo() tells whether the UAMI is a member, so it must
+    // have the last word.
+    const world = unattachedUamiGrantedOnKeyVault();
     world.resources.push(groupAssignment("a-group-pull", REGISTRY_ID, GROUP_PRINCIPAL, ACR_PULL));
     const { facts, stats, arm } = await read(world);
     expect(stats.waves).toBe(3);
@@ -303,16 +312,7 @@ describe("readPullFacts", () => {
   });
 
   it("a UAMI not attached, no pull grant and no group's assignment at the registry: two waves, no assignedTo()", async () => {
-    const world = baseWorld();
-    world.resources[0] = app({
-      identity: { type: "SystemAssigned", principalId: SYSTEM_PRINCIPAL, tenantId: TEST_TENANT },
-    });
-    world.resources[6] = assignment(
-      "a-other",
-      `/subscriptions/${SUB}/resourceGroups/rg-checkout/providers/Microsoft.KeyVault/vaults/kv`,
-      UAMI_PRINCIPAL,
-      KEY_VAULT_SECRETS_USER,
-    );
+    const world = unattachedUamiGrantedOnKeyVault();
     const { facts, stats, arm } = await read(world);
     expect(stats.waves).toBe(2);
     expect(arm.filter((r) => r.query.get("$filter") === `assignedTo('${UAMI_PRINCIPAL}')`)).toHaveLength(0);
