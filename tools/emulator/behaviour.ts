@@ -42,7 +42,7 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
 
 const KNOWN = new Set(Object.keys(DEFAULT_BEHAVIOUR));
 
-function seconds(raw: Record<string, unknown>, key: keyof Behaviour): number {
+function nonNegative(raw: Record<string, unknown>, key: keyof Behaviour): number {
   const value = raw[key] ?? 0;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw new WorldError(`behaviour.${key}: found ${JSON.stringify(value)}; expected a number ≥ 0`);
@@ -73,7 +73,7 @@ export function parseBehaviour(raw: unknown): Behaviour {
       `behaviour.rejectWritesWhileUnpullable: found ${JSON.stringify(reject)}; expected true or false`,
     );
   }
-  const lost = seconds(b, "lostReplies");
+  const lost = nonNegative(b, "lostReplies");
   if (!Number.isInteger(lost)) throw new WorldError(`behaviour.lostReplies: found ${lost}; expected a whole number`);
   const wording = b.failureWording ?? DEFAULT_BEHAVIOUR.failureWording;
   if (!isFailureWording(wording)) {
@@ -83,8 +83,8 @@ export function parseBehaviour(raw: unknown): Behaviour {
   }
   return {
     operations,
-    operationSeconds: seconds(b, "operationSeconds"),
-    failedPullSeconds: seconds(b, "failedPullSeconds"),
+    operationSeconds: nonNegative(b, "operationSeconds"),
+    failedPullSeconds: nonNegative(b, "failedPullSeconds"),
     rejectWritesWhileUnpullable: reject,
     lostReplies: lost,
     failureWording: wording,
