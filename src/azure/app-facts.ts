@@ -39,6 +39,7 @@ export function appFactsFrom(app: ContainerApp): AppFacts {
   const parts = parseArmId(id);
   if (!parts?.resourceGroup || !app.name) throw new Error(`ARM returned a container app without a usable id (${id})`);
   return {
+    kind: "app",
     id,
     name: app.name,
     subscriptionId: parts.subscriptionId,
@@ -70,6 +71,7 @@ export function appFactsFrom(app: ContainerApp): AppFacts {
         kind: "init" as const,
       })),
     ],
+    trigger: null,
   };
 }
 

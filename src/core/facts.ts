@@ -5,6 +5,7 @@
  * plain value (no SDK classes, no Dates) so a diagnosis is reproducible from a JSON snapshot of its facts.
  * IDs are kept in the casing ARM returned; compare them with `sameId` (resource-id.ts).
  */
+import type { WorkloadKind } from "./resource-id.js";
 
 /** Something PullGuard could not read. Becomes a `check-incomplete` finding, never a silent pass. */
 export interface Unreadable {
@@ -55,7 +56,23 @@ export interface ContainerFacts {
   kind: "container" | "init";
 }
 
+/**
+ * v2: a job's trigger (`configuration.triggerType`: Manual, Schedule, Event) and, for a scheduled job,
+ * `configuration.scheduleTriggerConfig.cronExpression` (five fields, UTC).
+ */
+export interface JobTriggerFacts {
+  type: string;
+  cronExpression: string | null;
+}
+
+/**
+ * The workload (v2: a container app or a container apps job; "app" in the names below means either). A job has no
+ * revisions: `latestRevisionName` and `latestReadyRevisionName` are null and `outboundIpAddresses` is empty (ARM has
+ * `outboundIpAddresses` on apps only); its runs are executions (`PullFacts.executions`).
+ */
 export interface AppFacts {
+  /** v2: which kind of workload the ID names. */
+  kind: WorkloadKind;
   id: string;
   name: string;
   subscriptionId: string;
@@ -71,6 +88,19 @@ export interface AppFacts {
   registries: RegistryEntryFacts[];
   secretNames: string[];
   containers: ContainerFacts[];
+  /** v2: the job's trigger; null for a container app. */
+  trigger: JobTriggerFacts | null;
+}
+
+/**
+ * v2: one execution of a job (`GET .../jobs/{job}/executions`), as ARM returns it. `status`: Running, Processing,
+ * Stopped, Degraded, Failed, Unknown, Succeeded (an open string). Times are ISO strings or null.
+ */
+export interface JobExecutionFacts {
+  name: string;
+  status: string | null;
+  startTime: string | null;
+  endTime: string | null;
 }
 
 export interface EnvironmentFacts {
@@ -313,8 +343,13 @@ export interface PullFacts {
   roleAssignments: Record<string, PrincipalAssignments>;
   /** Role definitions by lower-cased GUID (built-in and custom, as read from ARM). */
   roleDefinitions: Record<string, RoleDefinitionFacts>;
-  /** Latest revision (with its replicas), when the app has one. */
+  /** Latest revision (with its replicas), when the app has one. Always null for a job. */
   revision: Read<RevisionFacts> | null;
+  /**
+   * v2: a job's most recent executions, newest first (at most the first page ARM returns); null for a container app
+   * (and absent in facts written before v2).
+   */
+  executions?: Read<{ items: JobExecutionFacts[] }> | null;
   network: NetworkFacts | null;
   /** Tag checks by image reference as written in the template. */
   manifests: Record<string, ManifestCheck>;

@@ -8,6 +8,8 @@
  *   resourceNameOf("api") → "api"
  *   containerAppIdOf("/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/containerApps/api")
  *   → { subscriptionId: "s", resourceGroup: "rg", name: "api" }
+ *   workloadIdOf("/subscriptions/s/resourceGroups/rg/providers/Microsoft.App/jobs/nightly")
+ *   → { kind: "job", subscriptionId: "s", resourceGroup: "rg", name: "nightly" }
  */
 
 /** The subscription ID of an ARM ID, lower case; null when the ID does not start with /subscriptions/<id>. */
@@ -34,4 +36,40 @@ export function containerAppIdOf(id: string): { subscriptionId: string; resource
   const match = CONTAINER_APP_ID.exec(id);
   if (!match) return null;
   return { subscriptionId: match[1] ?? "", resourceGroup: match[2] ?? "", name: match[3] ?? "" };
+}
+
+/**
+ * v2 (pull-path.md, "Workloads: apps and jobs"): what PullGuard watches is a container app (`Microsoft.App/
+ * containerApps`) or a container apps job (`Microsoft.App/jobs`, the same api-version and pull-path fields).
+ */
+export type WorkloadKind = "app" | "job";
+
+const WORKLOAD_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.App\/(containerApps|jobs)\/([^/]+)$/i;
+
+export interface WorkloadIdParts {
+  kind: WorkloadKind;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
+
+/**
+ * The one workload-ID parser: a container app's or a job's ID, its parts (casing kept) and which kind it is; null for
+ * any other shape (a revision, an execution, another provider). People's input is checked part by part afterwards.
+ */
+export function workloadIdOf(id: string): WorkloadIdParts | null {
+  const match = WORKLOAD_ID.exec(id);
+  if (!match) return null;
+  return {
+    kind: (match[3] ?? "").toLowerCase() === "jobs" ? "job" : "app",
+    subscriptionId: match[1] ?? "",
+    resourceGroup: match[2] ?? "",
+    name: match[4] ?? "",
+  };
+}
+
+/** The word people read for a kind ("container app", "job"), in messages and notifications. */
+export function workloadNoun(kind: WorkloadKind): string {
+  return kind === "job" ? "job" : "container app";
 }

@@ -62,6 +62,8 @@ export function facts(options: FactsOptions = {}): PullFacts {
   return {
     readAt: "2026-11-22T12:00:00.000Z",
     app: {
+      kind: "app",
+      trigger: null,
       id: APP_ID,
       name: "checkout-web",
       subscriptionId: SUB,

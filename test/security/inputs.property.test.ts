@@ -689,6 +689,8 @@ const generatedFacts: fc.Arbitrary<PullFacts> = fc
     return {
       readAt: "2026-11-22T12:00:00.000Z",
       app: {
+        kind: "app",
+        trigger: null,
         id: APP,
         name: "checkout-web",
         subscriptionId: SUB,

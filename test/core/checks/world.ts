@@ -251,6 +251,8 @@ export function healthyFacts(): PullFacts {
   return {
     readAt: READ_AT,
     app: {
+      kind: "app",
+      trigger: null,
       id: APP_ID,
       name: "checkout-web",
       subscriptionId: SUB,
