@@ -67,8 +67,8 @@ export interface JobTriggerFacts {
 
 /**
  * The workload (v2: a container app or a container apps job; "app" in the names below means either). A job has no
- * revisions: `latestRevisionName` and `latestReadyRevisionName` are null and `outboundIpAddresses` is empty (ARM has
- * `outboundIpAddresses` on apps only); its runs are executions (`PullFacts.executions`).
+ * revisions: `latestRevisionName` and `latestReadyRevisionName` are null; its runs are executions
+ * (`PullFacts.executions`). A job has `outboundIpAddresses` too (the SDK's `Job` model, 2025-07-01).
  */
 export interface AppFacts {
   /** v2: which kind of workload the ID names. */
