@@ -182,10 +182,16 @@ export function armEvent(input: {
   };
 }
 
+/**
+ * The alert of a pull failure in the environment's system logs. A revision's names its revision; (v2) a job
+ * execution's names the job as `ContainerAppName_s` and `JobName_s` and no revision: executions log under the job's
+ * name (spec/events.md v2). That the job's rows carry no revision name is an assumption (a job has no revisions).
+ */
 export function pullFailureAlert(input: {
   environmentId: string;
   appName: string;
-  revisionName: string;
+  revisionName?: string;
+  jobName?: string;
   time: Date;
 }): Record<string, unknown> {
   const subscriptionId = input.environmentId.split("/")[2] ?? "";
@@ -218,7 +224,8 @@ export function pullFailureAlert(input: {
               dimensions: [
                 { name: "_ResourceId", value: env },
                 { name: "ContainerAppName_s", value: input.appName },
-                { name: "RevisionName_s", value: input.revisionName },
+                ...(input.revisionName ? [{ name: "RevisionName_s", value: input.revisionName }] : []),
+                ...(input.jobName ? [{ name: "JobName_s", value: input.jobName }] : []),
               ],
               metricValue: 1,
               operator: "GreaterThan",

@@ -87,19 +87,24 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
   const callerId = state.caller?.principalId ?? DEFAULT_OPERATOR;
   const callerTenant = state.caller?.tenantId ?? state.tenants[0]?.tenantId ?? "";
 
+  /** The alert of the environment's pull-failure rule for a workload's failed pull (events.ts). */
+  const alertPullFailure = (workload: ArmResource, names: { revisionName?: string; jobName?: string }) => {
+    const p = workload.properties ?? {};
+    const environmentId = String(p.environmentId ?? p.managedEnvironmentId ?? "");
+    if (environmentId)
+      alerts.publish(pullFailureAlert({ environmentId, appName: workload.name, ...names, time: clock.now() }));
+  };
+
   const ctx: ArmContext = {
     state,
     clock,
     pageSize: options.pageSize ?? 100,
     baseUrl: "",
     emit: (event) => events.publish(event),
-    runtimeFailure: (app, revision) => {
-      const environmentId = String(app.properties?.environmentId ?? app.properties?.managedEnvironmentId ?? "");
-      if (environmentId)
-        alerts.publish(
-          pullFailureAlert({ environmentId, appName: app.name, revisionName: revision.name, time: clock.now() }),
-        );
-    },
+    runtimeFailure: (app, revision) => alertPullFailure(app, { revisionName: revision.name }),
+    // v2: executions log under the job's name (ContainerAppName and JobName, spec/events.md v2).
+    executionFailure: (job) => alertPullFailure(job, { jobName: job.name }),
+    pendingExecutions: [],
     operations: new Map(),
     failures: new Map(),
     principalsCreatedAt: new Map(),
