@@ -56,8 +56,8 @@ export interface ArmContext {
   emit(event: ArmEvent): void;
   /** A revision failed at run time (a restart, a replica restart after a change elsewhere). */
   runtimeFailure(app: ArmResource, revision: ArmResource): void;
-  /** v2: a job execution could not pull its images (job-executions.ts). */
-  executionFailure(job: ArmResource, execution: ArmResource): void;
+  /** v2: a job execution could not pull its images; `log` is the system logs' text of it (job-executions.ts). */
+  executionFailure(job: ArmResource, execution: ArmResource, log: string): void;
   /** v2: started executions and when they end (job-executions.ts). */
   pendingExecutions: PendingExecution[];
   operations: Map<string, Operation>;
@@ -151,7 +151,7 @@ export function decideRevision(ctx: ArmContext, app: ArmResource, revision: ArmR
 }
 
 /** The failure texts in the world's `behaviour.failureWording` (failure-wording.ts), for the first failing image. */
-function wordedFailure(ctx: ArmContext, app: ArmResource, first: PullFailure | undefined): WordedFailure | null {
+export function wordedFailure(ctx: ArmContext, app: ArmResource, first: PullFailure | undefined): WordedFailure | null {
   if (!first) return null;
   return wordFailure(ctx.state.behaviour.failureWording, app.name, first, entryIdentity(app, first));
 }

@@ -241,3 +241,30 @@ export function pullFailureAlert(input: {
     },
   };
 }
+
+/**
+ * v2: a row of the environment's system logs (the `ContainerAppSystemLogs` table) for a job execution whose pull
+ * failed: executions log under the job's name, `ContainerAppName` with `JobName` (spec/events.md v2); `Reason`
+ * `ImagePullBackOff` is one of the reasons spec/pull-path.md v2 lists, `Log` the failure wording's container text
+ * (failure-wording.ts). The other columns (`ExecutionName`, `EnvironmentName`, `Type`) are named as the table's
+ * documented columns are, an assumption for a job's rows.
+ */
+export function executionLogRow(input: {
+  environmentId: string;
+  jobName: string;
+  executionName: string;
+  log: string;
+  time: Date;
+}): Record<string, unknown> {
+  return {
+    TimeGenerated: input.time.toISOString(),
+    _ResourceId: input.environmentId.toLowerCase(),
+    EnvironmentName: input.environmentId.split("/").pop() ?? "",
+    ContainerAppName: input.jobName,
+    JobName: input.jobName,
+    ExecutionName: input.executionName,
+    Type: "Warning",
+    Reason: "ImagePullBackOff",
+    Log: input.log,
+  };
+}

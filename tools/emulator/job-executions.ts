@@ -12,7 +12,7 @@
  * status, startTime, endTime, template).
  */
 import { randomBytes } from "node:crypto";
-import type { ArmContext } from "./arm.js";
+import { type ArmContext, wordedFailure } from "./arm.js";
 import { lowerId } from "./ids.js";
 import { evaluateRevision } from "./pull.js";
 import { type ArmResource, resourceKey, type WorldState } from "./state.js";
@@ -78,7 +78,8 @@ export function startExecution(ctx: ArmContext, job: ArmResource, override?: Rec
   });
   if (!decision.ok) {
     ctx.failures.set(lowerId(execution.id), decision.failures);
-    ctx.executionFailure(job, execution);
+    const worded = wordedFailure(ctx, job, decision.failures[0]);
+    ctx.executionFailure(job, execution, worded?.containerDetails || (worded?.provisioningError ?? ""));
   }
   return execution;
 }
