@@ -16,6 +16,7 @@ import {
   READER,
   REGISTRY_ID,
   RG,
+  readJson,
   rg,
   roleId,
   SUB,
@@ -286,5 +287,20 @@ describe("jobs in world files", () => {
     expect(load([job("x"), execution("x", "x-1", "Crashed", "2026-11-21T02:00:00Z")])).toThrow(
       'resources[1].properties.status: found "Crashed"; expected one of Running, Processing, Stopped, Degraded, Failed, Unknown, Succeeded',
     );
+  });
+});
+
+describe("the job world test/fixtures/worlds/jobs/scheduled-job-pull-role-missing.json", () => {
+  it("keeps last night's Failed execution; a started one fails too (the system identity has no pull role)", async () => {
+    const w = readJson("test/fixtures/worlds/jobs/scheduled-job-pull-role-missing.json");
+    const emu = await startEmulator(w);
+    started.push(emu);
+    const apps = clientsFor(emu, emu.credential, "3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11").apps;
+    expect((await collect(apps.jobsExecutions.list("rg-batch", "nightly-export"))).map((e) => e.status)).toEqual([
+      "Failed",
+    ]);
+    const { name = "" } = await apps.jobs.beginStartAndWait("rg-batch", "nightly-export");
+    emu.clock.advance(10_000);
+    expect((await apps.jobExecution("rg-batch", "nightly-export", name)).status).toBe("Failed");
   });
 });
