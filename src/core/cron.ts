@@ -41,7 +41,7 @@ export interface CronSchedule {
   anyDayOfWeek: boolean;
 }
 
-function valueOf(text: string, field: Field): number | null {
+function fieldNumber(text: string, field: Field): number | null {
   const named = field.names?.indexOf(text.toUpperCase()) ?? -1;
   if (named >= 0) return named + (field.names?.length === 12 ? 1 : 0);
   if (!/^\d+$/.test(text)) return null;
@@ -61,10 +61,10 @@ function partValues(part: string, field: Field): number[] | null {
     to = field.max;
   } else if (range.includes("-")) {
     const [a = "", b = ""] = range.split("-");
-    from = valueOf(a, field);
-    to = valueOf(b, field);
+    from = fieldNumber(a, field);
+    to = fieldNumber(b, field);
   } else {
-    from = valueOf(range, field);
+    from = fieldNumber(range, field);
     to = stepText === undefined ? from : field.max;
   }
   if (from === null || to === null || from > to) return null;
