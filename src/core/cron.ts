@@ -1,10 +1,10 @@
 /**
  * v2: when a scheduled job runs. A Container Apps job of trigger type `Schedule` runs at the times of
  * `configuration.scheduleTriggerConfig.cronExpression`: the standard five-field cron format (minute, hour, day of
- * month, month, day of week), evaluated in UTC (learn.microsoft.com/azure/container-apps/jobs, "Scheduled jobs":
- * "Container Apps jobs use cron expressions to define schedules. It supports the standard cron expression format
- * with fields for minute, hour, day of month, month, and day of week", and "Cron expressions in scheduled jobs are
- * evaluated in Coordinated Universal Time (UTC)").
+ * month, month, day of week), evaluated in UTC (learn.microsoft.com/azure/container-apps/jobs, "Scheduled jobs";
+ * MicrosoftDocs/azure-docs articles/container-apps/jobs.md: "the standard cron expression format with five fields
+ * for minute, hour, day of month, month, and day of week", and "Cron expressions in scheduled jobs are evaluated in
+ * Universal Time Coordinated (UTC)"; microsoft/azure-container-apps#1109 asks for time zones).
  *
  *   nextCronTime("0 2 * * *", new Date("2026-12-06T23:47:00Z"))     → 2026-12-07T02:00:00Z
  *   previousCronTime("*\/15 * * * *", new Date("2026-12-06T10:07:30Z")) → 2026-12-06T10:00:00Z
