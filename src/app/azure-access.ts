@@ -18,8 +18,8 @@ import { listAppSummaries, listEnvironments, listRegistrySummaries } from "../az
 import { type ArmTransport, armTransportFor } from "../azure/arm-transport.js";
 import type { Backend } from "../azure/backend.js";
 import { type AzureClients, createAzureClients } from "../azure/clients.js";
-import { readPullFacts } from "../azure/read-pull-facts.js";
 import { listRecentExecutions } from "../azure/job-executions.js";
+import { readPullFacts } from "../azure/read-pull-facts.js";
 import { found } from "../azure/read-results.js";
 import { createRegistryIndex } from "../azure/registry-index.js";
 import { createRoleDefinitionCache } from "../azure/role-definitions.js";
@@ -135,7 +135,7 @@ export function createAzureAccess(backend: Backend, now: () => Date): AzureAcces
     },
     recentExecutions: (jobId) => {
       const parts = workloadIdOf(jobId);
-      if (!parts || parts.kind !== "job") return Promise.reject(new Error(`${jobId} is not a job ID`));
+      if (parts?.kind !== "job") return Promise.reject(new Error(`${jobId} is not a job ID`));
       const read = () =>
         listRecentExecutions(clients.containerApps(parts.subscriptionId), parts.resourceGroup, parts.name);
       const run = runs.getStore();

@@ -43,6 +43,9 @@ export interface ScopeCheckResult {
 }
 
 /** `{ apps: [...], summary }` of cli.md, each app a check document. */
-export function scopeCheckDocument(result: ScopeCheckResult): { apps: CheckDocument[]; summary: ScopeCheckResult["summary"] } {
+export function scopeCheckDocument(result: ScopeCheckResult): {
+  apps: CheckDocument[];
+  summary: ScopeCheckResult["summary"];
+} {
   return { apps: result.apps.map(checkDocument), summary: result.summary };
 }

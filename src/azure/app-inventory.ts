@@ -117,7 +117,9 @@ export async function listAppSummaries(
   const { resourceGroup, onApp, onJob } = options;
   const [apps, jobs] = await Promise.all([
     collect(
-      resourceGroup ? client.containerApps.listByResourceGroup(resourceGroup) : client.containerApps.listBySubscription(),
+      resourceGroup
+        ? client.containerApps.listByResourceGroup(resourceGroup)
+        : client.containerApps.listBySubscription(),
       summarizeApp,
       onApp,
     ),

@@ -62,7 +62,8 @@ const UNDER_WAY = new Set(["running", "processing"]);
 /**
  * Whether the job's newest finished execution Failed (the executions newest first, as job-executions.ts returns
  * them). Executions still Running or Processing are passed over: a job that runs every minute always has one under
- * way, and an execution whose image cannot be pulled stays Running until its replica timeout.
+ * way. Only Failed counts (Stopped is a person's doing; Degraded and Unknown are not read as a pull failure: an
+ * assumption, the statuses are listed in the REST spec's JobExecution without their meaning).
  */
 export function newestExecutionFailed(executions: readonly JobExecutionFacts[]): boolean {
   const finished = executions.find((e) => !UNDER_WAY.has(lower(e.status)));
