@@ -38,8 +38,8 @@ describe("GET /api/apps/{subscriptionId}/{resourceGroup}/{name}", () => {
     const { response } = await get(SUBSCRIPTION, "rg-shop", "orders-api");
     expect(response.status).toBe(200);
     const body = response.jsonBody as Json;
-    expect(Object.keys(body).sort()).toEqual(["appId", "findings", "plan", "stats", "verdict"]);
-    expect(body).toMatchObject({ appId: ORDERS_API, verdict: "broken" });
+    expect(Object.keys(body)).toEqual(["appId", "kind", "verdict", "findings", "plan", "stats"]);
+    expect(body).toMatchObject({ appId: ORDERS_API, kind: "app", verdict: "broken" });
     const findings = body.findings as Array<{ code: string }>;
     expect(findings.map((f) => f.code)).toContain("pull-role-missing");
     expect(body.plan).toEqual(
