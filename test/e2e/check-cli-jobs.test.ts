@@ -3,8 +3,8 @@
  * composition root and the emulator started from a world file. The world is identity-not-attached.json plus a
  * scheduled job beside checkout-web (the job as Job_Get.json shapes it, REST spec 2025-07-01).
  *
- * These run once a job can be read and diagnosed: the readers (branch read-jobs) and the emulator's job routes
- * (branch emu-jobs). Until both are merged the job's check fails to read it.
+ * These run once a job can be read and diagnosed by the readers (branch read-jobs; the emulator's job routes are
+ * merged). Until then the job's check fails to read it (InvalidAppIdError from readPullFacts).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

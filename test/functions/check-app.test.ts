@@ -137,7 +137,7 @@ describe("v2: GET /api/jobs/{subscriptionId}/{resourceGroup}/{name}", () => {
     return world;
   }
 
-  it("returns the job's diagnosis with kind job (runs once jobs are read: branches read-jobs and emu-jobs)", async () => {
+  it("returns the job's diagnosis with kind job (runs once the readers read jobs: branch read-jobs)", async () => {
     await harness.open(worldWithJob());
     const { context } = invocation("checkJob");
     const request = httpRequest({
