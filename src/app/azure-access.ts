@@ -18,14 +18,14 @@ import { listAppSummaries, listEnvironments, listRegistrySummaries } from "../az
 import { type ArmTransport, armTransportFor } from "../azure/arm-transport.js";
 import type { Backend } from "../azure/backend.js";
 import { type AzureClients, createAzureClients } from "../azure/clients.js";
-import { listRecentExecutions } from "../azure/job-executions.js";
 import { readPullFacts } from "../azure/read-pull-facts.js";
 import { found } from "../azure/read-results.js";
+import { executionsKey, readJobExecutions } from "../azure/readers/executions.js";
 import { createRegistryIndex } from "../azure/registry-index.js";
 import { createRoleDefinitionCache } from "../azure/role-definitions.js";
 import { createSharedReads, type SharedReads } from "../azure/shared-reads.js";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
-import type { JobExecutionFacts, PullFacts, ReadStats } from "../core/facts.js";
+import type { JobExecutionFacts, PullFacts, Read, ReadStats } from "../core/facts.js";
 import { subscriptionOf, workloadIdOf } from "../core/resource-id.js";
 import { createFreshLooks } from "./fresh-looks.js";
 
@@ -41,7 +41,7 @@ export interface AzureAccess {
   listApps(subscriptionId: string, resourceGroup?: string): Promise<AppSummary[]>;
   listRegistries(subscriptionId: string): Promise<RegistrySummary[]>;
   /** A job's recent executions, newest first (one request; in a run, shared under `executions:<job id>`). */
-  recentExecutions(jobId: string): Promise<JobExecutionFacts[]>;
+  recentExecutions(jobId: string): Promise<Read<{ items: JobExecutionFacts[] }>>;
   arm(subscriptionId: string): ArmTransport;
   /** Runs `work` as one run whose reads are shared (a sweep; an event with `since`). */
   inRun<T>(work: () => Promise<T>, options?: RunOptions): Promise<T>;
@@ -136,10 +136,9 @@ export function createAzureAccess(backend: Backend, now: () => Date): AzureAcces
     recentExecutions: (jobId) => {
       const parts = workloadIdOf(jobId);
       if (parts?.kind !== "job") return Promise.reject(new Error(`${jobId} is not a job ID`));
-      const read = () =>
-        listRecentExecutions(clients.containerApps(parts.subscriptionId), parts.resourceGroup, parts.name);
+      const read = () => readJobExecutions(clients, { id: jobId, ...parts });
       const run = runs.getStore();
-      return run ? run.shared.once(`executions:${jobId.toLowerCase()}`, read) : read();
+      return run ? run.shared.once(executionsKey(jobId), read) : read();
     },
     listRegistries: (subscriptionId) => listRegistrySummaries(clients.containerRegistry(subscriptionId)),
     arm: (subscriptionId) => armTransportFor(clients, subscriptionId),

@@ -6,7 +6,7 @@
 import type { WorkloadLease } from "../azure/workload-lease.js";
 import type { Settings } from "../config.js";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
-import type { JobExecutionFacts, PullFacts, ReadStats } from "../core/facts.js";
+import type { JobExecutionFacts, PullFacts, Read, ReadStats } from "../core/facts.js";
 import type { NetworkChangeReads } from "../core/network/affected-environments.js";
 import type { NotificationInput } from "../notify/message.js";
 import type { Logger } from "../shared/logger.js";
@@ -28,7 +28,7 @@ export interface FlowDeps {
    * v2: a job's recent executions, newest first (one request). Inside a run they are kept in its shared reads under
    * `executions:<lower-cased job id>`, so the job's diagnosis does not list them again.
    */
-  recentExecutions(jobId: string): Promise<JobExecutionFacts[]>;
+  recentExecutions(jobId: string): Promise<Read<{ items: JobExecutionFacts[] }>>;
   /** One cheap list of the registries of a subscription. */
   listRegistries(subscriptionId: string): Promise<RegistrySummary[]>;
   /** Counts the ARM requests `work` sends. */

@@ -8,6 +8,7 @@
  *     so its diagnosis does not list them again.
  */
 import { type AppSummary, looksUnhealthy } from "../core/app-summary.js";
+import { isFound } from "../core/facts.js";
 import { jobSweepLook, newestExecutionFailed, sweepLookbackMs } from "../core/job-sweep.js";
 import type { Logger } from "../shared/logger.js";
 import type { FlowContext, FlowDeps } from "./flow-deps.js";
@@ -49,9 +50,17 @@ async function sweepCandidates(deps: FlowDeps, workloads: AppSummary[], log: Log
     const look = jobSweepLook(w, now, lookbackMs);
     if (look !== "read-executions") return look === "fix";
     try {
-      return newestExecutionFailed(await deps.recentExecutions(w.id));
+      const executions = await deps.recentExecutions(w.id);
+      if (isFound(executions)) return newestExecutionFailed(executions.items);
+      if (!executions.readable) {
+        log.warn(
+          `sweep: the executions of job ${w.id} could not be read (${executions.message}); diagnosing it instead`,
+        );
+        return true;
+      }
+      return false; // the job is gone since the list
     } catch (error) {
-      // Not read (a 403, a transient failure): the diagnosis reads them again and says what it could not read.
+      // A transient failure: the diagnosis reads them again and says what it could not read.
       log.warn(`sweep: the executions of job ${w.id} could not be read (${String(error)}); diagnosing it instead`);
       return true;
     }

@@ -7,6 +7,7 @@
  * `executions:<lower-cased job id>` as a `Read<{ items: JobExecutionFacts[] }>`, so they are not listed again.
  */
 import type { JobExecutionFacts, Read } from "../../core/facts.js";
+import type { AzureClients } from "../clients.js";
 import { readerOn, readOrFailure } from "../errors.js";
 import { listRecentExecutions } from "../job-executions.js";
 import { found, onceEach, type ReadTask } from "../read-results.js";
@@ -16,6 +17,21 @@ export type ExecutionsRead = Read<{ items: JobExecutionFacts[] }>;
 
 /** The key under which a run shares a job's executions (shared-reads.ts). */
 export const executionsKey = (jobId: string): string => `executions:${jobId.toLowerCase()}`;
+
+/**
+ * The one read of a job's executions, as a Read (NotFound / Unreadable instead of a throw for 404 / 401 / 403), used by
+ * this reader and by the sweep (which shares it under `executionsKey`): both see the same shape.
+ */
+export function readJobExecutions(
+  clients: AzureClients,
+  job: { id: string; subscriptionId: string; resourceGroup: string; name: string },
+): Promise<ExecutionsRead> {
+  return readOrFailure(`${job.id}/executions`, readerOn(`job ${job.name}`), async () =>
+    found({
+      items: await listRecentExecutions(clients.containerApps(job.subscriptionId), job.resourceGroup, job.name),
+    }),
+  );
+}
 
 export interface ExecutionsReader extends Reader {
   /** null for a container app (and for a job before its read). */
@@ -30,13 +46,7 @@ export function createExecutionsReader(context: ReadContext): ExecutionsReader {
   function plan(): ReadTask[] {
     if (app.kind !== "job") return [];
     return once("executions", async () => {
-      executions = await context.share(executionsKey(app.id), () =>
-        readOrFailure(`${app.id}/executions`, readerOn(`job ${app.name}`), async () =>
-          found({
-            items: await listRecentExecutions(clients.containerApps(app.subscriptionId), app.resourceGroup, app.name),
-          }),
-        ),
-      );
+      executions = await context.share(executionsKey(app.id), () => readJobExecutions(clients, app));
     });
   }
 
