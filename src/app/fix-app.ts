@@ -193,6 +193,8 @@ async function fixOnce(appId: string, deps: FixDeps): Promise<FixResult> {
     trigger: deps.trigger,
     dryRun: deps.dryRun || !confirmed,
     approveNeedsApproval: approve,
+    // v2: the forbidden list lets a job's start through only with the switch (a follow-up never starts one).
+    startJobsAfterFix: deps.settings.startJobsAfterFix === true,
   };
   const applied = await applyPlan(plan, appId, applyDeps);
   const skipped = confirmed
