@@ -78,7 +78,7 @@ const JOB_START = /\/providers\/Microsoft\.App\/jobs\/[^/]+\/start\/?$/i;
 
 /** A start of a job execution is refused without the switch, and for a job whose trigger is not Manual. */
 function assertJobStart(write: ProposedWrite, context: WriteContext): void {
-  const path = write.url.split("?")[0] ?? "";
+  const path = (write.url.split("?")[0] ?? "").replace(/^https?:\/\/[^/]+/, "");
   if (!JOB_START.test(path)) return;
   if (context.startJobsAfterFix !== true) {
     fail(
