@@ -4,8 +4,10 @@
  *
  * `inRun(work)` makes `work` one run, whose reads of what does not depend on the app being read (the subscription
  * and registry lists, role definitions, environments, identities, role assignments) are shared (shared-reads.ts):
- *   - a sweep (`inRun(work)`): a snapshot for the run; an app listed by listApps is not read again, environments are
- *     read with one list per subscription, and the registry atScope() reads (which only save a wave) are left out;
+ *   - a sweep (`inRun(work)`): a snapshot for the run; an app or job listed by listApps is not read again, a job's
+ *     executions the sweep read to choose it (`recentExecutions`, key `executions:<job id>`) are not read again,
+ *     environments are read with one list per subscription, and the registry atScope() reads (which only save a
+ *     wave) are left out;
  *   - an event (`inRun(work, { since })`): a read is shared when it started after the event's change (`since`), as
  *     fresh-looks.ts decides, so a burst of events reads each shared resource about once.
  * Outside a run, each readFacts reads everything itself.
@@ -16,14 +18,15 @@ import { listAppSummaries, listEnvironments, listRegistrySummaries } from "../az
 import { type ArmTransport, armTransportFor } from "../azure/arm-transport.js";
 import type { Backend } from "../azure/backend.js";
 import { type AzureClients, createAzureClients } from "../azure/clients.js";
+import { listRecentExecutions } from "../azure/job-executions.js";
 import { readPullFacts } from "../azure/read-pull-facts.js";
 import { found } from "../azure/read-results.js";
 import { createRegistryIndex } from "../azure/registry-index.js";
 import { createRoleDefinitionCache } from "../azure/role-definitions.js";
 import { createSharedReads, type SharedReads } from "../azure/shared-reads.js";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
-import type { PullFacts, ReadStats } from "../core/facts.js";
-import { subscriptionOf } from "../core/resource-id.js";
+import type { JobExecutionFacts, PullFacts, ReadStats } from "../core/facts.js";
+import { subscriptionOf, workloadIdOf } from "../core/resource-id.js";
 import { createFreshLooks } from "./fresh-looks.js";
 
 export interface RunOptions {
@@ -34,8 +37,11 @@ export interface RunOptions {
 export interface AzureAccess {
   clients: AzureClients;
   readFacts(appId: string): Promise<{ facts: PullFacts; stats: ReadStats }>;
-  listApps(subscriptionId: string): Promise<AppSummary[]>;
+  /** The container apps and jobs of a subscription, or of one of its resource groups (one list call each). */
+  listApps(subscriptionId: string, resourceGroup?: string): Promise<AppSummary[]>;
   listRegistries(subscriptionId: string): Promise<RegistrySummary[]>;
+  /** A job's recent executions, newest first (one request; in a run, shared under `executions:<job id>`). */
+  recentExecutions(jobId: string): Promise<JobExecutionFacts[]>;
   arm(subscriptionId: string): ArmTransport;
   /** Runs `work` as one run whose reads are shared (a sweep; an event with `since`). */
   inRun<T>(work: () => Promise<T>, options?: RunOptions): Promise<T>;
@@ -110,16 +116,30 @@ export function createAzureAccess(backend: Backend, now: () => Date): AzureAcces
         ...(run ? { shared: run.shared, fewerRequestsThanWaves: run.sweep } : {}),
       });
     },
-    listApps: (subscriptionId) => {
+    listApps: (subscriptionId, resourceGroup) => {
       const run = runs.getStore();
-      return listAppSummaries(
-        clients.containerApps(subscriptionId),
-        run?.sweep
-          ? (app) => {
-              if (app.id) run.shared.seed(`app:${app.id}`, app);
+      return listAppSummaries(clients.containerApps(subscriptionId), {
+        ...(resourceGroup ? { resourceGroup } : {}),
+        ...(run?.sweep
+          ? {
+              onApp: (app) => {
+                if (app.id) run.shared.seed(`app:${app.id}`, app);
+              },
+              // A job under the same key as an app (its ID tells them apart), as read-pull-facts.ts reads it.
+              onJob: (job) => {
+                if (job.id) run.shared.seed(`app:${job.id}`, job);
+              },
             }
-          : undefined,
-      );
+          : {}),
+      });
+    },
+    recentExecutions: (jobId) => {
+      const parts = workloadIdOf(jobId);
+      if (parts?.kind !== "job") return Promise.reject(new Error(`${jobId} is not a job ID`));
+      const read = () =>
+        listRecentExecutions(clients.containerApps(parts.subscriptionId), parts.resourceGroup, parts.name);
+      const run = runs.getStore();
+      return run ? run.shared.once(`executions:${jobId.toLowerCase()}`, read) : read();
     },
     listRegistries: (subscriptionId) => listRegistrySummaries(clients.containerRegistry(subscriptionId)),
     arm: (subscriptionId) => armTransportFor(clients, subscriptionId),

@@ -1,10 +1,11 @@
 /**
- * The result of a check, exactly the `check --json` object of spec/cli.md. The CLI prints it, the HTTP
- * trigger returns it and notifications render it.
+ * The result of a check, and `checkDocument`: exactly the `check --json` object of spec/cli.md. The CLI prints it,
+ * the HTTP trigger returns it and notifications render the result.
  */
 import type { ReadStats } from "../core/facts.js";
 import type { Finding, Verdict } from "../core/finding.js";
 import type { PlanStep } from "../core/plan-step.js";
+import { type WorkloadKind, workloadIdOf } from "../core/resource-id.js";
 
 export interface CheckResult {
   appId: string;
@@ -12,6 +13,20 @@ export interface CheckResult {
   findings: Finding[];
   plan: PlanStep[];
   stats: ReadStats;
+}
+
+/** cli.md v2: `"kind": "app" | "job"` next to `appId` says which kind of workload the ID names. */
+export type CheckDocument = { appId: string; kind: WorkloadKind } & Omit<CheckResult, "appId">;
+
+/** Which kind of workload a check is about, read off its ID (the one workload-ID parser). */
+export function kindOf(appId: string): WorkloadKind {
+  return workloadIdOf(appId)?.kind ?? "app";
+}
+
+/** The check as cli.md's JSON: `appId`, then `kind`, then the rest. */
+export function checkDocument(result: CheckResult): CheckDocument {
+  const { appId, verdict, findings, plan, stats, ...rest } = result;
+  return { appId, kind: kindOf(appId), ...rest, verdict, findings, plan, stats };
 }
 
 export interface ScopeCheckResult {
@@ -25,4 +40,12 @@ export interface ScopeCheckResult {
     failed: Array<{ appId: string; error: string }>;
     armRequests: number;
   };
+}
+
+/** `{ apps: [...], summary }` of cli.md, each app a check document. */
+export function scopeCheckDocument(result: ScopeCheckResult): {
+  apps: CheckDocument[];
+  summary: ScopeCheckResult["summary"];
+} {
+  return { apps: result.apps.map(checkDocument), summary: result.summary };
 }

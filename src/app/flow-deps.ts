@@ -6,7 +6,7 @@
 import type { WorkloadLease } from "../azure/workload-lease.js";
 import type { Settings } from "../config.js";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
-import type { PullFacts, ReadStats } from "../core/facts.js";
+import type { JobExecutionFacts, PullFacts, ReadStats } from "../core/facts.js";
 import type { NetworkChangeReads } from "../core/network/affected-environments.js";
 import type { NotificationInput } from "../notify/message.js";
 import type { Logger } from "../shared/logger.js";
@@ -22,8 +22,13 @@ export interface FlowDeps {
   now(): Date;
   readFacts(appId: string): Promise<{ facts: PullFacts; stats: ReadStats }>;
   diagnose(facts: PullFacts): Diagnosis;
-  /** One cheap list of the apps of a subscription. */
+  /** One cheap list of the workloads of a subscription (v2: its container apps and its jobs, one list call each). */
   listApps(subscriptionId: string): Promise<AppSummary[]>;
+  /**
+   * v2: a job's recent executions, newest first (one request). Inside a run they are kept in its shared reads under
+   * `executions:<lower-cased job id>`, so the job's diagnosis does not list them again.
+   */
+  recentExecutions(jobId: string): Promise<JobExecutionFacts[]>;
   /** One cheap list of the registries of a subscription. */
   listRegistries(subscriptionId: string): Promise<RegistrySummary[]>;
   /** Counts the ARM requests `work` sends. */

@@ -12,7 +12,7 @@
  */
 import type { Logger } from "../shared/logger.js";
 import { createAppLock } from "./app-lock.js";
-import type { CheckResult } from "./check-result.js";
+import type { CheckDocument } from "./check-result.js";
 import { createEventLooks } from "./event-looks.js";
 import { fixAndNotify } from "./fix-and-notify.js";
 import type { FlowContext, FlowDeps } from "./flow-deps.js";
@@ -26,7 +26,7 @@ import { followUpVerification } from "./verification-follow-up.js";
 export interface PullGuardFlow {
   handleArmEvent(event: unknown, trigger: Trigger, log: Logger): Promise<SignalOutcome>;
   handleAlert(body: unknown, trigger: Trigger, log: Logger): Promise<SignalOutcome>;
-  check(request: HttpCheckRequest, trigger: Trigger, log: Logger): Promise<CheckResult | Record<string, unknown>>;
+  check(request: HttpCheckRequest, trigger: Trigger, log: Logger): Promise<CheckDocument | Record<string, unknown>>;
   sweep(trigger: Trigger, log: Logger): Promise<SweepOutcome>;
   finishVerification(message: unknown, trigger: Trigger, log: Logger): Promise<SignalOutcome>;
 }

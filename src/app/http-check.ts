@@ -1,14 +1,14 @@
 /**
- * The HTTP check (GET/POST /api/apps/check): diagnose an app, or with `fix: true` fix it per policy and return the
- * `fix --json` document of cli.md with what the function app did about it. Apps outside the watched subscriptions
- * and the allowlist are refused (OutsideAllowlistError → 403).
+ * The HTTP check (GET /api/apps/..., v2 GET /api/jobs/..., POST /api/check): diagnose a container app or a job, or
+ * with `fix: true` fix it per policy and return the `fix --json` document of cli.md with what the function app did
+ * about it. Workloads outside the watched subscriptions and the allowlist are refused (OutsideAllowlistError → 403).
  */
 import { isAllowed, policyFromSettings } from "../core/policy.js";
 import { subscriptionOf } from "../core/resource-id.js";
 import { OutsideAllowlistError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { checkApp } from "./check-app.js";
-import type { CheckResult } from "./check-result.js";
+import { type CheckDocument, checkDocument, kindOf } from "./check-result.js";
 import type { FlowContext } from "./flow-deps.js";
 import type { Trigger } from "./trigger.js";
 
@@ -22,7 +22,7 @@ export async function answerHttpCheck(
   request: HttpCheckRequest,
   trigger: Trigger,
   log: Logger,
-): Promise<CheckResult | Record<string, unknown>> {
+): Promise<CheckDocument | Record<string, unknown>> {
   const { settings } = ctx.deps;
   const watched = ctx.watched.has(subscriptionOf(request.appId) ?? "");
   if (!watched && !isAllowed(policyFromSettings(settings), request.appId)) {
@@ -33,7 +33,8 @@ export async function answerHttpCheck(
   if (!fix) return { ...outcome };
   return {
     appId: fix.appId,
-    before: fix.before,
+    kind: kindOf(fix.appId),
+    before: checkDocument(fix.before),
     applied: fix.applied,
     skipped: fix.skipped,
     verification: fix.verification,
@@ -45,7 +46,7 @@ export async function answerHttpCheck(
 }
 
 /** Read → diagnose → plan, with its diagnosis event. */
-async function diagnoseForHttp(ctx: FlowContext, appId: string): Promise<CheckResult> {
+async function diagnoseForHttp(ctx: FlowContext, appId: string): Promise<CheckDocument> {
   const { deps } = ctx;
   const started = deps.now().getTime();
   const { result } = await checkApp(appId, {
@@ -61,5 +62,5 @@ async function diagnoseForHttp(ctx: FlowContext, appId: string): Promise<CheckRe
     durationMs: deps.now().getTime() - started,
     armRequests: result.stats.armRequests,
   });
-  return result;
+  return checkDocument(result);
 }

@@ -4,8 +4,9 @@
 import type { PullFacts } from "../core/facts.js";
 import type { Finding, Verdict } from "../core/finding.js";
 import type { PlanStep } from "../core/plan-step.js";
+import { newestFailedExecution } from "../core/pull-failure.js";
 import { resourceNameOf } from "../core/resource-id.js";
-import type { NotificationInput, NotificationTrigger, StillToDo } from "../notify/message.js";
+import type { ExecutionSummary, NotificationInput, NotificationTrigger, StillToDo } from "../notify/message.js";
 import { portalLink } from "../notify/message.js";
 import type { CheckResult } from "./check-result.js";
 import { describeStep } from "./step-description.js";
@@ -15,13 +16,38 @@ export interface AppContext {
   appId: string;
   environmentId: string | null;
   tenantId: string | null;
+  /** v2: a job's newest failed execution (null when none failed or they were not read); absent for an app. */
+  lastFailedExecution?: ExecutionSummary | null;
 }
 
-/** Where the app lives, for messages and portal links: its environment and its tenant. */
+/**
+ * Where the app lives, for messages and portal links: its environment and its tenant; (v2) for a job, its last failed
+ * execution, which its messages show where an app's speak of the revision.
+ */
 export function appContextOf(facts: PullFacts): AppContext {
   const tenant =
     facts.app.identity.tenantId ?? facts.subscriptionTenants[facts.app.subscriptionId.toLowerCase()] ?? null;
-  return { appId: facts.app.id, environmentId: facts.app.environmentId, tenantId: tenant };
+  const context: AppContext = { appId: facts.app.id, environmentId: facts.app.environmentId, tenantId: tenant };
+  if (facts.app.kind !== "job") return context;
+  const failed = newestFailedExecution(facts);
+  return {
+    ...context,
+    lastFailedExecution: failed ? { name: failed.name, startTime: failed.startTime, status: failed.status } : null,
+  };
+}
+
+/** The context's parts every notification carries: the workload, where it lives, and (a job) its last failure. */
+function about(
+  context: AppContext,
+): Pick<NotificationInput, "appId" | "appName" | "environment" | "tenantId"> &
+  Partial<Pick<NotificationInput, "lastFailedExecution">> {
+  return {
+    appId: context.appId,
+    appName: resourceNameOf(context.appId),
+    environment: context.environmentId,
+    tenantId: context.tenantId,
+    ...(context.lastFailedExecution !== undefined ? { lastFailedExecution: context.lastFailedExecution } : {}),
+  };
 }
 
 function notificationTrigger(trigger: Trigger): NotificationTrigger {
@@ -64,10 +90,7 @@ export function diagnosisNotification(
 ): NotificationInput {
   return {
     kind: "diagnosis",
-    appId: context.appId,
-    appName: resourceNameOf(context.appId),
-    environment: context.environmentId,
-    tenantId: context.tenantId,
+    ...about(context),
     verdict: check.verdict,
     findings: check.findings,
     applied: [],
@@ -87,10 +110,7 @@ export function fixedNotification(
   const done = applied.filter((s) => s.result === "done" || s.result === "already-in-place");
   return {
     kind: "fixed",
-    appId: context.appId,
-    appName: resourceNameOf(context.appId),
-    environment: context.environmentId,
-    tenantId: context.tenantId,
+    ...about(context),
     verdict: before.verdict,
     findings: before.findings,
     applied: done.map((s) => ({
@@ -115,10 +135,7 @@ export function followUpNotification(
 ): NotificationInput {
   return {
     kind: outcome,
-    appId: context.appId,
-    appName: resourceNameOf(context.appId),
-    environment: context.environmentId,
-    tenantId: context.tenantId,
+    ...about(context),
     verdict,
     findings: [...remaining],
     applied: auditIds.map((id) => ({ kind: "audit", summary: "change recorded in the audit table", auditId: id })),

@@ -9,7 +9,7 @@ import { AppNotFoundError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { FlowContext } from "./flow-deps.js";
 import type { AppOutcome, SignalOutcome } from "./outcomes.js";
-import { appForAlert, appsForArmTarget, unwatchedReason } from "./signal-targets.js";
+import { appsForAlert, appsForArmTarget, unwatchedReason } from "./signal-targets.js";
 import type { Trigger } from "./trigger.js";
 
 type ArmLook = Extract<ArmEventSignal, { outcome: "look" }>;
@@ -28,11 +28,13 @@ export async function handleArmEvent(
   const withIds: Trigger = { ...trigger, eventId: signal.eventId, correlationId: signal.correlationId };
   const since = signal.eventTime ? new Date(signal.eventTime) : null;
   const appIds = await ctx.looks.inEventRun(since, () => appsForArmTarget(ctx, signal.target, since));
-  if (appIds.length === 0) return { outcome: "ignored", reason: `no container app pulls through ${signal.subject}` };
+  if (appIds.length === 0) {
+    return { outcome: "ignored", reason: `no container app or job pulls through ${signal.subject}` };
+  }
   try {
     return await ctx.looks.inEventRun(since, () => fixEach(ctx, appIds, withIds, log, since));
   } catch (error) {
-    // An event for an app that no longer exists (deleted since, or never there) is not worth a retry.
+    // An event for an app or job that no longer exists (deleted since, or never there) is not worth a retry.
     if (error instanceof AppNotFoundError && signal.target.kind === "app") {
       return { outcome: "ignored", reason: `${error.message}: nothing left to fix` };
     }
@@ -75,9 +77,13 @@ export async function handleAlert(
       why.push(notOurs);
       continue;
     }
-    const appId = await appForAlert(ctx, workload);
-    if (appId) appIds.push(appId);
-    else why.push(`no container app named ${workload.appName ?? "?"} in the alert's environment`);
+    const found = await appsForAlert(ctx, workload);
+    appIds.push(...found);
+    if (found.length === 0) {
+      why.push(
+        `no ${workload.kind === "job" ? "job" : "container app or job"} named ${workload.appName ?? "?"} in the alert's environment`,
+      );
+    }
   }
   if (appIds.length === 0) return { outcome: "ignored", reason: why.join("; ") };
   return fixEach(ctx, [...new Set(appIds)], { ...trigger, eventId: alert.alertId }, log);

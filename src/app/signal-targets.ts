@@ -1,15 +1,17 @@
 /**
- * Which container apps a signal is about, from the cheap lists only (one list of apps and registries per
- * subscription, shared by fresh events: event-looks.ts):
+ * Which workloads (container apps and, v2, jobs) a signal is about, from the cheap lists only (one list of apps, one
+ * of jobs and one of registries per subscription, shared by fresh events: event-looks.ts):
  *
- *   app event        → that app
- *   registry event   → the apps whose images or registry entries name its login server (or a regional endpoint of it)
- *   identity event   → the apps that attach or name that user-assigned identity
- *   role-assignment  → the apps pulling from the registries its scope covers
- *   alert            → the app it names, or the app of that name in the environment it names
+ *   app or job event → that workload
+ *   environment      → the workloads of that environment (v2: its identities changed)
+ *   registry event   → the workloads whose images or registry entries name its login server (or a regional endpoint)
+ *   identity event   → the workloads that attach or name that user-assigned identity
+ *   role-assignment  → the workloads pulling from the registries its scope covers
+ *   network change   → the workloads of the environments it can cut off (network-targets.ts)
+ *   alert            → the workload it names, or the workloads of that name in the environment it names
  */
 import { ACR_DOMAINS } from "../core/acr-host.js";
-import { appsPullingFrom, appsUsingIdentity, loginServersUnder } from "../core/app-summary.js";
+import { appsInEnvironment, appsPullingFrom, appsUsingIdentity, loginServersUnder } from "../core/app-summary.js";
 import { resourceNameOf, subscriptionOf } from "../core/resource-id.js";
 import type { ArmEventTarget } from "../core/signals/arm-event.js";
 import type { AlertWorkload } from "../core/signals/pull-failure-alert.js";
@@ -22,7 +24,7 @@ export function unwatchedReason(ctx: FlowContext, resourceId: string): string | 
   return ctx.watched.has(subscription) ? null : `subscription ${subscription} is not watched (PULLGUARD_SUBSCRIPTIONS)`;
 }
 
-/** The apps an ARM event's target concerns. `since`: the time of the event's change (null when unknown). */
+/** The workloads an ARM event's target concerns. `since`: the time of the event's change (null when unknown). */
 export async function appsForArmTarget(
   ctx: FlowContext,
   target: ArmEventTarget,
@@ -37,6 +39,7 @@ export async function appsForArmTarget(
   }
   const apps = (await Promise.all([...watched].map((s) => listed(`apps:${s}`, () => deps.listApps(s))))).flat();
   if (target.kind === "identity") return appsUsingIdentity(apps, target.identityId).map((a) => a.id);
+  if (target.kind === "environment") return appsInEnvironment(apps, target.environmentId).map((a) => a.id);
   const targetSubscription = subscriptionOf(target.kind === "registry" ? target.registryId : target.scope);
   const subscriptions = targetSubscription ? [targetSubscription] : [...watched];
   const registries = (
@@ -54,19 +57,26 @@ export async function appsForArmTarget(
   return appsPullingFrom(apps, servers).map((a) => a.id);
 }
 
-/** The app a pull-failure alert names: its ID, or the app of that name in the alert's environment; null if none. */
-export async function appForAlert(ctx: FlowContext, alert: AlertWorkload): Promise<string | null> {
-  if (alert.appId) return alert.appId;
+/**
+ * The workloads a pull-failure alert names: its ID, or the workload of that name in the alert's environment. The
+ * system logs record a job's executions under the job's name (`ContainerAppName`, with `JobName` where the table has
+ * it: events.md v2): an alert that says `JobName` looks among the jobs only; one that says only `ContainerAppName`
+ * looks among both kinds (an app and a job of one name in one environment are both named). Empty when none matches.
+ */
+export async function appsForAlert(ctx: FlowContext, alert: AlertWorkload): Promise<string[]> {
+  if (alert.appId) return [alert.appId];
   const environment = alert.environment;
   const name = alert.appName?.toLowerCase();
-  if (!environment || !name) return null;
+  if (!environment || !name) return [];
   const subscriptions = "id" in environment ? [subscriptionOf(environment.id) ?? ""] : [...ctx.watched];
   const apps = (await Promise.all(subscriptions.map((s) => ctx.deps.listApps(s)))).flat();
-  const match = apps.find((a) => {
-    if (a.name.toLowerCase() !== name || !a.environmentId) return false;
-    return "id" in environment
-      ? a.environmentId.toLowerCase() === environment.id.toLowerCase()
-      : resourceNameOf(a.environmentId).toLowerCase() === environment.name.toLowerCase();
-  });
-  return match?.id ?? null;
+  return apps
+    .filter((a) => {
+      if (a.name.toLowerCase() !== name || !a.environmentId) return false;
+      if (alert.kind !== null && a.kind !== alert.kind) return false;
+      return "id" in environment
+        ? a.environmentId.toLowerCase() === environment.id.toLowerCase()
+        : resourceNameOf(a.environmentId).toLowerCase() === environment.name.toLowerCase();
+    })
+    .map((a) => a.id);
 }

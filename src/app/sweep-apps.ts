@@ -1,10 +1,16 @@
 /**
- * The timer sweep: one cheap list of apps per watched subscription, then a fix of each app that looks unhealthy
- * (app-summary.ts `looksUnhealthy`), a few at a time, all in one run that shares its reads.
+ * The timer sweep: one cheap list of workloads per watched subscription (v2: its container apps and its jobs), then
+ * a fix of each that looks unhealthy, a few at a time, all in one run that shares its reads:
+ *   - an app or a job whose last deployment failed, or an app whose latest revision never became ready
+ *     (app-summary.ts `looksUnhealthy`);
+ *   - a job that could have run within the lookback window and whose newest finished execution Failed
+ *     (job-sweep.ts): its executions are read once (one request per such job) and kept in the run's shared reads,
+ *     so its diagnosis does not list them again.
  */
-import { looksUnhealthy } from "../core/app-summary.js";
+import { type AppSummary, looksUnhealthy } from "../core/app-summary.js";
+import { jobSweepLook, newestExecutionFailed, sweepLookbackMs } from "../core/job-sweep.js";
 import type { Logger } from "../shared/logger.js";
-import type { FlowContext } from "./flow-deps.js";
+import type { FlowContext, FlowDeps } from "./flow-deps.js";
 import { mapBounded } from "./map-bounded.js";
 import type { AppOutcome, SweepOutcome } from "./outcomes.js";
 import type { Trigger } from "./trigger.js";
@@ -19,7 +25,7 @@ export async function sweepApps(ctx: FlowContext, trigger: Trigger, log: Logger)
     inRun(async () => {
       const apps = (await Promise.all([...ctx.watched].map((s) => deps.listApps(s)))).flat();
       const handled: AppOutcome[] = await mapBounded(
-        apps.filter(looksUnhealthy),
+        await sweepCandidates(deps, apps, log),
         SWEEP_CONCURRENCY,
         async (app) => (await ctx.fixAndNotify(app.id, trigger, log)).outcome,
       );
@@ -32,4 +38,23 @@ export async function sweepApps(ctx: FlowContext, trigger: Trigger, log: Logger)
     handled: value.handled,
     armRequests,
   };
+}
+
+/** The workloads to fix, in list order: the unhealthy ones, and the jobs whose newest finished execution failed. */
+async function sweepCandidates(deps: FlowDeps, workloads: AppSummary[], log: Logger): Promise<AppSummary[]> {
+  const now = deps.now();
+  const lookbackMs = sweepLookbackMs(deps.settings.sweepSchedule, now);
+  const chosen = await mapBounded(workloads, SWEEP_CONCURRENCY, async (w): Promise<boolean> => {
+    if (w.kind !== "job") return looksUnhealthy(w);
+    const look = jobSweepLook(w, now, lookbackMs);
+    if (look !== "read-executions") return look === "fix";
+    try {
+      return newestExecutionFailed(await deps.recentExecutions(w.id));
+    } catch (error) {
+      // Not read (a 403, a transient failure): the diagnosis reads them again and says what it could not read.
+      log.warn(`sweep: the executions of job ${w.id} could not be read (${String(error)}); diagnosing it instead`);
+      return true;
+    }
+  });
+  return workloads.filter((_, i) => chosen[i]);
 }

@@ -1,9 +1,18 @@
 /**
- * Container Apps answers → facts. The app, environment and identities come from the SDK's models (which flatten
+ * Container Apps answers → facts. The app (v2: or job), environment and identities come from the SDK's models (which flatten
  * `properties`); the revision and its replicas are mapped from the raw response body (nested `properties`), because
  * their states are open strings ("Activating" is seen in the wild) and the raw body keeps every field as sent.
  */
-import type { ContainerApp, ManagedEnvironment, ManagedServiceIdentity } from "@azure/arm-appcontainers";
+import type {
+  Container,
+  ContainerApp,
+  InitContainer,
+  Job,
+  ManagedEnvironment,
+  ManagedServiceIdentity,
+  RegistryCredentials,
+  Secret,
+} from "@azure/arm-appcontainers";
 import type { Identity } from "@azure/arm-msi";
 import type {
   AppFacts,
@@ -13,6 +22,7 @@ import type {
   RevisionFacts,
   UserAssignedIdentityFacts,
 } from "../core/facts.js";
+import { type WorkloadKind, workloadNoun } from "../core/resource-id.js";
 import { parseArmId } from "./arm-id.js";
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
@@ -33,46 +43,97 @@ export function identityFactsFrom(identity: ManagedServiceIdentity | undefined):
   };
 }
 
-/** Throws when ARM answered without an ID (never seen; the facts cannot be keyed without it). */
-export function appFactsFrom(app: ContainerApp): AppFacts {
-  const id = app.id ?? "";
+/** What a container app and a job share on the pull path (the SDK's `ContainerApp` and `Job` both fit). */
+type WorkloadModel = Pick<
+  ContainerApp | Job,
+  "id" | "name" | "location" | "tags" | "identity" | "provisioningState"
+> & {
+  environmentId?: string;
+  outboundIpAddresses?: string[];
+  configuration?: { registries?: RegistryCredentials[]; secrets?: Secret[] };
+  template?: { containers?: Container[]; initContainers?: InitContainer[] };
+};
+
+/**
+ * The one mapping of a workload's pull-path fields (pull-path.md v2: a job carries the same `identity`,
+ * `environmentId`, `configuration.registries[]`, `configuration.secrets[]` and `template` as an app); what differs by
+ * kind (revisions, the trigger) is passed in. Throws when ARM answered without an ID (never seen; the facts cannot be
+ * keyed without it).
+ */
+function workloadFactsFrom(
+  kind: WorkloadKind,
+  workload: WorkloadModel,
+  own: Pick<AppFacts, "environmentId" | "latestRevisionName" | "latestReadyRevisionName" | "trigger">,
+): AppFacts {
+  const id = workload.id ?? "";
   const parts = parseArmId(id);
-  if (!parts?.resourceGroup || !app.name) throw new Error(`ARM returned a container app without a usable id (${id})`);
+  if (!parts?.resourceGroup || !workload.name) {
+    throw new Error(`ARM returned a ${workloadNoun(kind)} without a usable id (${id})`);
+  }
   return {
-    kind: "app",
+    kind,
     id,
-    name: app.name,
+    name: workload.name,
     subscriptionId: parts.subscriptionId,
     resourceGroup: parts.resourceGroup,
-    location: app.location,
-    tags: app.tags ?? {},
-    environmentId: app.environmentId ?? app.managedEnvironmentId ?? null,
-    provisioningState: app.provisioningState ?? null,
-    latestRevisionName: app.latestRevisionName ?? null,
-    latestReadyRevisionName: app.latestReadyRevisionName ?? null,
-    outboundIpAddresses: app.outboundIpAddresses ?? [],
-    identity: identityFactsFrom(app.identity),
-    registries: (app.configuration?.registries ?? []).map((r) => ({
+    location: workload.location,
+    tags: workload.tags ?? {},
+    environmentId: own.environmentId,
+    provisioningState: workload.provisioningState ?? null,
+    latestRevisionName: own.latestRevisionName,
+    latestReadyRevisionName: own.latestReadyRevisionName,
+    outboundIpAddresses: workload.outboundIpAddresses ?? [],
+    identity: identityFactsFrom(workload.identity),
+    registries: (workload.configuration?.registries ?? []).map((r) => ({
       server: r.server ?? "",
       identity: r.identity ?? null,
       username: r.username ?? null,
       passwordSecretRef: r.passwordSecretRef ?? null,
     })),
-    secretNames: (app.configuration?.secrets ?? []).map((s) => s.name).filter((n): n is string => !!n),
+    secretNames: (workload.configuration?.secrets ?? []).map((s) => s.name).filter((n): n is string => !!n),
     containers: [
-      ...(app.template?.containers ?? []).map((c) => ({
+      ...(workload.template?.containers ?? []).map((c) => ({
         name: c.name ?? "",
         image: c.image ?? "",
         kind: "container" as const,
       })),
-      ...(app.template?.initContainers ?? []).map((c) => ({
+      ...(workload.template?.initContainers ?? []).map((c) => ({
         name: c.name ?? "",
         image: c.image ?? "",
         kind: "init" as const,
       })),
     ],
-    trigger: null,
+    trigger: own.trigger,
   };
+}
+
+/** A container app (older apps name their environment `managedEnvironmentId`). */
+export function appFactsFrom(app: ContainerApp): AppFacts {
+  return workloadFactsFrom("app", app, {
+    environmentId: app.environmentId ?? app.managedEnvironmentId ?? null,
+    latestRevisionName: app.latestRevisionName ?? null,
+    latestReadyRevisionName: app.latestReadyRevisionName ?? null,
+    trigger: null,
+  });
+}
+
+/**
+ * v2: a container apps job. No revisions (its runs are executions, read by readers/executions.ts); its trigger is
+ * `configuration.triggerType` (Manual, Schedule, Event) with `scheduleTriggerConfig.cronExpression` for a scheduled
+ * one (Job_Get.json in azure-rest-api-specs' 2025-07-01 examples; the SDK's `JobConfiguration`).
+ */
+export function jobFactsFrom(job: Job): AppFacts {
+  return workloadFactsFrom("job", job, {
+    environmentId: job.environmentId ?? null,
+    latestRevisionName: null,
+    latestReadyRevisionName: null,
+    trigger: job.configuration
+      ? {
+          type: job.configuration.triggerType,
+          cronExpression: job.configuration.scheduleTriggerConfig?.cronExpression ?? null,
+        }
+      : null,
+  });
 }
 
 export function environmentFactsFrom(environment: ManagedEnvironment): EnvironmentFacts {

@@ -1,9 +1,11 @@
 /**
- * One cheap list of every container app in a subscription (ARM pages of apps with their whole configuration), turned
- * into AppSummary rows. It answers "which apps does this event concern?" and "which apps must the sweep read
- * closely?" without a request per app.
+ * One cheap list of every workload in a subscription or resource group (v2: container apps and container apps jobs,
+ * one list call each; ARM pages of them with their whole configuration), turned into AppSummary rows. It answers
+ * "which workloads does this event concern?" and "which workloads must the sweep read closely?" without a request per
+ * workload. A job is summarised by the same code as an app: the pull path (`identity`, `configuration.registries[]`,
+ * `template.containers[]` / `initContainers[]`) has the same shape in both (pull-path.md v2).
  */
-import type { ContainerApp, ContainerAppsAPIClient, ManagedEnvironment } from "@azure/arm-appcontainers";
+import type { ContainerApp, ContainerAppsAPIClient, Job, ManagedEnvironment } from "@azure/arm-appcontainers";
 import type { ContainerRegistryManagementClient } from "@azure/arm-containerregistry";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
 
@@ -14,12 +16,21 @@ function hostOf(image: string): string | null {
   return first.toLowerCase();
 }
 
-export function summarizeApp(app: ContainerApp): AppSummary | null {
-  if (!app.id || !app.name) return null;
-  const images = [...(app.template?.containers ?? []), ...(app.template?.initContainers ?? [])]
+/** What an app and a job share: the pull path and where it runs. */
+type Workload = Pick<ContainerApp, "id" | "name" | "identity" | "tags" | "environmentId"> & {
+  provisioningState?: string;
+  template?: Pick<NonNullable<ContainerApp["template"]>, "containers" | "initContainers">;
+  configuration?: { registries?: NonNullable<ContainerApp["configuration"]>["registries"] };
+};
+
+type KindFields = Pick<AppSummary, "kind" | "latestRevisionName" | "latestReadyRevisionName" | "trigger">;
+
+function summarize(workload: Workload, fields: KindFields, environmentId: string | undefined): AppSummary | null {
+  if (!workload.id || !workload.name) return null;
+  const images = [...(workload.template?.containers ?? []), ...(workload.template?.initContainers ?? [])]
     .map((c) => c.image)
     .filter((i): i is string => typeof i === "string");
-  const registries = app.configuration?.registries ?? [];
+  const registries = workload.configuration?.registries ?? [];
   const hosts = new Set<string>();
   for (const image of images) {
     const host = hostOf(image);
@@ -28,32 +39,97 @@ export function summarizeApp(app: ContainerApp): AppSummary | null {
   for (const r of registries) if (r.server) hosts.add(r.server.toLowerCase());
   const identityRefs = new Set<string>();
   for (const r of registries) if (r.identity) identityRefs.add(r.identity.toLowerCase());
-  for (const id of Object.keys(app.identity?.userAssignedIdentities ?? {})) identityRefs.add(id.toLowerCase());
+  for (const id of Object.keys(workload.identity?.userAssignedIdentities ?? {})) identityRefs.add(id.toLowerCase());
   return {
-    id: app.id,
-    name: app.name,
-    environmentId: app.environmentId ?? app.managedEnvironmentId ?? null,
-    provisioningState: app.provisioningState ?? null,
-    latestRevisionName: app.latestRevisionName ?? null,
-    latestReadyRevisionName: app.latestReadyRevisionName ?? null,
+    ...fields,
+    id: workload.id,
+    name: workload.name,
+    environmentId: environmentId ?? null,
+    provisioningState: workload.provisioningState ?? null,
     registryHosts: [...hosts],
     identityRefs: [...identityRefs],
-    tags: app.tags ?? {},
+    tags: workload.tags ?? {},
   };
 }
 
-/** `onApp` sees each app as listed (a sweep keeps them, so it need not read them again). */
-export async function listAppSummaries(
-  client: ContainerAppsAPIClient,
-  onApp?: (app: ContainerApp) => void,
-): Promise<AppSummary[]> {
+export function summarizeApp(app: ContainerApp): AppSummary | null {
+  return summarize(
+    app,
+    {
+      kind: "app",
+      latestRevisionName: app.latestRevisionName ?? null,
+      latestReadyRevisionName: app.latestReadyRevisionName ?? null,
+      trigger: null,
+    },
+    app.environmentId ?? app.managedEnvironmentId,
+  );
+}
+
+/** v2: a job as the same summary; its trigger (and a Schedule job's cron) instead of revision names. */
+export function summarizeJob(job: Job): AppSummary | null {
+  const configuration = job.configuration;
+  return summarize(
+    job,
+    {
+      kind: "job",
+      latestRevisionName: null,
+      latestReadyRevisionName: null,
+      trigger: configuration
+        ? {
+            type: configuration.triggerType,
+            cronExpression: configuration.scheduleTriggerConfig?.cronExpression ?? null,
+          }
+        : null,
+    },
+    job.environmentId,
+  );
+}
+
+export interface ListedWorkloads {
+  /** Narrows the lists to one resource group (`listByResourceGroup`); absent: the whole subscription. */
+  resourceGroup?: string;
+  /** Sees each app as listed (a sweep keeps them, so it need not read them again). */
+  onApp?: (app: ContainerApp) => void;
+  /** Sees each job as listed. */
+  onJob?: (job: Job) => void;
+}
+
+async function collect<T>(items: AsyncIterable<T>, summary: (item: T) => AppSummary | null, seen?: (item: T) => void) {
   const out: AppSummary[] = [];
-  for await (const app of client.containerApps.listBySubscription()) {
-    onApp?.(app);
-    const summary = summarizeApp(app);
-    if (summary) out.push(summary);
+  for await (const item of items) {
+    seen?.(item);
+    const s = summary(item);
+    if (s) out.push(s);
   }
   return out;
+}
+
+/**
+ * The apps and the jobs of a subscription (or of one resource group): two list calls (plus their next pages), apps
+ * first. `containerApps.listBySubscription` / `listByResourceGroup` and `jobs.listBySubscription` /
+ * `listByResourceGroup` of `@azure/arm-appcontainers` (REST: ContainerApps_ListBySubscription, Jobs_ListBySubscription,
+ * ... in Microsoft.App/ContainerApps/stable/2025-07-01).
+ */
+export async function listAppSummaries(
+  client: ContainerAppsAPIClient,
+  options: ListedWorkloads = {},
+): Promise<AppSummary[]> {
+  const { resourceGroup, onApp, onJob } = options;
+  const [apps, jobs] = await Promise.all([
+    collect(
+      resourceGroup
+        ? client.containerApps.listByResourceGroup(resourceGroup)
+        : client.containerApps.listBySubscription(),
+      summarizeApp,
+      onApp,
+    ),
+    collect(
+      resourceGroup ? client.jobs.listByResourceGroup(resourceGroup) : client.jobs.listBySubscription(),
+      summarizeJob,
+      onJob,
+    ),
+  ]);
+  return [...apps, ...jobs];
 }
 
 /** Every managed environment of a subscription (a sweep reads them in one list instead of one GET per app). */

@@ -11,6 +11,8 @@
 import { isRestError } from "@azure/core-rest-pipeline";
 import type { NotFound, Unreadable } from "../core/facts.js";
 import { redact } from "../core/redact.js";
+import { workloadIdOf, workloadNoun } from "../core/resource-id.js";
+import { workloadLabel } from "../shared/errors.js";
 
 export { AppNotFoundError } from "../shared/errors.js";
 /** Throttling, server errors and dropped connections: worth retrying the whole operation later. */
@@ -18,8 +20,12 @@ export { isTransient } from "./arm-transport.js";
 
 const MAX_MESSAGE = 300;
 
+/** "job" for a job's ID, else "container app". */
+const noun = (id: string): string => workloadNoun(workloadIdOf(id)?.kind ?? "app");
+
 /**
- * PullGuard's identity may not read the app itself (401/403, or 404 SubscriptionNotFound: ARM answers
+ * PullGuard's identity may not read the workload itself, a container app or (v2) a job (401/403, or 404
+ * SubscriptionNotFound: ARM answers
  * `{"code":"SubscriptionNotFound","message":"The subscription '<id>' could not be found."}` for a subscription the
  * caller has no access to, as quoted in Azure/azure-cli#33657 and #30164): nothing can be diagnosed.
  */
@@ -32,11 +38,11 @@ export class AppUnreadableError extends Error {
   ) {
     super(
       code?.toLowerCase() === "subscriptionnotfound"
-        ? `PullGuard cannot see the subscription of container app ${appId} (HTTP 404 SubscriptionNotFound): ` +
+        ? `PullGuard cannot see the subscription of ${workloadLabel(appId)} (HTTP 404 SubscriptionNotFound): ` +
             "its identity has no role in that subscription (or the subscription ID is wrong); " +
-            "give its identity Reader on the app, its resource group or its subscription, or check the ID"
-        : `PullGuard cannot read container app ${appId} (HTTP ${status}${code ? ` ${code}` : ""}); ` +
-            "give its identity Reader on the app, its resource group or its subscription",
+            `give its identity Reader on the ${noun(appId)}, its resource group or its subscription, or check the ID`
+        : `PullGuard cannot read ${workloadLabel(appId)} (HTTP ${status}${code ? ` ${code}` : ""}); ` +
+            `give its identity Reader on the ${noun(appId)}, its resource group or its subscription`,
     );
   }
 }

@@ -12,8 +12,9 @@
 import type { ContainerAppsAPIClient, JobExecution } from "@azure/arm-appcontainers";
 import type { JobExecutionFacts } from "../core/facts.js";
 
-const iso = (value: Date | string | undefined): string | null => {
-  if (value === undefined) return null;
+/** The SDK passes a JSON `null` through as null (core-client's deserializer), whatever its types say. */
+const iso = (value: Date | string | null | undefined): string | null => {
+  if (value === undefined || value === null) return null;
   const date = value instanceof Date ? value : new Date(value);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 };

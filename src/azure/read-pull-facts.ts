@@ -1,11 +1,12 @@
 /**
- * readPullFacts: everything about one container app's pull path, read from ARM and the registry data plane in as few
- * sequential waves as the data allows. Wave 1 reads the app beside the subscription list and the registries of the
- * app's subscription (a shared RegistryIndex); then the readers (src/azure/readers/, one file each, in one explicit
+ * readPullFacts: everything about one workload's pull path (a container app or, v2, a job: workloadIdOf), read from
+ * ARM and the registry data plane in as few sequential waves as the data allows. Wave 1 reads the app (or job) beside
+ * the subscription list and the registries of the app's subscription (a shared RegistryIndex); then the readers (src/azure/readers/, one file each, in one explicit
  * list) are asked before each wave for the reads they can start now, and the wave starts all of them and waits, until
  * no reader has work left:
  *
- *   wave 2  each referenced user-assigned identity ‖ the latest revision and its replicas ‖ the role assignments of
+ *   wave 2  each referenced user-assigned identity ‖ the latest revision and its replicas (a job instead: its
+ *           recent executions, one list, so a job costs no extra wave) ‖ the role assignments of
  *           every principal the app names ‖ the environment (only when the diagnosis needs it) ‖ the registries of the
  *           other subscriptions (only when an image's registry is not beside the app) ‖ the private path of a known
  *           registry that needs it ‖ a registry's atScope() assignments while a principal is still unknown
@@ -24,9 +25,9 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
 import type { AppFacts, PullFacts, ReadStats } from "../core/facts.js";
 import { isFound } from "../core/facts.js";
-import { containerAppIdOf } from "../core/resource-id.js";
+import { workloadIdOf } from "../core/resource-id.js";
 import { InvalidAppIdError } from "../shared/errors.js";
-import { appFactsFrom } from "./app-facts.js";
+import { appFactsFrom, jobFactsFrom } from "./app-facts.js";
 import type { AzureClients } from "./clients.js";
 import { AppNotFoundError, AppUnreadableError, isNotFound } from "./errors.js";
 import type { ReadTask } from "./read-results.js";
@@ -65,20 +66,25 @@ export interface ReadPullFactsDeps {
 }
 
 /**
- * The app itself. 404 ResourceNotFound (or ResourceGroupNotFound) → AppNotFoundError; 404 SubscriptionNotFound means
- * the subscription is not visible to PullGuard's identity (errors.ts), not that the app is missing →
- * AppUnreadableError, like 401/403. An ID of another shape → InvalidAppIdError, before any request.
+ * The workload itself: a container app (`containerApps.get`) or (v2) a job (`jobs.get`), by the kind its ID names.
+ * 404 ResourceNotFound (or ResourceGroupNotFound) → AppNotFoundError; 404 SubscriptionNotFound means the
+ * subscription is not visible to PullGuard's identity (errors.ts), not that the workload is missing →
+ * AppUnreadableError, like 401/403 (both say "job" for a job). An ID of another shape → InvalidAppIdError, before any
+ * request. A run that already listed the workload (`app:<id>`, shared-reads.ts) does not read it again.
  */
-async function readApp(clients: AzureClients, appId: string, shared: SharedReads | undefined): Promise<AppFacts> {
-  const at = containerAppIdOf(appId);
-  if (!at) throw new InvalidAppIdError(appId);
-  const get = () => clients.containerApps(at.subscriptionId).containerApps.get(at.resourceGroup, at.name);
+async function readWorkload(clients: AzureClients, id: string, shared: SharedReads | undefined): Promise<AppFacts> {
+  const at = workloadIdOf(id);
+  if (!at) throw new InvalidAppIdError(id);
+  const api = () => clients.containerApps(at.subscriptionId);
+  const once = <T>(get: () => Promise<T>) => (shared ? shared.once(`app:${id}`, get) : get());
   try {
-    return appFactsFrom(await (shared ? shared.once(`app:${appId}`, get) : get()));
+    return at.kind === "job"
+      ? jobFactsFrom(await once(() => api().jobs.get(at.resourceGroup, at.name)))
+      : appFactsFrom(await once(() => api().containerApps.get(at.resourceGroup, at.name)));
   } catch (error) {
-    if (isNotFound(error)) throw new AppNotFoundError(appId);
+    if (isNotFound(error)) throw new AppNotFoundError(id);
     if (isRestError(error) && (error.statusCode === 401 || error.statusCode === 403 || error.statusCode === 404)) {
-      throw new AppUnreadableError(appId, error.statusCode, error.code);
+      throw new AppUnreadableError(id, error.statusCode, error.code);
     }
     throw error;
   }
@@ -130,11 +136,11 @@ async function readInWaves(
   let appRead: AppFacts | undefined;
   await wave([
     async () => {
-      appRead = await readApp(clients, appId, deps.shared);
+      appRead = await readWorkload(clients, appId, deps.shared);
     },
-    () => index.prefetch(containerAppIdOf(appId)?.subscriptionId ?? ""),
+    () => index.prefetch(workloadIdOf(appId)?.subscriptionId ?? ""),
   ]);
-  if (!appRead) throw new Error(`container app ${appId} was read without an answer`);
+  if (!appRead) throw new Error(`${appId} was read without an answer`);
   const context = await contextFor(appRead, index, deps);
   const readers = createReaders(context);
   const tagChecks = createTagChecks(context, readers.registries, dataPlane);

@@ -43,7 +43,7 @@ function appCommands(program: Command, deps: CliDeps, result: ProgramResult): vo
     program
       .command("check")
       .description("diagnose an app's pull path (exit 0 healthy or degraded, 2 broken, 1 could not run)")
-      .argument("[app-id]", "container app resource ID")
+      .argument("[app-id]", "container app or job resource ID")
       .option("--resource-group <name>", "check every app in this resource group (needs --subscription)")
       .option("--json", "print exactly one JSON document on stdout"),
   ).action(async (appId: string | undefined, opts: Record<string, unknown>) => {
@@ -56,7 +56,7 @@ function appCommands(program: Command, deps: CliDeps, result: ProgramResult): vo
       .description(
         "diagnose, plan, apply per policy, verify (exit 0 resolved, 2 still broken or pending, 1 could not run)",
       )
-      .argument("<app-id>", "container app resource ID")
+      .argument("<app-id>", "container app or job resource ID")
       .option("--dry-run", "print the exact ARM requests that would be sent, and send none")
       .option("--yes", "apply without asking (needed when there is no terminal)")
       .option("--json", "print exactly one JSON document on stdout"),
@@ -68,7 +68,7 @@ function appCommands(program: Command, deps: CliDeps, result: ProgramResult): vo
     program
       .command("notify")
       .description("show the message the current state would send")
-      .argument("<app-id>", "container app resource ID")
+      .argument("<app-id>", "container app or job resource ID")
       .requiredOption("--preview", "print the payload instead of sending it (the only mode)")
       .addOption(
         new Option("--channel <channel>", "channel to preview")

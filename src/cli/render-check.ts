@@ -3,11 +3,17 @@
  * equivalent `az` command; then the plan and what the read cost.
  */
 import type { CheckResult, ScopeCheckResult } from "../app/check-result.js";
+import { kindOf } from "../app/check-result.js";
 import { describeStep } from "../app/step-description.js";
 import type { Finding } from "../core/finding.js";
-import { resourceNameOf } from "../core/resource-id.js";
+import { resourceNameOf, workloadNoun } from "../core/resource-id.js";
 
 const MARK: Record<Finding["severity"], string> = { error: "✖", warning: "!", info: "i" };
+
+/** "app" or "job": the short word for the workload in a heading. */
+function noun(result: CheckResult): string {
+  return kindOf(result.appId) === "job" ? "job" : "app";
+}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -29,7 +35,7 @@ export function renderCheck(result: CheckResult): string {
   const errors = result.findings.filter((f) => f.severity === "error").length;
   const warnings = result.findings.filter((f) => f.severity === "warning").length;
   const lines = [
-    `${resourceNameOf(result.appId)}  ${result.appId}`,
+    `${workloadNoun(kindOf(result.appId))} ${resourceNameOf(result.appId)}  ${result.appId}`,
     `verdict: ${result.verdict.toUpperCase()} (${plural(errors, "error")}, ${plural(warnings, "warning")})`,
   ];
 
@@ -39,7 +45,7 @@ export function renderCheck(result: CheckResult): string {
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   for (const [key, findings] of groups) {
-    lines.push("", key === "" ? "registry entries and app-wide findings" : key);
+    lines.push("", key === "" ? `registry entries and ${noun(result)}-wide findings` : key);
     for (const f of findings) lines.push(...renderFinding(f));
   }
   if (result.findings.length === 0) lines.push("", "every image can be pulled: nothing to do");
@@ -58,13 +64,21 @@ export function renderCheck(result: CheckResult): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** "3 apps", "2 apps and 1 job" (jobs named only when there are some; failed checks counted by their ID). */
+function workloadCount(result: ScopeCheckResult): string {
+  const ids = [...result.apps.map((a) => a.appId), ...result.summary.failed.map((f) => f.appId)];
+  const jobs = ids.filter((id) => kindOf(id) === "job").length;
+  const apps = result.summary.apps - jobs;
+  return jobs === 0 ? plural(apps, "app") : `${plural(apps, "app")} and ${plural(jobs, "job")}`;
+}
+
 export function renderScopeCheck(result: ScopeCheckResult): string {
   const parts = result.apps.map((a) => renderCheck(a));
   const s = result.summary;
   const failed = s.failed.map((f) => `  could not check ${f.appId}: ${f.error}`);
   parts.push(
     [
-      `${plural(s.apps, "app")}: ${s.healthy} healthy, ${s.degraded} degraded, ${s.broken} broken${s.failed.length ? `, ${s.failed.length} not checked` : ""}; ${plural(s.armRequests, "ARM request")}`,
+      `${workloadCount(result)}: ${s.healthy} healthy, ${s.degraded} degraded, ${s.broken} broken${s.failed.length ? `, ${s.failed.length} not checked` : ""}; ${plural(s.armRequests, "ARM request")}`,
       ...failed,
     ].join("\n"),
   );

@@ -13,7 +13,7 @@
  * `1/1 Pending:ImagePullBackOff` → unknown; `Failed to provision revision ... Error details: Operation expired.` →
  * unknown (possible); `unable to fetch secret 'db' using Managed identity 'system'` → not-a-pull-failure.
  */
-import type { RevisionFacts } from "./facts.js";
+import { isFound, type JobExecutionFacts, type PullFacts, type RevisionFacts } from "./facts.js";
 import terms from "./pull-failure-terms.json" with { type: "json" };
 
 export type PullFailureKind = "auth" | "not-found" | "network" | "platform" | "unknown" | "not-a-pull-failure";
@@ -231,6 +231,35 @@ export function revisionPullFailure(r: RevisionFacts): PullFailureVerdict {
     return { kind: "not-a-pull-failure", because: "the replicas fail for another reason" };
   }
   return own;
+}
+
+/** Statuses of an execution still under way: it says nothing yet about the pull. */
+const UNDER_WAY = new Set(["running", "processing"]);
+
+/**
+ * v2: the job's counterpart of the failing revision: its newest execution that ended (executions newest first, as
+ * `PullFacts.executions` holds them; one still Running or Processing says nothing yet) and what it says. Failed is a
+ * possible pull failure of unknown kind (an execution carries no error text in ARM); Succeeded, or any other ending,
+ * is not. null for an app, for a job whose executions were not read, and for one with no ended execution.
+ *
+ * Example: [Running, Failed, Succeeded] → { execution: the Failed one, verdict: unknown ("execution Failed") }.
+ */
+export function jobPullFailure(
+  facts: Pick<PullFacts, "executions">,
+): { execution: JobExecutionFacts; verdict: PullFailureVerdict } | null {
+  const executions = isFound(facts.executions) ? facts.executions.items : [];
+  const ended = executions.find((e) => !UNDER_WAY.has(normaliseFailureText(e.status ?? "")));
+  if (!ended) return null;
+  return {
+    execution: ended,
+    verdict: classifyPullFailure({ source: "job-execution", status: ended.status, details: null }),
+  };
+}
+
+/** v2: the job's newest Failed execution (what notifications show), null when none of those read failed. */
+export function newestFailedExecution(facts: Pick<PullFacts, "executions">): JobExecutionFacts | null {
+  const executions = isFound(facts.executions) ? facts.executions.items : [];
+  return executions.find((e) => FAILED_EXECUTIONS.includes(normaliseFailureText(e.status ?? ""))) ?? null;
 }
 
 /** Whether a verdict means "the image could not be pulled, or may not have been". */

@@ -8,6 +8,12 @@ export const WATCHED_OPERATIONS = [
   "Microsoft.App/containerApps/revisions/restart/action",
   "Microsoft.App/containerApps/revisions/activate/action",
   "Microsoft.App/containerApps/revisions/deactivate/action",
+  // v2 (events.md): a job's writes and the start of an execution (its image is pulled then); an environment's write
+  // (an identity attached to or removed from it changes what its workloads can pull with).
+  "Microsoft.App/jobs/write",
+  "Microsoft.App/jobs/delete",
+  "Microsoft.App/jobs/start/action",
+  "Microsoft.App/managedEnvironments/write",
   "Microsoft.Authorization/roleAssignments/write",
   "Microsoft.Authorization/roleAssignments/delete",
   "Microsoft.ContainerRegistry/registries/write",

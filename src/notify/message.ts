@@ -4,7 +4,7 @@
  * in the same words.
  */
 import type { Evidence, Finding, FindingCode, Verdict } from "../core/finding.js";
-import { resourceNameOf } from "../core/resource-id.js";
+import { resourceNameOf, type WorkloadKind, workloadIdOf } from "../core/resource-id.js";
 
 export type NotificationKind = "diagnosis" | "fixed" | "resolved" | "unresolved";
 
@@ -35,6 +35,14 @@ export interface NotificationTrigger {
   caller?: string;
 }
 
+/** v2: a job's execution as a message shows it (the last failed one, where an app's message would name a revision). */
+export interface ExecutionSummary {
+  name: string;
+  /** ISO 8601, null when ARM gave none. */
+  startTime: string | null;
+  status: string | null;
+}
+
 export interface NotificationInput {
   /**
    * diagnosis: what a check found; fixed: PullGuard applied changes and will verify; resolved / unresolved: the
@@ -54,6 +62,24 @@ export interface NotificationInput {
   trigger: NotificationTrigger;
   /** When it happened, ISO 8601. */
   at: string;
+  /** v2: a job's newest failed execution (null: none failed, or not read); absent for a container app. */
+  lastFailedExecution?: ExecutionSummary | null;
+}
+
+/** v2: which kind of workload the message is about, from its ID ("app" for any other shape). */
+export function workloadKindOf(input: Pick<NotificationInput, "appId">): WorkloadKind {
+  return workloadIdOf(input.appId)?.kind ?? "app";
+}
+
+/** The label of the workload's row: "App" or "Job". */
+export function workloadTitle(input: Pick<NotificationInput, "appId">): string {
+  return workloadKindOf(input) === "job" ? "Job" : "App";
+}
+
+/** "checkout-nightly-29304000 · Failed · started 2026-11-22 02:00 UTC". */
+export function executionLine(execution: ExecutionSummary): string {
+  const started = execution.startTime ? ` · started ${displayTime(execution.startTime)}` : "";
+  return `${execution.name} · ${execution.status ?? "unknown status"}${started}`;
 }
 
 /** How a channel colours the message. */
@@ -115,6 +141,7 @@ export function verdictLabel(verdict: Verdict): string {
 
 /** One line that names the app and what happened: the message title and every fallback text. */
 export function headline(input: NotificationInput): string {
+  if (workloadKindOf(input) === "job") return jobHeadline(input);
   const app = input.appName;
   switch (input.kind) {
     case "diagnosis":
@@ -130,8 +157,49 @@ export function headline(input: NotificationInput): string {
   }
 }
 
+/** v2: a job's headline says "job" (a job is not "running again": its executions pull, or do not). */
+function jobHeadline(input: NotificationInput): string {
+  const job = `job ${input.appName}`;
+  switch (input.kind) {
+    case "diagnosis":
+      if (input.verdict === "broken") return `Job ${input.appName} cannot pull its image`;
+      if (input.verdict === "degraded") return `Job ${input.appName} can pull, with warnings`;
+      return `Job ${input.appName} can pull its images`;
+    case "fixed":
+      return `PullGuard fixed ${job}'s image pull`;
+    case "resolved":
+      return `Job ${input.appName} can pull again`;
+    case "unresolved":
+      return `Job ${input.appName} still cannot pull after the fix`;
+  }
+}
+
+/**
+ * v2: a job's explanation. Nothing is restarted and no execution is started after a fix (pull-path.md "Workloads:
+ * apps and jobs"): the next execution pulls with it; verification is a fresh diagnosis.
+ */
+function jobExplanation(input: NotificationInput): string {
+  switch (input.kind) {
+    case "diagnosis":
+      if (input.verdict === "broken") {
+        return "Its managed identity cannot pull from Azure Container Registry, so the job's executions fail to start. The findings below say why.";
+      }
+      if (input.verdict === "degraded") {
+        return "Pulls work for now, but PullGuard found something that may break the next execution or that it could not check.";
+      }
+      return "Every image of the job can be pulled with its managed identity.";
+    case "fixed":
+      return "PullGuard changed what its policy allows. Nothing was restarted and no execution was started: the job's next execution pulls with the fix. A follow-up says whether it can.";
+    case "resolved":
+      return "Verification passed: a fresh diagnosis finds nothing that blocks the job's pull. Nothing else to do.";
+    case "unresolved":
+      return "Verification failed: the job still cannot pull its image. A person needs to act on what is left below.";
+  }
+}
+
 /** Two or three plain sentences under the title. */
 export function explanation(input: NotificationInput): string {
+  if (workloadKindOf(input) === "job") return jobExplanation(input);
   switch (input.kind) {
     case "diagnosis":
       if (input.verdict === "broken") {

@@ -12,6 +12,7 @@ import {
   codeList,
   displayTime,
   evidenceLine,
+  executionLine,
   explanation,
   findingSubject,
   findingsHeading,
@@ -26,6 +27,7 @@ import {
   triggerDescription,
   verdictLabel,
   verdictTitle,
+  workloadTitle,
 } from "./message.js";
 
 export interface SlackText {
@@ -170,10 +172,13 @@ export function slackMessage(input: NotificationInput): SlackMessage {
     {
       type: "section",
       fields: [
-        mrkdwn(`*App*\n${link(appUrl, input.appName)}`),
+        mrkdwn(`*${workloadTitle(input)}*\n${link(appUrl, input.appName)}`),
         mrkdwn(`*Environment*\n${escapeSlack(input.environment ? resourceNameOf(input.environment) : "unknown")}`),
         mrkdwn(`*${escapeSlack(verdictTitle(input))}*\n${escapeSlack(verdictLabel(input.verdict))}`),
         mrkdwn(`*Findings*\n${escapeSlack(codeList(input))}`),
+        ...(input.lastFailedExecution
+          ? [mrkdwn(`*Last failed execution*\n${escapeSlack(executionLine(input.lastFailedExecution))}`)]
+          : []),
       ],
     },
   ];

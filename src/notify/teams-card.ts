@@ -10,6 +10,7 @@ import {
   capped,
   displayTime,
   evidenceLine,
+  executionLine,
   explanation,
   findingSubject,
   findingsHeading,
@@ -24,6 +25,7 @@ import {
   triggerDescription,
   verdictLabel,
   verdictTitle,
+  workloadTitle,
 } from "./message.js";
 
 /** An Adaptive Card element or action: a typed JSON object. */
@@ -85,11 +87,14 @@ function banner(input: NotificationInput, tone: Tone): CardElement {
 
 function facts(input: NotificationInput): CardElement {
   const rows: Array<{ title: string; value: string }> = [
-    { title: "App", value: input.appName },
+    { title: workloadTitle(input), value: input.appName },
     { title: "Environment", value: input.environment ? resourceNameOf(input.environment) : "unknown" },
     { title: verdictTitle(input), value: verdictLabel(input.verdict) },
     { title: "Trigger", value: triggerDescription(input.trigger) },
   ];
+  if (input.lastFailedExecution) {
+    rows.splice(1, 0, { title: "Last failed execution", value: executionLine(input.lastFailedExecution) });
+  }
   if (input.trigger.eventId) rows.push({ title: "Event id", value: input.trigger.eventId });
   if (input.trigger.correlationId) rows.push({ title: "Correlation id", value: input.trigger.correlationId });
   rows.push({ title: "When", value: displayTime(input.at) });

@@ -4,8 +4,10 @@
  * the chat channels show, so a receiver can route on `type` and render or store `data` as it likes. Pure.
  */
 import type { Finding, FindingCode, Verdict } from "../core/finding.js";
+import type { WorkloadKind } from "../core/resource-id.js";
 import {
   type AppliedChange,
+  type ExecutionSummary,
   explanation,
   findingCodes,
   headline,
@@ -14,6 +16,7 @@ import {
   type NotificationTrigger,
   portalLink,
   type StillToDo,
+  workloadKindOf,
 } from "./message.js";
 
 export type WebhookEventType = `pullguard.${NotificationKind}`;
@@ -26,6 +29,10 @@ export interface WebhookPayload {
     kind: NotificationKind;
     appId: string;
     appName: string;
+    /** v2 (additive): which kind of workload `appId` names ("app" | "job"); `kind` is the notification's kind. */
+    appKind: WorkloadKind;
+    /** v2 (additive): a job's newest failed execution; null for an app and for a job with none. */
+    lastFailedExecution: ExecutionSummary | null;
     environment: string | null;
     tenantId: string | null;
     verdict: Verdict;
@@ -48,6 +55,8 @@ export function webhookPayload(input: NotificationInput): WebhookPayload {
       kind: input.kind,
       appId: input.appId,
       appName: input.appName,
+      appKind: workloadKindOf(input),
+      lastFailedExecution: input.lastFailedExecution ?? null,
       environment: input.environment,
       tenantId: input.tenantId,
       verdict: input.verdict,

@@ -59,7 +59,9 @@ describe("a network write re-checks the apps of the environments it concerns", (
     expect(apps).toEqual([APP]);
     const paths = emulator.log.entries().map((e) => e.path.split("?")[0] ?? "");
     expect(paths.filter((p) => /containerApps\/[^/]+$/i.test(p))).toEqual([]);
-    expect(paths).toHaveLength(3);
+    // The list of apps, v2 the list of jobs (their workloads move with the environment too), the environments, the NSG.
+    expect(paths.filter((p) => /\/providers\/Microsoft\.App\/(containerApps|jobs)$/i.test(p))).toHaveLength(2);
+    expect(paths).toHaveLength(4);
 
     const after = diagnose((await access.readFacts(APP)).facts);
     expect(after.findings.map((f) => f.code)).toEqual(["egress-blocked"]);

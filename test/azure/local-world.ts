@@ -1,7 +1,7 @@
 /**
  * Just enough of ARM and ACR, over the local HTTPS server, for readPullFacts' unit tests: resources as raw ARM JSON
  * (GET by ID), the list calls it makes (subscriptions, registries per subscription, role assignments with
- * assignedTo() or atScope(), replicas, private DNS zones, links, A records), built-in role definitions, and a
+ * assignedTo() or atScope(), replicas, a job's executions, private DNS zones, links, A records), built-in role definitions, and a
  * registry data plane with tags. `failures` scripts answers for one path (a list of answers is used in order; the
  * last one repeats). The project's emulator (test/e2e) is the full model; this stays small on purpose.
  */
@@ -157,7 +157,7 @@ export function answerWorld(world: LocalWorld): (request: LocalRequest) => Local
         },
       });
     }
-    const children = /^(.*)\/(replicas|virtualNetworkLinks|A|replications)$/i.exec(path);
+    const children = /^(.*)\/(replicas|virtualNetworkLinks|A|replications|executions)$/i.exec(path);
     if (children && request.method === "GET") {
       const [, parent = "", kind = ""] = children;
       return ok({

@@ -486,7 +486,9 @@ describe("readPullFacts", () => {
     );
     const invalid = await read(baseWorld(), "/subscriptions/x/resourceGroups/rg").catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(InvalidAppIdError);
-    expect((invalid as Error).message).toMatch(/not a container app resource ID; expected \/subscriptions\//);
+    expect((invalid as Error).message).toMatch(
+      /not a container app or job resource ID; expected \/subscriptions\/.*\/containerApps\/<name> .* or \/subscriptions\/.*\/jobs\/<name> /,
+    );
   });
 
   it("a sweep shares the registry index: the second app lists no subscription or registry again", async () => {

@@ -51,12 +51,14 @@ describe("ACR host names", () => {
 
   it("an app pulling through a regional endpoint is found by its registry's login server", () => {
     const app = (id: string, hosts: string[]): AppSummary => ({
+      kind: "app",
       id,
       name: id,
       environmentId: null,
       provisioningState: "Succeeded",
       latestRevisionName: null,
       latestReadyRevisionName: null,
+      trigger: null,
       registryHosts: hosts,
       identityRefs: [],
       tags: {},

@@ -8,6 +8,8 @@ import type { RevisionFacts } from "../../src/core/facts.js";
 import {
   classifyFailureText,
   classifyPullFailure,
+  jobPullFailure,
+  newestFailedExecution,
   type PullFailureKind,
   type PullFailureSignal,
   revisionPullFailure,
@@ -208,5 +210,41 @@ describe("revisionPullFailure: a failed revision with its replicas", () => {
       [],
     );
     expect(revisionPullFailure(secret).kind).toBe("not-a-pull-failure");
+  });
+});
+
+describe("a job's executions (v2)", () => {
+  const execution = (name: string, status: string, startTime: string) => ({ name, status, startTime, endTime: null });
+  const read = (...items: ReturnType<typeof execution>[]) => ({
+    executions: { readable: true as const, found: true as const, items },
+  });
+
+  it("the newest execution that ended decides: Failed is a pull failure of unknown kind", () => {
+    const facts = read(
+      execution("nightly-3", "Running", "2026-11-22T02:00:00.000Z"),
+      execution("nightly-2", "Failed", "2026-11-21T02:00:00.000Z"),
+      execution("nightly-1", "Succeeded", "2026-11-20T02:00:00.000Z"),
+    );
+    expect(jobPullFailure(facts)).toEqual({
+      execution: execution("nightly-2", "Failed", "2026-11-21T02:00:00.000Z"),
+      verdict: { kind: "unknown", because: "execution Failed" },
+    });
+    expect(newestFailedExecution(facts)?.name).toBe("nightly-2");
+  });
+
+  it("a success after a failure: not a pull failure now, though the last failed execution is still named", () => {
+    const facts = read(
+      execution("nightly-3", "Succeeded", "2026-11-22T02:00:00.000Z"),
+      execution("nightly-2", "Failed", "2026-11-21T02:00:00.000Z"),
+    );
+    expect(jobPullFailure(facts)?.verdict.kind).toBe("not-a-pull-failure");
+    expect(newestFailedExecution(facts)?.name).toBe("nightly-2");
+  });
+
+  it("an app, executions not read, or none ended: nothing to say", () => {
+    expect(jobPullFailure({ executions: null })).toBeNull();
+    expect(jobPullFailure({ executions: { readable: false, resource: "x", message: "403" } })).toBeNull();
+    expect(jobPullFailure(read(execution("nightly-1", "Processing", "2026-11-22T02:00:00.000Z")))).toBeNull();
+    expect(newestFailedExecution({ executions: null })).toBeNull();
   });
 });

@@ -29,8 +29,8 @@ describe("pullguard check --world", () => {
     const { exit, out, err } = await check(["--world", join(WORLDS, "pull-role-missing.json"), APP, "--json"]);
     expect(exit, err).toBe(EXIT.broken);
     const doc = JSON.parse(out) as Record<string, unknown>;
-    expect(Object.keys(doc).sort()).toEqual(["appId", "findings", "plan", "stats", "verdict"]);
-    expect(doc).toMatchObject({ appId: APP, verdict: "broken" });
+    expect(Object.keys(doc)).toEqual(["appId", "kind", "verdict", "findings", "plan", "stats"]);
+    expect(doc).toMatchObject({ appId: APP, kind: "app", verdict: "broken" });
     const [finding] = doc.findings as Array<Record<string, unknown>>;
     expect(Object.keys(finding ?? {}).sort()).toEqual(
       ["code", "container", "evidence", "fix", "identity", "image", "message", "registry", "severity"].sort(),

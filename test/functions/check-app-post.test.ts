@@ -70,7 +70,7 @@ describe("POST /api/check", () => {
       "a registry ID instead of an app ID",
       { resourceId: CONTOSOPROD },
       undefined,
-      /not a container app ID; expected \/subscriptions\/\{guid\}\/resourceGroups/,
+      /not a container app or job ID; expected \/subscriptions\/\{guid\}\/resourceGroups/,
     ],
     [
       "an app ID with a dot segment",
@@ -78,13 +78,13 @@ describe("POST /api/check", () => {
         resourceId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-shop/../rg-x/providers/Microsoft.App/containerApps/orders-api`,
       },
       undefined,
-      /not a container app ID/,
+      /not a container app or job ID/,
     ],
     [
       "an app ID whose subscription is not a GUID",
       { resourceId: "/subscriptions/prod/resourceGroups/rg-shop/providers/Microsoft.App/containerApps/orders-api" },
       undefined,
-      /not a container app ID|not a GUID/,
+      /not a container app or job ID|not a GUID/,
     ],
   ];
   for (const [name, body, raw, message] of bad) {

@@ -38,8 +38,8 @@ describe("GET /api/apps/{subscriptionId}/{resourceGroup}/{name}", () => {
     const { response } = await get(SUBSCRIPTION, "rg-shop", "orders-api");
     expect(response.status).toBe(200);
     const body = response.jsonBody as Json;
-    expect(Object.keys(body).sort()).toEqual(["appId", "findings", "plan", "stats", "verdict"]);
-    expect(body).toMatchObject({ appId: ORDERS_API, verdict: "broken" });
+    expect(Object.keys(body)).toEqual(["appId", "kind", "verdict", "findings", "plan", "stats"]);
+    expect(body).toMatchObject({ appId: ORDERS_API, kind: "app", verdict: "broken" });
     const findings = body.findings as Array<{ code: string }>;
     expect(findings.map((f) => f.code)).toContain("pull-role-missing");
     expect(body.plan).toEqual(
@@ -104,5 +104,66 @@ describe("GET /api/apps/{subscriptionId}/{resourceGroup}/{name}", () => {
     const host = await harness.open(brokenOrdersWorld());
     host.emulator.faults.add({ kind: "503", method: "GET", path: /\/containerApps\/orders-api$/i });
     await expect(get(SUBSCRIPTION, "rg-shop", "orders-api")).rejects.toThrow(/503|ServiceUnavailable|injected/i);
+  });
+});
+
+describe("v2: GET /api/jobs/{subscriptionId}/{resourceGroup}/{name}", () => {
+  const JOB = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-shop/providers/Microsoft.App/jobs/orders-export`;
+
+  /** The broken demo world plus a scheduled job pulling the same image with its system identity (no AcrPull). */
+  function worldWithJob(): Record<string, unknown> {
+    const world = brokenOrdersWorld();
+    const resources = world.resources as Array<Record<string, unknown>>;
+    const app = resources.find((r) => r.id === ORDERS_API);
+    const environmentId = (app?.properties as { environmentId: string }).environmentId;
+    resources.push({
+      id: JOB,
+      name: "orders-export",
+      type: "Microsoft.App/jobs",
+      location: "westeurope",
+      identity: { type: "SystemAssigned" },
+      properties: {
+        provisioningState: "Succeeded",
+        environmentId,
+        configuration: {
+          triggerType: "Schedule",
+          replicaTimeout: 1800,
+          scheduleTriggerConfig: { cronExpression: "0 2 * * *", parallelism: 1, replicaCompletionCount: 1 },
+          registries: [{ server: "contosoprod.azurecr.io", identity: "system" }],
+        },
+        template: { containers: [{ name: "export", image: "contosoprod.azurecr.io/orders/api:1.8.0" }] },
+      },
+    });
+    return world;
+  }
+
+  it("returns the job's diagnosis with kind job (runs once the readers read jobs: branch read-jobs)", async () => {
+    await harness.open(worldWithJob());
+    const { context } = invocation("checkJob");
+    const request = httpRequest({
+      method: "GET",
+      url: `${API_BASE}/jobs/${SUBSCRIPTION}/rg-shop/orders-export`,
+      params: { subscriptionId: SUBSCRIPTION, resourceGroup: "rg-shop", name: "orders-export" },
+    });
+    const response = await harness.handlers.checkJob(request, context);
+    expect(response.status, JSON.stringify(response.jsonBody)).toBe(200);
+    const body = response.jsonBody as Json;
+    expect(Object.keys(body)).toEqual(["appId", "kind", "verdict", "findings", "plan", "stats"]);
+    expect(body).toMatchObject({ appId: JOB, kind: "job", verdict: "broken" });
+    expect((body.findings as Array<{ code: string }>).map((f) => f.code)).toContain("pull-role-missing");
+  });
+
+  it("400 for a job name that is not a name, before any ARM call", async () => {
+    const host = await harness.open(worldWithJob());
+    const { context } = invocation("checkJob");
+    const request = httpRequest({
+      method: "GET",
+      url: `${API_BASE}/jobs/${SUBSCRIPTION}/rg-shop/Orders_Export`,
+      params: { subscriptionId: SUBSCRIPTION, resourceGroup: "rg-shop", name: "Orders_Export" },
+    });
+    const response = await harness.handlers.checkJob(request, context);
+    expect(response.status).toBe(400);
+    expect(errorOf(response)).toMatch(/^job name "Orders_Export" is not valid/);
+    expect(host.emulator.log.count()).toBe(0);
   });
 });

@@ -196,7 +196,7 @@ describe("onPullFailureAlert: bad input is a 400 with a reason, never a write", 
         return a;
       })(),
       undefined,
-      /not a container app name/,
+      /not a container app or job name/,
     ],
   ];
   for (const [name, body, raw, message] of bad) {

@@ -21,21 +21,38 @@ describe("the Event Grid subscription", () => {
   });
 
   it("near miss: an operation the code does not handle fails", () => {
+    // Swapped rather than added: the filter holds 25 values, StringIn's most (a 26th fails a check of its own).
     const broken = mutate(
       files,
       SUB,
-      "            'Microsoft.App/containerApps/write'\n",
-      "            'Microsoft.App/containerApps/write'\n            'Microsoft.App/managedEnvironments/write'\n",
+      "            'Microsoft.App/jobs/delete'\n",
+      "            'Microsoft.App/managedEnvironments/delete'\n",
     );
     expect(checkEventSubscription(broken, eventFacts)).toEqual([
-      expect.stringContaining('extra ["Microsoft.App/managedEnvironments/write"]'),
+      expect.stringContaining(
+        'missing ["Microsoft.App/jobs/delete"], extra ["Microsoft.App/managedEnvironments/delete"]',
+      ),
     ]);
   });
 
   it("near miss: the code watching a new operation fails until the filter has it", () => {
-    const facts = { ...eventFacts, watchedOperations: [...WATCHED_OPERATIONS, "Microsoft.App/jobs/write"] };
+    const facts = { ...eventFacts, watchedOperations: [...WATCHED_OPERATIONS, "Microsoft.App/jobs/stop/action"] };
     expect(checkEventSubscription(files, facts)).toEqual([
-      expect.stringContaining('missing ["Microsoft.App/jobs/write"]'),
+      expect.stringContaining('missing ["Microsoft.App/jobs/stop/action"]'),
+    ]);
+  });
+
+  it("v2: lets a job's write, delete and start and an environment's write through (events.md)", () => {
+    const v2 = [
+      "Microsoft.App/jobs/write",
+      "Microsoft.App/jobs/delete",
+      "Microsoft.App/jobs/start/action",
+      "Microsoft.App/managedEnvironments/write",
+    ];
+    expect(v2.filter((op) => !(WATCHED_OPERATIONS as readonly string[]).includes(op))).toEqual([]);
+    const dropped = mutate(files, SUB, "            'Microsoft.App/jobs/start/action'\n", "");
+    expect(checkEventSubscription(dropped, eventFacts)).toEqual([
+      expect.stringContaining('missing ["Microsoft.App/jobs/start/action"]'),
     ]);
   });
 

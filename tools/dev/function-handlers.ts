@@ -21,6 +21,7 @@ export async function loadFunctionHandlers() {
       onResourceEvent: event.onResourceEvent,
       onPullFailureAlert: alert.onPullFailureAlert,
       checkApp: check.checkApp,
+      checkJob: check.checkJob,
       checkAppPost: checkPost.checkAppPost,
       sweep: sweep.sweep,
       verifyFix: verify.verifyFix,

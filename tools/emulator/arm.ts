@@ -1,20 +1,22 @@
 /**
  * The Azure Resource Manager front end of the emulator: generic resource routes (get, list by subscription and
  * group, nested collections), role assignments and definitions at any scope, subscriptions, the generic resources
- * list, container-app writes as long-running operations, revisions and replicas, listSecrets and restart.
+ * list, container-app writes as long-running operations, revisions and replicas and restart. Jobs (v2) are jobs.ts,
+ * what apps and jobs share on the write path workloads.ts, ARM's reply shapes arm-replies.ts.
  * Everything answers in ARM's shapes, including `{"error":{"code","message"}}` and paged lists with `nextLink`.
  */
 import { randomUUID } from "node:crypto";
+import { deepMerge, denied, emitFor, error, isObject, page, propsOf } from "./arm-replies.js";
 import type { ConditionValues } from "./conditions.js";
-import { type ArmEvent, armEvent } from "./events.js";
+import type { ArmEvent } from "./events.js";
 import { invalidImageFields, type WordedFailure, wordFailure } from "./failure-wording.js";
-import { settleSystemIdentity } from "./identity-lifecycle.js";
 import { covers, lastSegment, lowerId, subscriptionOf } from "./ids.js";
+import { type PendingExecution, settleExecutions } from "./job-executions.js";
+import { jobsRoute } from "./jobs.js";
 import { mirrorIntoParent } from "./network.js";
 import {
   deferFailure,
   type Operation,
-  operationHeaders,
   operationRoute,
   type PendingFailure,
   settleFailures,
@@ -27,18 +29,11 @@ import {
   principalTypeOf,
 } from "./principals.js";
 import { evaluateRevision, type PullFailure, splitImage } from "./pull.js";
-import {
-  allAssignments,
-  assignmentOf,
-  callerMay,
-  evidenceFor,
-  findRoleDefinition,
-  identitiesOf,
-  roleDefinitions,
-} from "./rbac.js";
+import { allAssignments, assignmentOf, callerMay, findRoleDefinition, identitiesOf, roleDefinitions } from "./rbac.js";
 import { type ArmResource, type Clock, resourceKey, type WorldState } from "./state.js";
 import { webConfigRoute } from "./web-config.js";
-import { normalizeResource, resourcesOfType, tenantOfSubscription } from "./world.js";
+import { APP_TYPE, hasSecrets, listSecretsRoute, redactSecrets, writeReply, writeWorkload } from "./workloads.js";
+import { normalizeResource, resourcesOfType } from "./world.js";
 
 export interface ArmRequest {
   method: string;
@@ -61,8 +56,12 @@ export interface ArmContext {
   emit(event: ArmEvent): void;
   /** A revision failed at run time (a restart, a replica restart after a change elsewhere). */
   runtimeFailure(app: ArmResource, revision: ArmResource): void;
+  /** v2: a job execution could not pull its images; `log` is the system logs' text of it (job-executions.ts). */
+  executionFailure(job: ArmResource, execution: ArmResource, log: string): void;
+  /** v2: started executions and when they end (job-executions.ts). */
+  pendingExecutions: PendingExecution[];
   operations: Map<string, Operation>;
-  /** Per revision ID: why its images could not be pulled (for replica details). */
+  /** Per revision (v2: or job execution) ID: why its images could not be pulled (for replica details). */
   failures: Map<string, PullFailure[]>;
   /** Principals the emulator created (system identities enabled by a write), by lower-cased ID: when. */
   principalsCreatedAt: Map<string, Date>;
@@ -74,33 +73,6 @@ export interface ArmContext {
    * (@azure/arm-appcontainers, Replica); that a restart replaces them is an assumption no page states outright.
    */
   replicasCreated: Map<string, string>;
-}
-
-const error = (status: number, code: string, message: string): ArmResponse => ({
-  status,
-  body: { error: { code, message } },
-});
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** ARM's list shape, paged with a nextLink that carries the offset. */
-function page(ctx: ArmContext, url: URL, items: unknown[]): ArmResponse {
-  const skip = Number(url.searchParams.get("$skiptoken") ?? "0") || 0;
-  const value = items.slice(skip, skip + ctx.pageSize);
-  const body: Record<string, unknown> = { value };
-  if (skip + ctx.pageSize < items.length) {
-    const next = new URL(url.toString());
-    next.searchParams.set("$skiptoken", String(skip + ctx.pageSize));
-    body.nextLink = `${ctx.baseUrl}${next.pathname}${next.search}`;
-  }
-  return { status: 200, body };
-}
-
-function denied(caller: string, action: string, scope: string): ArmResponse {
-  return error(
-    403,
-    "AuthorizationFailed",
-    `The client '${caller}' with object id '${caller}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-  );
 }
 
 /**
@@ -126,19 +98,6 @@ function assignmentAttributes(ctx: ArmContext, p: Record<string, unknown>): Cond
   };
 }
 
-/** Strips secret values, as GET on a container app does. */
-function redactSecrets(app: ArmResource): ArmResource {
-  const copy = structuredClone(app);
-  const config = copy.properties?.configuration as Record<string, unknown> | undefined;
-  if (config && Array.isArray(config.secrets)) {
-    config.secrets = (config.secrets as Array<Record<string, unknown>>).map((s) => ({
-      name: s.name,
-      ...(s.keyVaultUrl ? { keyVaultUrl: s.keyVaultUrl, identity: s.identity } : {}),
-    }));
-  }
-  return copy;
-}
-
 function typeOfPath(segments: string[]): { type: string; id: string; isCollection: boolean } | null {
   const providers = segments.findIndex((s) => s.toLowerCase() === "providers");
   if (providers < 0 || segments.length < providers + 3) return null;
@@ -150,15 +109,6 @@ function typeOfPath(segments: string[]): { type: string; id: string; isCollectio
     id: `/${segments.join("/")}`,
     isCollection: rest.length % 2 === 1,
   };
-}
-
-function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) continue;
-    if (isObject(v) && isObject(target[k])) deepMerge(target[k] as Record<string, unknown>, v);
-    else target[k] = structuredClone(v);
-  }
-  return target;
 }
 
 export function revisionsOf(state: WorldState, appId: string): ArmResource[] {
@@ -201,7 +151,7 @@ export function decideRevision(ctx: ArmContext, app: ArmResource, revision: ArmR
 }
 
 /** The failure texts in the world's `behaviour.failureWording` (failure-wording.ts), for the first failing image. */
-function wordedFailure(ctx: ArmContext, app: ArmResource, first: PullFailure | undefined): WordedFailure | null {
+export function wordedFailure(ctx: ArmContext, app: ArmResource, first: PullFailure | undefined): WordedFailure | null {
   if (!first) return null;
   return wordFailure(ctx.state.behaviour.failureWording, app.name, first, entryIdentity(app, first));
 }
@@ -287,38 +237,6 @@ function replicasOf(ctx: ArmContext, revision: ArmResource): unknown[] {
       },
     },
   ];
-}
-
-function emitFor(
-  ctx: ArmContext,
-  req: ArmRequest,
-  subject: string,
-  operationName: string,
-  kind: "write" | "delete" | "action",
-  ok: boolean,
-): void {
-  const eventType =
-    kind === "delete"
-      ? "ResourceDeleteSuccess"
-      : kind === "action"
-        ? "ResourceActionSuccess"
-        : ok
-          ? "ResourceWriteSuccess"
-          : "ResourceWriteFailure";
-  ctx.emit(
-    armEvent({
-      eventType,
-      subject,
-      operationName,
-      status: ok ? "Succeeded" : "Failed",
-      method: req.method,
-      url: `https://management.azure.com${req.url.pathname}${req.url.search}`,
-      caller: req.caller,
-      tenantId: tenantOfSubscription(ctx.state, subscriptionOf(subject)),
-      time: ctx.clock.now(),
-      evidence: evidenceFor(ctx.state, req.caller, operationName, subject, ctx.clock.now()),
-    }),
-  );
 }
 
 function subscriptionsRoute(ctx: ArmContext, req: ArmRequest, segments: string[]): ArmResponse | null {
@@ -530,59 +448,12 @@ function roleDefinitionsRoute(ctx: ArmContext, req: ArmRequest, path: string): A
   return page(ctx, req.url, roleDefinitions(ctx.state).map(shape));
 }
 
-function appWrite(ctx: ArmContext, req: ArmRequest, id: string, existing: ArmResource | undefined): ArmResponse {
-  const body = isObject(req.body) ? req.body : {};
-  if (req.method === "PATCH" && !existing)
-    return error(404, "ContainerAppNotFound", `The container app '${lastSegment(id)}' was not found.`);
-  const rejected = rejectWhileUnpullable(ctx, req, existing);
+function appWrite(ctx: ArmContext, req: ArmRequest, id: string): ArmResponse {
+  const rejected = rejectWhileUnpullable(ctx, req, ctx.state.resources.get(resourceKey(id)));
   if (rejected) return rejected;
-  const before = existing ? structuredClone(existing) : undefined;
-  let app: ArmResource;
-  if (req.method === "PUT") {
-    if (!isObject(body.properties) || typeof body.location !== "string") {
-      return error(400, "InvalidRequestContent", "A container app needs a location and properties.");
-    }
-    app = {
-      ...(structuredClone(body) as Record<string, unknown>),
-      id,
-      name: lastSegment(id),
-      type: "Microsoft.App/containerApps",
-    } as ArmResource;
-    // Secrets not sent keep their values only with a PATCH; a PUT replaces them, as ARM does.
-    const ap = propsOf(app);
-    ap.latestRevisionName = before?.properties?.latestRevisionName;
-    ap.latestReadyRevisionName = before?.properties?.latestReadyRevisionName;
-    ap.outboundIpAddresses = before?.properties?.outboundIpAddresses ?? ap.outboundIpAddresses ?? ["20.0.0.1"];
-  } else {
-    app = existing as ArmResource;
-    const { properties, identity, tags } = body as { properties?: unknown; identity?: unknown; tags?: unknown };
-    if (isObject(properties)) {
-      const patch = structuredClone(properties);
-      // A PATCH replaces lists (containers, registries, secrets) as a whole.
-      const ap = propsOf(app);
-      if (isObject(patch.configuration)) {
-        const config = childOf(ap, "configuration");
-        for (const [k, v] of Object.entries(patch.configuration)) if (v !== undefined) config[k] = v;
-        delete patch.configuration;
-      }
-      if (isObject(patch.template)) {
-        ap.template = { ...((ap.template ?? {}) as Record<string, unknown>), ...patch.template };
-        delete patch.template;
-      }
-      deepMerge(ap, patch);
-    }
-    if (isObject(identity)) {
-      app.identity = { ...structuredClone(identity) };
-    }
-    if (isObject(tags)) app.tags = tags as Record<string, string>;
-  }
-  settleSystemIdentity(ctx.state, id, before?.identity, app.identity);
-  normalizeResource(app, ctx.state, ctx.clock.now());
-  const principal = app.identity?.principalId;
-  if (typeof principal === "string" && principal !== before?.identity?.principalId) {
-    ctx.principalsCreatedAt.set(principal.toLowerCase(), ctx.clock.now());
-  }
-  ctx.state.resources.set(resourceKey(id), app);
+  const written = writeWorkload(ctx, req, id, APP_TYPE);
+  if (!("workload" in written)) return written;
+  const { workload: app, before } = written;
   const templateChanged =
     !before || JSON.stringify(before.properties?.template ?? {}) !== JSON.stringify(app.properties?.template ?? {});
   let ok = true;
@@ -604,14 +475,7 @@ function appWrite(ctx: ArmContext, req: ArmRequest, id: string, existing: ArmRes
   const slowFailure = !ok && revision ? deferFailure(ctx, app, revision) : 0;
   const operation = startOperation(ctx, id, { status: ok ? "Succeeded" : "Failed", ...failure }, slowFailure);
   emitFor(ctx, req, id, "Microsoft.App/containerApps/write", "write", ok);
-  return {
-    status: req.method === "PUT" ? 201 : 202,
-    body:
-      req.method === "PUT"
-        ? { ...redactSecrets(app), properties: { ...redactSecrets(app).properties, provisioningState: "InProgress" } }
-        : undefined,
-    headers: operationHeaders(ctx, app, operation, req.url.searchParams.get("api-version")),
-  };
+  return writeReply(ctx, req, app, operation);
 }
 
 /**
@@ -635,17 +499,6 @@ function rejectWhileUnpullable(
 function actionRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmResponse | null {
   if (req.method !== "POST") return null;
   const now = ctx.clock.now();
-  const secrets = /^(.*\/providers\/Microsoft\.App\/containerApps\/[^/]+)\/listSecrets$/i.exec(path);
-  if (secrets) {
-    const appId = secrets[1] ?? "";
-    if (!callerMay(ctx.state, req.caller, "Microsoft.App/containerApps/listSecrets/action", appId, now)) {
-      return denied(req.caller, "Microsoft.App/containerApps/listSecrets/action", appId);
-    }
-    const app = ctx.state.resources.get(resourceKey(appId));
-    if (!app) return error(404, "ContainerAppNotFound", `The container app '${lastSegment(appId)}' was not found.`);
-    const list = ((app.properties?.configuration as Record<string, unknown> | undefined)?.secrets ?? []) as unknown[];
-    return { status: 200, body: { value: list } };
-  }
   const restart = /^(.*\/providers\/Microsoft\.App\/containerApps\/[^/]+)\/revisions\/([^/]+)\/restart$/i.exec(path);
   if (restart) {
     const appId = restart[1] ?? "";
@@ -667,6 +520,7 @@ function actionRoute(ctx: ArmContext, req: ArmRequest, path: string): ArmRespons
 
 export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
   settleFailures(ctx);
+  settleExecutions(ctx);
   const path = req.url.pathname.replace(/\/+$/, "");
   if (!req.url.searchParams.get("api-version")) {
     return error(
@@ -682,6 +536,7 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
 
   const special =
     operationRoute(ctx, path, redactSecrets) ??
+    listSecretsRoute(ctx, req, path) ??
     roleAssignmentsRoute(ctx, req, path) ??
     roleDefinitionsRoute(ctx, req, path) ??
     actionRoute(ctx, req, path) ??
@@ -697,6 +552,8 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
   if (!ctx.state.tenants.some((t) => t.subscriptions.includes(unknownSubscription.toLowerCase()))) {
     return error(404, "SubscriptionNotFound", `The subscription '${unknownSubscription}' could not be found.`);
   }
+  const job = jobsRoute(ctx, req, path);
+  if (job) return job;
 
   const shape = typeOfPath(segments);
   if (!shape) {
@@ -730,7 +587,7 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
       return { status: 200, body: { value: replicasOf(ctx, revision) } };
     }
     const items = resourcesOfType(ctx.state, shape.type).filter((r) => covers(listScope, r.id));
-    const shown = type === "microsoft.app/containerapps" ? items.map(redactSecrets) : items;
+    const shown = hasSecrets(type) ? items.map(redactSecrets) : items;
     return page(ctx, req.url, shown);
   }
 
@@ -758,13 +615,13 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
         `The Resource '${shape.type}/${lastSegment(id)}' under resource group '${segments[3] ?? ""}' was not found.`,
       );
     }
-    return { status: 200, body: type === "microsoft.app/containerapps" ? redactSecrets(existing) : existing };
+    return { status: 200, body: hasSecrets(type) ? redactSecrets(existing) : existing };
   }
 
   const writeAction = `${shape.type}/${req.method === "DELETE" ? "delete" : "write"}`;
   if (!callerMay(ctx.state, req.caller, writeAction, id, now)) return denied(req.caller, writeAction, id);
   if (type === "microsoft.app/containerapps" && (req.method === "PUT" || req.method === "PATCH")) {
-    return appWrite(ctx, req, id, existing);
+    return appWrite(ctx, req, id);
   }
   if (req.method === "DELETE") {
     if (!existing) return { status: 204 };
@@ -793,19 +650,4 @@ export function handleArm(ctx: ArmContext, req: ArmRequest): ArmResponse {
     return { status: existing ? 200 : 201, body: resource };
   }
   return error(405, "MethodNotAllowed", `${req.method} is not supported`);
-}
-
-/** The resource's `properties` object, created when absent. */
-function propsOf(resource: { properties?: Record<string, unknown> }): Record<string, unknown> {
-  if (resource.properties === undefined) resource.properties = {};
-  return resource.properties;
-}
-
-/** A nested object field, created when absent. */
-function childOf(parent: Record<string, unknown>, key: string): Record<string, unknown> {
-  const existing = parent[key];
-  if (existing !== null && typeof existing === "object") return existing as Record<string, unknown>;
-  const created: Record<string, unknown> = {};
-  parent[key] = created;
-  return created;
 }

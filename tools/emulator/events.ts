@@ -182,10 +182,16 @@ export function armEvent(input: {
   };
 }
 
+/**
+ * The alert of a pull failure in the environment's system logs. A revision's names its revision; (v2) a job
+ * execution's names the job as `ContainerAppName_s` and `JobName_s` and no revision: executions log under the job's
+ * name (spec/events.md v2). That the job's rows carry no revision name is an assumption (a job has no revisions).
+ */
 export function pullFailureAlert(input: {
   environmentId: string;
   appName: string;
-  revisionName: string;
+  revisionName?: string;
+  jobName?: string;
   time: Date;
 }): Record<string, unknown> {
   const subscriptionId = input.environmentId.split("/")[2] ?? "";
@@ -218,7 +224,8 @@ export function pullFailureAlert(input: {
               dimensions: [
                 { name: "_ResourceId", value: env },
                 { name: "ContainerAppName_s", value: input.appName },
-                { name: "RevisionName_s", value: input.revisionName },
+                ...(input.revisionName ? [{ name: "RevisionName_s", value: input.revisionName }] : []),
+                ...(input.jobName ? [{ name: "JobName_s", value: input.jobName }] : []),
               ],
               metricValue: 1,
               operator: "GreaterThan",
@@ -232,5 +239,32 @@ export function pullFailureAlert(input: {
       },
       customProperties: {},
     },
+  };
+}
+
+/**
+ * v2: a row of the environment's system logs (the `ContainerAppSystemLogs` table) for a job execution whose pull
+ * failed: executions log under the job's name, `ContainerAppName` with `JobName` (spec/events.md v2); `Reason`
+ * `ImagePullBackOff` is one of the reasons spec/pull-path.md v2 lists, `Log` the failure wording's container text
+ * (failure-wording.ts). The other columns (`ExecutionName`, `EnvironmentName`, `Type`) are named as the table's
+ * documented columns are, an assumption for a job's rows.
+ */
+export function executionLogRow(input: {
+  environmentId: string;
+  jobName: string;
+  executionName: string;
+  log: string;
+  time: Date;
+}): Record<string, unknown> {
+  return {
+    TimeGenerated: input.time.toISOString(),
+    _ResourceId: input.environmentId.toLowerCase(),
+    EnvironmentName: input.environmentId.split("/").pop() ?? "",
+    ContainerAppName: input.jobName,
+    JobName: input.jobName,
+    ExecutionName: input.executionName,
+    Type: "Warning",
+    Reason: "ImagePullBackOff",
+    Log: input.log,
   };
 }

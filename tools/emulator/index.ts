@@ -16,7 +16,7 @@ import { emulatorCertificate } from "./cert.js";
 import { createClock } from "./clock.js";
 import { emulatorCredential } from "./credential.js";
 import { handleRegistryRequest } from "./dataplane.js";
-import { type ArmEvent, type Bus, createBus, pullFailureAlert } from "./events.js";
+import { type ArmEvent, type Bus, createBus, executionLogRow, pullFailureAlert } from "./events.js";
 import { createFaults, type Faults } from "./faults.js";
 import { emulatorHttpClient } from "./http-client.js";
 import { DEFAULT_OPERATOR, isRegistryHost, lowerId } from "./ids.js";
@@ -47,6 +47,8 @@ export interface Emulator {
   httpClient: HttpClient;
   events: Bus<ArmEvent>;
   alerts: Bus<Record<string, unknown>>;
+  /** v2: rows of the environments' system logs the emulator writes (a job execution's failed pull, events.ts). */
+  systemLogs: Bus<Record<string, unknown>>;
   log: RequestLog;
   clock: Clock;
   faults: Faults;
@@ -83,9 +85,18 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
   const faults = createFaults(seed);
   const events = createBus<ArmEvent>(seed, (e) => [e]);
   const alerts = createBus<Record<string, unknown>>(seed + 1, (a) => a);
+  const systemLogs = createBus<Record<string, unknown>>(seed + 2, (row) => [row]);
   const { cert, key } = emulatorCertificate();
   const callerId = state.caller?.principalId ?? DEFAULT_OPERATOR;
   const callerTenant = state.caller?.tenantId ?? state.tenants[0]?.tenantId ?? "";
+
+  /** The alert of the environment's pull-failure rule for a workload's failed pull (events.ts). */
+  const alertPullFailure = (workload: ArmResource, names: { revisionName?: string; jobName?: string }) => {
+    const p = workload.properties ?? {};
+    const environmentId = String(p.environmentId ?? p.managedEnvironmentId ?? "");
+    if (environmentId)
+      alerts.publish(pullFailureAlert({ environmentId, appName: workload.name, ...names, time: clock.now() }));
+  };
 
   const ctx: ArmContext = {
     state,
@@ -93,13 +104,17 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     pageSize: options.pageSize ?? 100,
     baseUrl: "",
     emit: (event) => events.publish(event),
-    runtimeFailure: (app, revision) => {
-      const environmentId = String(app.properties?.environmentId ?? app.properties?.managedEnvironmentId ?? "");
-      if (environmentId)
-        alerts.publish(
-          pullFailureAlert({ environmentId, appName: app.name, revisionName: revision.name, time: clock.now() }),
-        );
+    runtimeFailure: (app, revision) => alertPullFailure(app, { revisionName: revision.name }),
+    // v2: executions log under the job's name (ContainerAppName and JobName, spec/events.md v2).
+    executionFailure: (job, execution, log) => {
+      const environmentId = String(job.properties?.environmentId ?? "");
+      const time = clock.now();
+      systemLogs.publish(
+        executionLogRow({ environmentId, jobName: job.name, executionName: execution.name, log, time }),
+      );
+      alertPullFailure(job, { jobName: job.name });
     },
+    pendingExecutions: [],
     operations: new Map(),
     failures: new Map(),
     principalsCreatedAt: new Map(),
@@ -280,6 +295,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     httpClient,
     events,
     alerts,
+    systemLogs,
     log,
     clock,
     faults,
@@ -305,7 +321,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
       return ok;
     },
     stop: async () => {
-      await Promise.all([events.settle(), alerts.settle()]);
+      await Promise.all([events.settle(), alerts.settle(), systemLogs.settle()]);
       await Promise.all([server, ...exposures].map(closeServer));
     },
   };

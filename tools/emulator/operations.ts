@@ -15,6 +15,8 @@ export interface Operation {
   doneAt: number;
   /** The resource the operation wrote (its final GET for the Location form). */
   resourceId: string;
+  /** The Location form's final body when it is not the resource (a job start's `{name, id}`: JobExecutionBase). */
+  result?: unknown;
 }
 
 /** While an operation runs, the Retry-After the emulator sends (an assumption; the product must cap any value). */
@@ -24,7 +26,7 @@ const RETRY_AFTER_SECONDS = 1;
 export function startOperation(
   ctx: ArmContext,
   resourceId: string,
-  outcome: Pick<Operation, "status" | "error">,
+  outcome: Pick<Operation, "status" | "error" | "result">,
   atLeastSeconds = 0,
 ): string {
   const id = randomUUID();
@@ -33,13 +35,19 @@ export function startOperation(
   return id;
 }
 
-/** The headers of a write's 201/202: Azure-AsyncOperation + Location, or Location only (world behaviour). */
+/**
+ * The headers of a write's 201/202: Azure-AsyncOperation + Location, or Location only (world behaviour, or `form` when
+ * the operation has only one: a job start answers Location only, Jobs.json Jobs_Start). A job's operations live under
+ * `containerappsjobOperation...`, as the 2025-07-01 example Job_Patch.json's `azure-asyncoperation` header shows.
+ */
 export function operationHeaders(
   ctx: ArmContext,
   resource: ArmResource,
   operation: string,
   apiVersion: string | null,
+  form: "azure-async" | "location" = ctx.state.behaviour.operations,
 ): Record<string, string> {
+  const prefix = resource.type.toLowerCase().startsWith("microsoft.app/jobs") ? "containerappsjob" : "containerapp";
   const location = String(resource.location ?? "westeurope")
     .replace(/\s/g, "")
     .toLowerCase();
@@ -47,23 +55,23 @@ export function operationHeaders(
   const query = `api-version=${apiVersion ?? ""}`;
   const running = (ctx.operations.get(operation)?.doneAt ?? 0) > ctx.clock.now().getTime();
   const retryAfter = String(running ? RETRY_AFTER_SECONDS : 0);
-  if (ctx.state.behaviour.operations === "location") {
-    return { location: `${base}/containerappOperationResults/${operation}?${query}`, "retry-after": retryAfter };
+  if (form === "location") {
+    return { location: `${base}/${prefix}OperationResults/${operation}?${query}`, "retry-after": retryAfter };
   }
   // ARM's pair: the status monitor, and the Location whose GET gives the result once the operation is over.
   return {
-    "azure-asyncoperation": `${base}/containerappOperationStatuses/${operation}?${query}`,
-    location: `${base}/containerappOperationResults/${operation}?${query}`,
+    "azure-asyncoperation": `${base}/${prefix}OperationStatuses/${operation}?${query}`,
+    location: `${base}/${prefix}OperationResults/${operation}?${query}`,
     "retry-after": retryAfter,
   };
 }
 
 /**
- * GET of an operation: `containerappOperationStatuses/{id}` answers the status document; `containerappOperationResults/
+ * GET of an operation: `containerapp[sjob]OperationStatuses/{id}` answers the status document; `containerappOperationResults/
  * {id}` (the Location form) answers 202 while running, then 200 with the resource, or the error with status 400.
  */
 export function operationRoute(ctx: ArmContext, path: string, show: (r: ArmResource) => unknown): ArmResponse | null {
-  const m = /\/containerappOperation(Statuses|Results)\/([^/]+)$/i.exec(path);
+  const m = /\/containerapp(?:sjob)?Operation(Statuses|Results)\/([^/]+)$/i.exec(path);
   if (!m) return null;
   const op = ctx.operations.get(m[2] ?? "");
   if (!op)
@@ -76,6 +84,7 @@ export function operationRoute(ctx: ArmContext, path: string, show: (r: ArmResou
   }
   if (running) return { status: 202, headers: { location: path, "retry-after": String(RETRY_AFTER_SECONDS) } };
   if (op.status === "Failed") return { status: 400, body: { error: op.error } };
+  if (op.result !== undefined) return { status: 200, body: op.result };
   const resource = ctx.state.resources.get(resourceKey(op.resourceId));
   return { status: 200, body: resource ? show(resource) : undefined };
 }

@@ -51,8 +51,10 @@ interface Principal {
 function resolveIdentity(state: WorldState, app: ArmResource, ref: string): Principal | string {
   const identity = app.identity ?? {};
   const type = String(identity.type ?? "None").toLowerCase();
+  // The emulator's own words name the workload's kind (v2: a job is a workload too).
+  const noun = app.type.toLowerCase() === "microsoft.app/jobs" ? "job" : "app";
   if (ref.toLowerCase() === "system") {
-    if (!type.includes("systemassigned") || !identity.principalId) return "the app has no system-assigned identity";
+    if (!type.includes("systemassigned") || !identity.principalId) return `the ${noun} has no system-assigned identity`;
     return { principalId: identity.principalId, tenantId: String(identity.tenantId ?? "") };
   }
   if (ref.toLowerCase() === "system-environment") {
@@ -79,7 +81,7 @@ function resolveIdentity(state: WorldState, app: ArmResource, ref: string): Prin
   const envIdentities = state.resources.get(lowerId(envId))?.identity?.userAssignedIdentities ?? {};
   const onEnvironment = Object.keys(envIdentities).some((k) => lowerId(k) === lowerId(ref));
   if (!attached && !onEnvironment) {
-    return `the user-assigned identity ${ref} is assigned neither to the app nor to its managed environment`;
+    return `the user-assigned identity ${ref} is assigned neither to the ${noun} nor to its managed environment`;
   }
   const uami = state.resources.get(lowerId(ref));
   if (!uami) return `the user-assigned identity ${ref} does not exist`;

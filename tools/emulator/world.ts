@@ -7,6 +7,7 @@ import { parseBehaviour } from "./behaviour.js";
 import { lastSegment, lowerId, nameUuid, subscriptionOf } from "./ids.js";
 import { buildImage, parsePlatform } from "./images.js";
 import { type ArmResource, type RegistryContent, resourceKey, type TagContent, type WorldState } from "./state.js";
+import { validateJobs } from "./world-jobs.js";
 
 export const DEFAULT_TENANT = "00000000-0000-4000-8000-0000000000a1";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,7 +16,7 @@ export class WorldError extends Error {
   override name = "WorldError";
 }
 
-function fail(path: string, found: unknown, expected: string): never {
+export function fail(path: string, found: unknown, expected: string): never {
   const shown = typeof found === "string" ? JSON.stringify(found.slice(0, 120)) : JSON.stringify(found)?.slice(0, 120);
   throw new WorldError(`${path}: found ${shown ?? "nothing"}; expected ${expected}`);
 }
@@ -63,7 +64,11 @@ export function normalizeResource(resource: ArmResource, state: WorldState, now:
     p.loginServer ??= `${resource.name.toLowerCase()}.azurecr.io`;
     p.provisioningState ??= "Succeeded";
   }
-  if (typeIs(resource, "Microsoft.App/containerApps") || typeIs(resource, "Microsoft.App/managedEnvironments")) {
+  if (
+    typeIs(resource, "Microsoft.App/containerApps") ||
+    typeIs(resource, "Microsoft.App/jobs") ||
+    typeIs(resource, "Microsoft.App/managedEnvironments")
+  ) {
     p.provisioningState ??= "Succeeded";
   }
   if (typeIs(resource, "Microsoft.Authorization/roleAssignments")) {
@@ -155,6 +160,7 @@ export function loadWorld(json: unknown): { state: WorldState; now: Date } {
   const now = json.now === undefined ? new Date() : new Date(String(json.now));
   if (Number.isNaN(now.getTime())) fail("now", json.now, 'an ISO time such as "2026-11-22T12:00:00Z"');
   const resources = json.resources.map((r, i) => validateResource(structuredClone(r), i));
+  validateJobs(resources);
 
   const subscriptions = [...new Set(resources.map((r) => subscriptionOf(r.id)))];
   let tenants: WorldState["tenants"];

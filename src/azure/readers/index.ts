@@ -6,6 +6,7 @@
 import type { PullFacts } from "../../core/facts.js";
 import { type AssignmentsReader, createAssignmentsReader } from "./assignments.js";
 import { createEnvironmentReader, type EnvironmentReader } from "./environment.js";
+import { createExecutionsReader, type ExecutionsReader } from "./executions.js";
 import { createIdentitiesReader, type IdentitiesReader } from "./identities.js";
 import { createNetworkReader, type NetworkReader } from "./network.js";
 import type { ReadContext, Reader } from "./reader.js";
@@ -19,6 +20,7 @@ export interface Readers {
   environment: EnvironmentReader;
   identities: IdentitiesReader;
   revision: RevisionReader;
+  executions: ExecutionsReader;
   assignments: AssignmentsReader;
   network: NetworkReader;
 }
@@ -28,14 +30,16 @@ export function createReaders(context: ReadContext): Readers {
   const environment = createEnvironmentReader(context, registries);
   const identities = createIdentitiesReader(context);
   const revision = createRevisionReader(context);
+  const executions = createExecutionsReader(context);
   const assignments = createAssignmentsReader(context, { registries, identities, environment });
   const network = createNetworkReader(context, { registries, environment });
   return {
-    list: [registries, environment, identities, revision, assignments, network],
+    list: [registries, environment, identities, revision, executions, assignments, network],
     registries,
     environment,
     identities,
     revision,
+    executions,
     assignments,
     network,
   };
@@ -55,6 +59,7 @@ export function assemble(context: ReadContext, readers: Readers): Omit<PullFacts
     roleAssignments,
     roleDefinitions,
     revision: readers.revision.facts(),
+    executions: readers.executions.facts(),
     network: readers.network.facts(),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The revision reader: the app's latest revision and its replicas, side by side in wave 2 (raw bodies, so that
- * fields the SDK model drops, such as `runningStateDetails`, reach the facts).
+ * fields the SDK model drops, such as `runningStateDetails`, reach the facts). A job has no revision (v2): nothing is
+ * read for it (its executions are the executions reader's).
  */
 import type { Read, RevisionFacts } from "../../core/facts.js";
 import { revisionFactsFrom } from "../app-facts.js";
@@ -49,7 +50,7 @@ export function createRevisionReader(context: ReadContext): RevisionReader {
   }
 
   function plan(): ReadTask[] {
-    const name = app.latestRevisionName;
+    const name = app.kind === "job" ? null : app.latestRevisionName;
     if (!name) return [];
     return once("revision", async () => {
       revision = await read(name);

@@ -1,10 +1,11 @@
 /**
  * `pullguard check <app-id>` | `--resource-group <rg> --subscription <id>` | `--subscription <id>`:
- * diagnose; exit 0 when every app is healthy or degraded, 2 when any is broken.
+ * diagnose; exit 0 when every workload is healthy or degraded, 2 when any is broken. v2 (cli.md): `<app-id>` may be a
+ * job's ID, the scopes list apps and jobs (one list call each), and every JSON object says which `kind` it is.
  */
 import { createAzureAccess } from "../../app/azure-access.js";
 import { checkApp } from "../../app/check-app.js";
-import type { CheckResult, ScopeCheckResult } from "../../app/check-result.js";
+import { type CheckResult, checkDocument, type ScopeCheckResult, scopeCheckDocument } from "../../app/check-result.js";
 import { mapBounded } from "../../app/map-bounded.js";
 import type { Settings } from "../../config.js";
 import { diagnose } from "../../core/diagnose.js";
@@ -27,9 +28,11 @@ export async function runCheck(
   const resourceGroup = stringOption(opts.resourceGroup);
   const appId = opts.appId === undefined ? undefined : appIdArgument(opts.appId);
   if (!appId && !subscription) {
-    throw new UsageError("name an app (check <app-id>) or a scope (--subscription <id> [--resource-group <rg>])");
+    throw new UsageError(
+      "name a container app or job (check <app-id>) or a scope (--subscription <id> [--resource-group <rg>])",
+    );
   }
-  if (appId && resourceGroup) throw new UsageError("give either an app ID or --resource-group, not both");
+  if (appId && resourceGroup) throw new UsageError("give either an app or job ID or --resource-group, not both");
   if (resourceGroup && !subscription) throw new UsageError("--resource-group needs --subscription <id>");
 
   const session = await ctx.openBackend(
@@ -47,14 +50,11 @@ export async function runCheck(
       const started = Date.now();
       const { result } = await checkApp(appId, deps);
       result.stats.ms = result.stats.ms || Date.now() - started;
-      ctx.io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderCheck(result));
+      ctx.io.stdout(json ? `${JSON.stringify(checkDocument(result), null, 2)}\n` : renderCheck(result));
       return result.verdict === "broken" ? EXIT.broken : EXIT.ok;
     }
-    const { value: apps, armRequests: listRequests } = await azure.clients.countArmRequests(() =>
-      azure.listApps(subscription ?? ""),
-    );
-    const inScope = apps.filter(
-      (a) => !resourceGroup || (a.id.split("/")[4] ?? "").toLowerCase() === resourceGroup.toLowerCase(),
+    const { value: inScope, armRequests: listRequests } = await azure.clients.countArmRequests(() =>
+      azure.listApps(subscription ?? "", resourceGroup),
     );
     const failed: ScopeCheckResult["summary"]["failed"] = [];
     const checked = await mapBounded(inScope, CONCURRENCY, async (app): Promise<CheckResult | null> => {
@@ -77,7 +77,7 @@ export async function runCheck(
         armRequests: listRequests + results.reduce((n, r) => n + r.stats.armRequests, 0),
       },
     };
-    ctx.io.stdout(json ? `${JSON.stringify(scope, null, 2)}\n` : renderScopeCheck(scope));
+    ctx.io.stdout(json ? `${JSON.stringify(scopeCheckDocument(scope), null, 2)}\n` : renderScopeCheck(scope));
     if (scope.summary.broken > 0) return EXIT.broken;
     return failed.length > 0 ? EXIT.couldNotRun : EXIT.ok;
   } finally {

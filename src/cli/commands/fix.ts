@@ -5,6 +5,7 @@
  * holds it on stderr, skips every step with that reason and exits 2 (pending: the holder is fixing the app).
  */
 import { createAzureAccess } from "../../app/azure-access.js";
+import { checkDocument, kindOf } from "../../app/check-result.js";
 import { type FixResult, fixApp } from "../../app/fix-app.js";
 import { describeStep } from "../../app/step-description.js";
 import { createMemoryAuditLog, openAuditLog } from "../../azure/audit-log.js";
@@ -44,7 +45,8 @@ export function fixExitCode(result: FixResult): ExitCode {
 export function fixDocument(result: FixResult): Record<string, unknown> {
   return {
     appId: result.appId,
-    before: result.before,
+    kind: kindOf(result.appId),
+    before: checkDocument(result.before),
     applied: result.applied,
     skipped: result.skipped,
     verification: result.verification,

@@ -1,16 +1,20 @@
 /** Validation of the CLI's own options, with messages that name the flag and what it expects. */
-import { containerAppIdOf } from "../../core/resource-id.js";
+import { workloadIdOf } from "../../core/resource-id.js";
 import { UsageError } from "../errors.js";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Resource group names: 1-90 letters, digits, '_', '-', '.', '(' or ')'. */
 const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
-/** Container app names: a letter, then up to 31 letters, digits and hyphens. */
+/**
+ * Container app and job names (the same rule: PSRule for Azure, Azure.ContainerApp.Name and
+ * Azure.ContainerApp.JobNaming): a letter, then up to 31 letters, digits and hyphens.
+ */
 const APP_NAME = /^[a-z][a-z0-9-]{0,31}$/i;
 
+/** A workload ID (v2, cli.md): a container app's or a container apps job's resource ID. */
 export function appIdArgument(value: unknown): string {
   const text = typeof value === "string" ? value.trim() : "";
-  const parts = containerAppIdOf(text);
+  const parts = workloadIdOf(text);
   const valid =
     parts !== null &&
     GUID.test(parts.subscriptionId) &&
@@ -19,9 +23,11 @@ export function appIdArgument(value: unknown): string {
     !/\/\.\.?\//.test(text);
   if (!valid) {
     throw new UsageError(
-      `${JSON.stringify(text || String(value))} is not a container app resource ID; expected ` +
+      `${JSON.stringify(text || String(value))} is not a container app or job resource ID; expected ` +
         "/subscriptions/<subscription-guid>/resourceGroups/<group>/providers/Microsoft.App/containerApps/<name> " +
-        "(az containerapp show -n <name> -g <group> --query id -o tsv)",
+        "(az containerapp show -n <name> -g <group> --query id -o tsv) or " +
+        "/subscriptions/<subscription-guid>/resourceGroups/<group>/providers/Microsoft.App/jobs/<name> " +
+        "(az containerapp job show -n <name> -g <group> --query id -o tsv)",
     );
   }
   return text;

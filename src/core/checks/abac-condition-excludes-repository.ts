@@ -24,7 +24,7 @@ export const abacConditionExcludesRepository: Check = {
     return [
       findingOn("abac-condition-excludes-repository", path, {
         severity: "error",
-        message: `${identityLabel(path)} may pull from ${ctx.registry.name} only where its assignment conditions allow, and no condition admits the repository "${repository}".`,
+        message: `${identityLabel(path, facts)} may pull from ${ctx.registry.name} only where its assignment conditions allow, and no condition admits the repository "${repository}".`,
         evidence: [modeEvidence(ctx.registry), ...assignmentEvidence(ctx.access.grants)],
         ...(first && extended
           ? {

@@ -20,7 +20,7 @@ export const abacModeLegacyRoleOnly: Check = {
     return [
       findingOn("abac-mode-legacy-role-only", path, {
         severity: "error",
-        message: `${ctx.registry.name} uses ABAC repository permissions, where ${roles} no longer grant pull; ${identityLabel(path)} needs a repository role such as Container Registry Repository Reader.`,
+        message: `${ctx.registry.name} uses ABAC repository permissions, where ${roles} no longer grant pull; ${identityLabel(path, facts)} needs a repository role such as Container Registry Repository Reader.`,
         evidence: [modeEvidence(ctx.registry), ...assignmentEvidence(ctx.access.grants)],
         fix: pullGrantFix(path, facts, ctx),
       }),

@@ -15,7 +15,7 @@ import { foundRegistry, isCrossTenant } from "../pull-access.js";
 import { principalOf } from "../pull-paths.js";
 import { resourceNameOf } from "../resource-id.js";
 import type { Check } from "./check.js";
-import { findingOn, subject, unreadableEvidence } from "./check.js";
+import { findingOn, subject, theWorkload, unreadableEvidence } from "./check.js";
 
 function incomplete(
   path: Parameters<Check["run"]>[0],
@@ -61,7 +61,7 @@ function registryAndIdentityGaps(path: PathOf, facts: FactsOf): Finding[] {
     out.push(
       incomplete(
         path,
-        `whether ${resourceNameOf(identity.id)} is attached to the managed environment (it is not on the app${
+        `whether ${resourceNameOf(identity.id)} is attached to the managed environment (it is not on ${theWorkload(facts)}${
           identity.environmentUnknown.unreadable ? "" : "; the environment was not read"
         })`,
         identity.environmentUnknown.unreadable,
@@ -124,7 +124,7 @@ function networkGaps(path: PathOf, facts: FactsOf, registry: FoundRegistry): Fin
     out.push(
       findingOn("check-incomplete", path, {
         severity: "warning",
-        message: `${registry.name}'s firewall denies by default, but the app reports no outbound IP addresses, so PullGuard cannot tell whether the firewall admits ${subject(path)}.`,
+        message: `${registry.name}'s firewall denies by default, but ${theWorkload(facts)} reports no outbound IP addresses, so PullGuard cannot tell whether the firewall admits ${subject(path)}.`,
         evidence: [
           { resource: registry.id, path: "properties.networkRuleSet.defaultAction", value: registry.defaultAction },
           { resource: facts.app.id, path: "properties.outboundIpAddresses", value: [] },

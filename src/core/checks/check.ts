@@ -7,7 +7,7 @@ import type { Evidence, Finding, FindingCode, FindingFix, Severity } from "../fi
 import { fixAvailability } from "../fix-defaults.js";
 import { foundRegistry } from "../pull-access.js";
 import { hasSystemAssigned, type PullPath, principalOf } from "../pull-paths.js";
-import { resourceNameOf } from "../resource-id.js";
+import { resourceNameOf, workloadNoun } from "../resource-id.js";
 
 /** One check: looks at one pull path (with all the facts at hand) and returns its findings, usually none. */
 export interface Check {
@@ -72,11 +72,16 @@ export function subject(path: PullPath): string {
     : `container "${path.container}" (${path.image})`;
 }
 
+/** "the container app" or (v2) "the job": how messages name the workload. */
+export function theWorkload(facts: PullFacts): string {
+  return `the ${workloadNoun(facts.app.kind)}`;
+}
+
 /** How the path's identity is named in messages. */
-export function identityLabel(path: PullPath): string {
+export function identityLabel(path: PullPath, facts: PullFacts): string {
   switch (path.identity.kind) {
     case "system":
-      return "the app's system-assigned identity";
+      return `${theWorkload(facts)}'s system-assigned identity`;
     case "environment":
       return "the environment's system-assigned identity (system-environment)";
     case "user":
@@ -89,6 +94,25 @@ export function identityLabel(path: PullPath): string {
 /** Names of the app for `az` commands. */
 export function appNames(facts: PullFacts): string {
   return `--name ${facts.app.name} --resource-group ${facts.app.resourceGroup}`;
+}
+
+/**
+ * The Azure CLI command group of the workload: `az containerapp` for an app, `az containerapp job` for a job (v2).
+ * The job commands the checks name, each with the flags used here, as the Azure CLI defines them:
+ *   - `job identity assign --user-assigned .. | --system-assigned` (Azure/azure-cli,
+ *     src/azure-cli/azure/cli/command_modules/containerapp/commands.py group `containerapp job identity`, and _params.py
+ *     `argument_context('containerapp job identity')`: user_assigned, system_assigned);
+ *   - `job registry set --server .. --identity ..` (Azure/azure-cli-extensions,
+ *     src/containerapp/azext_containerapp/commands.py group `containerapp job registry` → set_registry_job, and
+ *     _params.py `argument_context('containerapp job registry')`: identity `system`, `system-environment` or an ID);
+ *   - `job update --container-name .. --image ..` (custom.py `update_containerappsjob(..., image, container_name, ...)`
+ *     in both repositories);
+ *   - `job start`, `job execution list` (Azure/azure-cli commands.py, groups `containerapp job` and
+ *     `containerapp job execution`).
+ * Every one takes `--name`/`--resource-group` like the app's.
+ */
+export function azWorkload(facts: PullFacts): string {
+  return facts.app.kind === "job" ? "az containerapp job" : "az containerapp";
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { isFound } from "../facts.js";
 import type { Check } from "./check.js";
-import { entryPath, findingOn } from "./check.js";
+import { entryPath, findingOn, theWorkload } from "./check.js";
 
 export const environmentIdentityMissing: Check = {
   code: "environment-identity-missing",
@@ -23,7 +23,7 @@ export const environmentIdentityMissing: Check = {
         severity: "error",
         message: envFound
           ? `The entry for ${path.server} uses the environment's system-assigned identity (system-environment), but environment ${envFound.name} has none.`
-          : `The entry for ${path.server} uses the environment's system-assigned identity (system-environment), but the app's environment does not exist.`,
+          : `The entry for ${path.server} uses the environment's system-assigned identity (system-environment), but ${theWorkload(facts)}'s environment does not exist.`,
         evidence: [
           { resource: facts.app.id, path: entryPath(path, "identity"), value: path.identityRef },
           envFound
@@ -31,8 +31,7 @@ export const environmentIdentityMissing: Check = {
             : { resource: facts.app.id, path: "properties.environmentId", value: facts.app.environmentId },
         ],
         fix: {
-          summary:
-            "enable the environment's system-assigned identity and grant it pull, or point the entry at an identity of the app; PullGuard does not change environments",
+          summary: `enable the environment's system-assigned identity and grant it pull, or point the entry at an identity of ${theWorkload(facts)}; PullGuard does not change environments`,
           az: `az containerapp env identity assign --ids ${facts.app.environmentId ?? "<environment-id>"} --system-assigned`,
         },
       }),

@@ -15,7 +15,7 @@
  */
 import { resourceNameOf } from "../resource-id.js";
 import type { Check } from "./check.js";
-import { appNames, entryPath, findingOn } from "./check.js";
+import { appNames, azWorkload, entryPath, findingOn, theWorkload } from "./check.js";
 
 export const identityNotAttached: Check = {
   code: "identity-not-attached",
@@ -27,7 +27,7 @@ export const identityNotAttached: Check = {
     return [
       findingOn("identity-not-attached", path, {
         severity: "error",
-        message: `The entry for ${path.server} names the user-assigned identity ${resourceNameOf(identity.id)}, which is attached neither to the app nor to its environment, so ACA cannot get a token for it.`,
+        message: `The entry for ${path.server} names the user-assigned identity ${resourceNameOf(identity.id)}, which is attached neither to ${theWorkload(facts)} nor to its environment, so ACA cannot get a token for it.`,
         evidence: [
           { resource: facts.app.id, path: entryPath(path, "identity"), value: path.identityRef },
           {
@@ -46,8 +46,8 @@ export const identityNotAttached: Check = {
             : []),
         ],
         fix: {
-          summary: `attach ${resourceNameOf(identity.id)} to the app, keeping its other identities`,
-          az: `az containerapp identity assign ${appNames(facts)} --user-assigned ${identity.id}`,
+          summary: `attach ${resourceNameOf(identity.id)} to ${theWorkload(facts)}, keeping its other identities`,
+          az: `${azWorkload(facts)} identity assign ${appNames(facts)} --user-assigned ${identity.id}`,
         },
       }),
     ];

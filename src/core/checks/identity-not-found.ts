@@ -5,7 +5,7 @@
  * Example: entry identity .../userAssignedIdentities/id-deleted, GET → 404 → error.
  */
 import type { Check } from "./check.js";
-import { entryPath, findingOn } from "./check.js";
+import { entryPath, findingOn, theWorkload } from "./check.js";
 
 export const identityNotFound: Check = {
   code: "identity-not-found",
@@ -21,8 +21,7 @@ export const identityNotFound: Check = {
           { resource: identity.id, path: "GET", value: "404 ResourceNotFound" },
         ],
         fix: {
-          summary:
-            "recreate the identity (a new one has a new principal: grant it pull) or point the entry at an identity the app has",
+          summary: `recreate the identity (a new one has a new principal: grant it pull) or point the entry at an identity ${theWorkload(facts)} has`,
           az: `az identity show --ids ${identity.id}`,
         },
       }),

@@ -9,7 +9,7 @@
  */
 import { foundRegistry } from "../pull-access.js";
 import type { Check } from "./check.js";
-import { appNames, findingOn, imageEvidence } from "./check.js";
+import { appNames, azWorkload, findingOn, imageEvidence } from "./check.js";
 
 /** Levenshtein distance, for "did you mean" tags. */
 function distance(a: string, b: string): number {
@@ -60,7 +60,7 @@ export const imageNotFound: Check = {
             nearest.length > 0
               ? `deploy a tag that exists (nearest: ${nearest.join(", ")}) or push ${reference}`
               : `push ${path.ref.repository}:${reference} or correct the image name`,
-          az: `az containerapp update ${appNames(facts)} --container-name ${path.container ?? "<container>"} --image ${path.server}/${path.ref.repository}:${nearest[0] ?? "<tag>"}`,
+          az: `${azWorkload(facts)} update ${appNames(facts)} --container-name ${path.container ?? "<container>"} --image ${path.server}/${path.ref.repository}:${nearest[0] ?? "<tag>"}`,
         },
       }),
     ];

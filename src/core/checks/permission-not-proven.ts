@@ -21,7 +21,7 @@ export const permissionNotProven: Check = {
     return [
       findingOn("permission-not-proven", path, {
         severity: "warning",
-        message: `Whether ${identityLabel(path)} may pull from ${ctx.registry.name} cannot be proven: ${ctx.access.why}.`,
+        message: `Whether ${identityLabel(path, facts)} may pull from ${ctx.registry.name} cannot be proven: ${ctx.access.why}.`,
         evidence: assignmentEvidence(ctx.access.grants),
         fix: { summary: `to be certain, ${direct.summary}`, az: direct.az },
       }),

@@ -24,7 +24,7 @@ export const pullRoleMissing: Check = {
     return [
       findingOn("pull-role-missing", path, {
         severity: "error",
-        message: `${identityLabel(path)} (principal ${ctx.principalId}) holds no role on ${ctx.registry.name} that grants pull, so ${subject(path)} gets "unauthorized: authentication required"; it needs ${needed}.`,
+        message: `${identityLabel(path, facts)} (principal ${ctx.principalId}) holds no role on ${ctx.registry.name} that grants pull, so ${subject(path)} gets "unauthorized: authentication required"; it needs ${needed}.`,
         evidence: [
           modeEvidence(ctx.registry),
           {

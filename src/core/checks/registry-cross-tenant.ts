@@ -7,7 +7,7 @@
 
 import { foundRegistry, identityTenant, isCrossTenant, registryTenant } from "../pull-access.js";
 import type { Check } from "./check.js";
-import { findingOn, identityLabel } from "./check.js";
+import { findingOn, identityLabel, theWorkload } from "./check.js";
 
 export const registryCrossTenant: Check = {
   code: "registry-cross-tenant",
@@ -19,7 +19,7 @@ export const registryCrossTenant: Check = {
     return [
       findingOn("registry-cross-tenant", path, {
         severity: "error",
-        message: `${registry.name} is in tenant ${registryTid} but ${identityLabel(path)} is in tenant ${identityTid}; managed identities cannot pull across tenants.`,
+        message: `${registry.name} is in tenant ${registryTid} but ${identityLabel(path, facts)} is in tenant ${identityTid}; managed identities cannot pull across tenants.`,
         evidence: [
           { resource: `/subscriptions/${registry.subscriptionId}`, path: "tenantId", value: registryTid },
           path.identity.kind === "user"
@@ -27,8 +27,7 @@ export const registryCrossTenant: Check = {
             : { resource: facts.app.id, path: "identity.tenantId", value: identityTid },
         ],
         fix: {
-          summary:
-            "import the image into a registry of the app's tenant, or use a registry token (username + password secret) for this registry",
+          summary: `import the image into a registry of ${theWorkload(facts)}'s tenant, or use a registry token (username + password secret) for this registry`,
           az: `az acr import --name <registry-in-your-tenant> --source ${path.image ?? `${path.server}/<repository>:<tag>`}`,
         },
       }),

@@ -10,7 +10,7 @@ import { ipCovered } from "../ip-range.js";
 import { privatePath } from "../private-path.js";
 import { foundRegistry } from "../pull-access.js";
 import type { Check } from "./check.js";
-import { findingOn, registryNames } from "./check.js";
+import { findingOn, registryNames, theWorkload } from "./check.js";
 
 export const registryFirewallBlocksEnvironment: Check = {
   code: "registry-firewall-blocks-environment",
@@ -27,7 +27,7 @@ export const registryFirewallBlocksEnvironment: Check = {
     return [
       findingOn("registry-firewall-blocks-environment", path, {
         severity: "error",
-        message: `${registry.name}'s firewall denies by default and does not allow ${some ? "some of " : ""}the app's outbound addresses (${blocked.join(", ")}), so pulls fail${some ? " intermittently" : ""} with DENIED. Behind a NAT gateway or firewall egress the real source address may differ.`,
+        message: `${registry.name}'s firewall denies by default and does not allow ${some ? "some of " : ""}${theWorkload(facts)}'s outbound addresses (${blocked.join(", ")}), so pulls fail${some ? " intermittently" : ""} with DENIED. Behind a NAT gateway or firewall egress the real source address may differ.`,
         evidence: [
           { resource: registry.id, path: "properties.networkRuleSet.defaultAction", value: registry.defaultAction },
           { resource: registry.id, path: "properties.networkRuleSet.ipRules", value: allowed },

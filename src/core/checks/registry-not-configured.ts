@@ -7,7 +7,7 @@
 import type { Evidence } from "../finding.js";
 import { foundRegistry } from "../pull-access.js";
 import type { Check } from "./check.js";
-import { appNames, entryIdentityForAz, findingOn, imageEvidence } from "./check.js";
+import { appNames, azWorkload, entryIdentityForAz, findingOn, imageEvidence, theWorkload } from "./check.js";
 
 export const registryNotConfigured: Check = {
   code: "registry-not-configured",
@@ -31,15 +31,15 @@ export const registryNotConfigured: Check = {
       findingOn("registry-not-configured", path, {
         severity: anonymous ? "info" : "error",
         message: anonymous
-          ? `${path.server} is not in the app's registries, but it allows anonymous pull, so ${path.image} pulls without credentials.`
-          : `${path.server} is not in the app's registries, so ${path.image} is pulled without credentials and ACR answers "unauthorized: authentication required".`,
+          ? `${path.server} is not in ${theWorkload(facts)}'s registries, but it allows anonymous pull, so ${path.image} pulls without credentials.`
+          : `${path.server} is not in ${theWorkload(facts)}'s registries, so ${path.image} is pulled without credentials and ACR answers "unauthorized: authentication required".`,
         evidence,
         ...(anonymous
           ? {}
           : {
               fix: {
-                summary: `add a registry entry for ${path.server} that uses a managed identity the app already has, then grant it pull if needed`,
-                az: `az containerapp registry set ${appNames(facts)} --server ${path.server} --identity ${identity}`,
+                summary: `add a registry entry for ${path.server} that uses a managed identity ${theWorkload(facts)} already has, then grant it pull if needed`,
+                az: `${azWorkload(facts)} registry set ${appNames(facts)} --server ${path.server} --identity ${identity}`,
               },
             }),
       }),

@@ -9,7 +9,7 @@
 import type { Evidence } from "../finding.js";
 import { foundRegistry } from "../pull-access.js";
 import type { Check } from "./check.js";
-import { appNames, entryIdentityForAz, entryPath, findingOn } from "./check.js";
+import { appNames, azWorkload, entryIdentityForAz, entryPath, findingOn } from "./check.js";
 
 export const registryUsesAdminCredentials: Check = {
   code: "registry-uses-admin-credentials",
@@ -35,7 +35,7 @@ export const registryUsesAdminCredentials: Check = {
         evidence,
         fix: {
           summary: `switch the entry for ${path.server} to a managed identity (the admin user stays as it is)`,
-          az: `az containerapp registry set ${appNames(facts)} --server ${path.server} --identity ${identity}`,
+          az: `${azWorkload(facts)} registry set ${appNames(facts)} --server ${path.server} --identity ${identity}`,
         },
       }),
     ];

@@ -25,8 +25,8 @@ export const roleAssignedViaGroup: Check = {
       findingOn("role-assigned-via-group", path, {
         severity: fresh ? "warning" : "info",
         message: fresh
-          ? `${identityLabel(path)} may pull from ${ctx.registry.name} only through a group assigned less than 24 hours ago; a managed identity's token can take hours to carry new group grants.`
-          : `${identityLabel(path)} may pull from ${ctx.registry.name} only through a group; membership changes raise no ARM event, so a direct assignment is easier to watch.`,
+          ? `${identityLabel(path, facts)} may pull from ${ctx.registry.name} only through a group assigned less than 24 hours ago; a managed identity's token can take hours to carry new group grants.`
+          : `${identityLabel(path, facts)} may pull from ${ctx.registry.name} only through a group; membership changes raise no ARM event, so a direct assignment is easier to watch.`,
         evidence: assignmentEvidence(grants),
         fix: { summary: `for a grant that takes effect reliably, ${direct.summary} directly`, az: direct.az },
       }),

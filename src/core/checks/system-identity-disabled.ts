@@ -5,7 +5,7 @@
  * (keeping the UAMIs), then grant pull to its new principal.
  */
 import type { Check } from "./check.js";
-import { appNames, entryPath, findingOn } from "./check.js";
+import { appNames, azWorkload, entryPath, findingOn, theWorkload } from "./check.js";
 
 export const systemIdentityDisabled: Check = {
   code: "system-identity-disabled",
@@ -14,14 +14,14 @@ export const systemIdentityDisabled: Check = {
     return [
       findingOn("system-identity-disabled", path, {
         severity: "error",
-        message: `The entry for ${path.server} uses the app's system-assigned identity, but the app has none (identity type "${facts.app.identity.type}").`,
+        message: `The entry for ${path.server} uses ${theWorkload(facts)}'s system-assigned identity, but ${theWorkload(facts)} has none (identity type "${facts.app.identity.type}").`,
         evidence: [
           { resource: facts.app.id, path: entryPath(path, "identity"), value: path.identityRef },
           { resource: facts.app.id, path: "identity.type", value: facts.app.identity.type },
         ],
         fix: {
-          summary: "enable the app's system-assigned identity (keeping its user-assigned ones), then grant it pull",
-          az: `az containerapp identity assign ${appNames(facts)} --system-assigned`,
+          summary: `enable ${theWorkload(facts)}'s system-assigned identity (keeping its user-assigned ones), then grant it pull`,
+          az: `${azWorkload(facts)} identity assign ${appNames(facts)} --system-assigned`,
         },
       }),
     ];

@@ -9,9 +9,14 @@
  * split by dimensions fires one alert per app, so only a V1 alert with search results or a hand-made payload names
  * more. The sweep is the backstop for those left (spec/events.md v2).
  *
+ * v2: a job's executions log to the same table under the job's name (`ContainerAppName`, with `JobName` where the
+ * table has it: events.md v2). A `JobName_s` / `JobName` value names a job (`kind: "job"`); a `ContainerAppName`
+ * alone may name an app or a job (`kind: null`); a job's resource ID is accepted wherever an app's is.
+ *
  * Example: rows `[["env-shop","orders-api"],["env-shop","billing-api"]]` under columns `EnvironmentName_s`,
  * `ContainerAppName_s` → two workloads, `{ environment: { name: "env-shop" }, appName: "orders-api" }` first.
  */
+import type { WorkloadKind } from "../resource-id.js";
 import { plainResourceIdSegments } from "./arm-event.js";
 
 /** The most workloads one alert makes PullGuard look at (spec/events.md v2). */
@@ -20,12 +25,14 @@ export const MAX_ALERT_WORKLOADS = 5;
 const MAX_ROWS = 1_000;
 
 export interface AlertWorkload {
-  /** The container app, when the alert names it by resource ID. */
+  /** The container app or (v2) job, when the alert names it by resource ID. */
   appId: string | null;
   /** The managed environment: its ID, or only its name when the table has no `_ResourceId`. */
   environment: { id: string } | { name: string } | null;
-  /** The app's name inside that environment. */
+  /** The workload's name inside that environment. */
   appName: string | null;
+  /** v2: "job" when the alert names a job (`JobName`, a job ID), "app" for an app's ID; null when a name may be either. */
+  kind: WorkloadKind | null;
   revisionName: string | null;
 }
 
@@ -49,13 +56,16 @@ export type WorkloadsReading =
 
 const ENVIRONMENT_ID =
   /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.app\/managedenvironments\/[^/]+$/i;
-const APP_ID = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.app\/containerapps\/[^/]+$/i;
+/** A container app's or (v2) a job's ID. */
+const APP_ID =
+  /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.app\/(containerapps|jobs)\/[^/]+$/i;
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/i;
 
 const COLUMNS = {
   resourceId: ["_ResourceId"],
   environmentName: ["EnvironmentName_s", "EnvironmentName"],
   appName: ["ContainerAppName_s", "ContainerAppName"],
+  jobName: ["JobName_s", "JobName"],
   revisionName: ["RevisionName_s", "RevisionName"],
 };
 
@@ -84,7 +94,11 @@ export function rowsAsSets(tables: Array<{ columns: Array<{ name: string }>; row
 function badName(set: NameValue[]): string | null {
   const appName = namedValue(set, COLUMNS.appName);
   if (appName !== null && !NAME.test(appName)) {
-    return `dimension ContainerAppName_s ${JSON.stringify(appName.slice(0, 80))} is not a container app name`;
+    return `dimension ContainerAppName_s ${JSON.stringify(appName.slice(0, 80))} is not a container app or job name`;
+  }
+  const jobName = namedValue(set, COLUMNS.jobName);
+  if (jobName !== null && !NAME.test(jobName)) {
+    return `dimension JobName_s ${JSON.stringify(jobName.slice(0, 80))} is not a job name`;
   }
   const environmentName = namedValue(set, COLUMNS.environmentName);
   if (environmentName !== null && !NAME.test(environmentName)) {
@@ -95,7 +109,20 @@ function badName(set: NameValue[]): string | null {
 
 function keyOf(w: AlertWorkload): string {
   const env = w.environment === null ? "" : "id" in w.environment ? w.environment.id : `name:${w.environment.name}`;
-  return (w.appId ?? `${env}|${w.appName ?? ""}`).toLowerCase();
+  return (w.appId ?? `${env}|${w.kind ?? ""}|${w.appName ?? ""}`).toLowerCase();
+}
+
+/** The kind a workload ID names (the ID matched APP_ID). */
+function kindOfId(id: string): WorkloadKind {
+  return /\/providers\/microsoft\.app\/jobs\//i.test(id) ? "job" : "app";
+}
+
+/** The workload's name in a set: a job's (`JobName`) when there is one, else the `ContainerAppName` (either kind). */
+function workloadName(set: NameValue[]): { name: string; kind: WorkloadKind | null } | null {
+  const jobName = namedValue(set, COLUMNS.jobName);
+  if (jobName !== null) return { name: jobName, kind: "job" };
+  const appName = namedValue(set, COLUMNS.appName);
+  return appName === null ? null : { name: appName, kind: null };
 }
 
 /** The distinct workloads the alert names, the first MAX_ALERT_WORKLOADS of them, or why there are none. */
@@ -108,23 +135,25 @@ export function alertWorkloads(names: AlertNames): WorkloadsReading {
   const found: AlertWorkload[] = names.resourceIds
     .map((id) => plainId(id, APP_ID))
     .filter((id): id is string => id !== null)
-    .map((appId) => ({ appId, environment: null, appName: null, revisionName: null }));
+    .map((appId) => ({ appId, environment: null, appName: null, kind: kindOfId(appId), revisionName: null }));
   let namesEnvironment = alertEnvironment !== undefined;
   let namesApp = false;
   for (const set of names.sets) {
     const appId = plainId(namedValue(set, COLUMNS.resourceId), APP_ID);
     if (appId) {
-      found.push({ appId, environment: null, appName: null, revisionName: namedValue(set, COLUMNS.revisionName) });
+      const revisionName = namedValue(set, COLUMNS.revisionName);
+      found.push({ appId, environment: null, appName: null, kind: kindOfId(appId), revisionName });
       continue;
     }
     const environmentId = plainId(namedValue(set, COLUMNS.resourceId), ENVIRONMENT_ID) ?? alertEnvironment ?? null;
     const environmentName = namedValue(set, COLUMNS.environmentName);
     const environment = environmentId ? { id: environmentId } : environmentName ? { name: environmentName } : null;
     namesEnvironment ||= environment !== null;
-    const appName = namedValue(set, COLUMNS.appName);
-    namesApp ||= appName !== null;
-    if (appName === null || environment === null) continue;
-    found.push({ appId: null, environment, appName, revisionName: namedValue(set, COLUMNS.revisionName) });
+    const workload = workloadName(set);
+    namesApp ||= workload !== null;
+    if (workload === null || environment === null) continue;
+    const revisionName = namedValue(set, COLUMNS.revisionName);
+    found.push({ appId: null, environment, appName: workload.name, kind: workload.kind, revisionName });
   }
   const distinct = [...new Map(found.map((w) => [keyOf(w), w])).values()];
   if (distinct.length === 0) return { outcome: "none", namesEnvironment, namesApp };

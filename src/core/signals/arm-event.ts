@@ -4,7 +4,9 @@
  *
  * Example: a `ResourceWriteFailure` for `Microsoft.App/containerApps/write` on
  * `/subscriptions/3f2b.../resourceGroups/rg-shop/providers/Microsoft.App/containerApps/orders-api` becomes
- * `{ kind: "app", appId: "/subscriptions/3f2b.../containerApps/orders-api", ... }`.
+ * `{ kind: "app", appId: "/subscriptions/3f2b.../containerApps/orders-api", ... }`; v2: a
+ * `Microsoft.App/jobs/start/action` on `.../providers/Microsoft.App/jobs/nightly-export` becomes
+ * `{ kind: "app", appId: ".../jobs/nightly-export" }` (a workload target: `appId` holds whichever kind, as in cli.md).
  */
 import { z } from "zod";
 import { networkChangeOf } from "../network/affected-environments.js";
@@ -50,8 +52,10 @@ const cloudEvent = z.looseObject({
 });
 
 export type ArmEventTarget =
-  /** Re-check this container app. */
+  /** Re-check this workload: a container app or (v2) a job. */
   | { kind: "app"; appId: string }
+  /** v2: an environment changed (its identities): re-check its workloads, apps and jobs. */
+  | { kind: "environment"; environmentId: string }
   /** Re-check the apps that pull from this registry. */
   | { kind: "registry"; registryId: string }
   /** Re-check the apps that use this user-assigned identity. */
@@ -119,6 +123,9 @@ export function plainResourceIdSegments(id: string): string[] | null {
 }
 
 const APP = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.App\/containerApps\/[^/]+/i;
+const JOB = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.App\/jobs\/[^/]+$/i;
+const ENVIRONMENT =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.App\/managedEnvironments\/[^/]+$/i;
 const REGISTRY =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+$/i;
 const IDENTITY =
@@ -133,6 +140,7 @@ function targetFor(operation: string, subject: string, status: string | null): A
     if (!app) return `subject ${subject} is not a container app (or one of its revisions)`;
     return { kind: "app", appId: app[0] };
   }
+  if (op.startsWith("microsoft.app/jobs/")) return jobTarget(op, subject);
   if (status !== null && status.toLowerCase() === "failed") {
     return `the ${operation} operation failed, so nothing changed`;
   }
@@ -141,6 +149,10 @@ function targetFor(operation: string, subject: string, status: string | null): A
     const scope = assignment?.[1];
     if (!scope) return `subject ${subject} is not a role assignment`;
     return { kind: "scope", scope };
+  }
+  if (op === "microsoft.app/managedenvironments/write") {
+    if (!ENVIRONMENT.test(subject)) return `subject ${subject} is not a managed environment`;
+    return { kind: "environment", environmentId: subject };
   }
   if (op.startsWith("microsoft.containerregistry/registries/")) {
     if (!REGISTRY.test(subject)) return `subject ${subject} is not a container registry`;
@@ -155,6 +167,19 @@ function targetFor(operation: string, subject: string, status: string | null): A
     return { kind: "identity", identityId: subject };
   }
   return `operation ${operation} is not one PullGuard acts on`;
+}
+
+/**
+ * v2: a job's write (accepted or failed, like an app's) and `jobs/start/action` (an execution is starting: its image is
+ * pulled now, so the job's configuration is checked at once; the execution's outcome comes later, followed up by the
+ * fix's verification). The subject of both is the job's ID (`POST .../jobs/{jobName}/start`, Jobs_Start in
+ * Microsoft.App/ContainerApps/stable/2025-07-01/Jobs.json; ARM events name the resource the operation is on,
+ * event-schema-subscriptions).
+ */
+function jobTarget(op: string, subject: string): ArmEventTarget | string {
+  if (op === "microsoft.app/jobs/delete") return "the job was deleted: nothing left to pull for";
+  if (!JOB.test(subject)) return `subject ${subject} is not a job`;
+  return { kind: "app", appId: subject };
 }
 
 interface NormalisedEvent {

@@ -5,8 +5,8 @@
  *
  * The system logs are recorded against the managed environment, so the alert names the environment (in a
  * `_ResourceId` dimension, `alertTargetIDs` or `configurationItems`, often lower-cased) and the app by name
- * (`ContainerAppName_s` / `ContainerAppName`). The `ContainerAppSystemLogs_CL` table may lack `_ResourceId`: then the
- * rule splits by `EnvironmentName_s`.
+ * (`ContainerAppName_s` / `ContainerAppName`; v2: a job by `JobName_s` / `JobName` too). The
+ * `ContainerAppSystemLogs_CL` table may lack `_ResourceId`: then the rule splits by `EnvironmentName_s`.
  *
  * Example: dimensions `_ResourceId=/subscriptions/s/resourcegroups/rg-shop/providers/microsoft.app/managedenvironments/env-shop`
  * and `ContainerAppName_s=orders-api` → `{ environment: { id: ".../env-shop" }, appName: "orders-api" }`.

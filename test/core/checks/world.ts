@@ -293,6 +293,53 @@ export function healthyFacts(): PullFacts {
   };
 }
 
+export const SCHEDULE = { type: "Schedule", cronExpression: "0 2 * * *" };
+export const MANUAL = { type: "Manual", cronExpression: null };
+
+export const JOB_ID = `/subscriptions/${SUB}/resourceGroups/rg-checkout/providers/Microsoft.App/jobs/checkout-nightly`;
+
+/**
+ * v2: the same workload as a container apps job: a scheduled job (`configuration.triggerType` Schedule, cron
+ * `0 2 * * *`) with no revision, whose newest execution failed (the one before succeeded). Everything on the pull path
+ * stays as `facts` has it, so a fault broken into an app's facts is the same fault in the job's.
+ */
+export function asJob(
+  facts: PullFacts,
+  trigger: { type: string; cronExpression: string | null } = SCHEDULE,
+): PullFacts {
+  return {
+    ...facts,
+    app: {
+      ...facts.app,
+      kind: "job",
+      id: JOB_ID,
+      name: "checkout-nightly",
+      latestRevisionName: null,
+      latestReadyRevisionName: null,
+      trigger,
+    },
+    revision: null,
+    executions: {
+      readable: true,
+      found: true,
+      items: [
+        {
+          name: "checkout-nightly-29304000",
+          status: "Failed",
+          startTime: "2026-11-22T02:00:05.000Z",
+          endTime: "2026-11-22T02:10:07.000Z",
+        },
+        {
+          name: "checkout-nightly-29302560",
+          status: "Succeeded",
+          startTime: "2026-11-21T02:00:03.000Z",
+          endTime: "2026-11-21T02:04:41.000Z",
+        },
+      ],
+    },
+  };
+}
+
 /** The healthy baseline with `change` applied. */
 export function factsWith(change: (facts: PullFacts) => void): PullFacts {
   const facts = healthyFacts();

@@ -44,6 +44,60 @@ describe("readArmEvent", () => {
     expect(readArmEvent(event)).toMatchObject({ outcome: "look", target: { kind: "app", appId: APP } });
   });
 
+  describe("v2: jobs and environments (events.md)", () => {
+    const JOB =
+      "/subscriptions/3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11/resourceGroups/rg-batch/providers/Microsoft.App/jobs/nightly-export";
+    const ENVIRONMENT =
+      "/subscriptions/3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11/resourceGroups/rg-batch/providers/Microsoft.App/managedEnvironments/env-batch";
+
+    it("points the start of an execution at its job: the image is pulled now", () => {
+      expect(readArmEvent(fixture("job-start.eventgrid.json"))).toMatchObject({
+        outcome: "look",
+        target: { kind: "app", appId: JOB },
+        eventType: "Microsoft.Resources.ResourceActionSuccess",
+        operationName: "Microsoft.App/jobs/start/action",
+        callerPrincipalId: "9a8b7c6d-5e4f-3021-1203-948576abcdef",
+      });
+    });
+
+    it("points a job's write at that job, accepted or failed", () => {
+      const event = fixture("job-write-success.eventgrid.json");
+      expect(readArmEvent(event)).toMatchObject({ outcome: "look", target: { kind: "app", appId: JOB } });
+      event.eventType = "Microsoft.Resources.ResourceWriteFailure";
+      (event.data as Record<string, unknown>).status = "Failed";
+      expect(readArmEvent(event)).toMatchObject({ outcome: "look", target: { kind: "app", appId: JOB } });
+    });
+
+    it("ignores a deleted job: nothing left to pull for", () => {
+      expect(readArmEvent(fixture("job-delete-success.eventgrid.json"))).toEqual({
+        outcome: "ignore",
+        reason: "the job was deleted: nothing left to pull for",
+        eventId: "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f",
+      });
+    });
+
+    it("ignores a job operation whose subject is not a job (an execution)", () => {
+      const event = fixture("job-start.eventgrid.json");
+      event.subject = `${JOB}/executions/nightly-export-29f1k`;
+      (event.data as Record<string, unknown>).resourceUri = event.subject;
+      expect(readArmEvent(event)).toMatchObject({
+        outcome: "ignore",
+        reason: `subject ${JOB}/executions/nightly-export-29f1k is not a job`,
+      });
+    });
+
+    it("points an environment's write at that environment; a failed one changed nothing", () => {
+      const event = fixture("environment-write-success.eventgrid.json");
+      expect(readArmEvent(event)).toMatchObject({
+        outcome: "look",
+        target: { kind: "environment", environmentId: ENVIRONMENT },
+        operationName: "Microsoft.App/managedEnvironments/write",
+      });
+      (event.data as Record<string, unknown>).status = "Failed";
+      expect(readArmEvent(event)).toMatchObject({ outcome: "ignore" });
+    });
+  });
+
   it("maps a role-assignment delete to the scope it was under", () => {
     expect(readArmEvent(fixture("role-assignment-delete.eventgrid.json"))).toMatchObject({
       outcome: "look",

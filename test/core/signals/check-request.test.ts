@@ -3,6 +3,7 @@ import { readCheckBody, readCheckRoute } from "../../../src/core/signals/check-r
 
 const SUB = "3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11";
 const APP = `/subscriptions/${SUB}/resourceGroups/rg-shop/providers/Microsoft.App/containerApps/orders-api`;
+const JOB = `/subscriptions/${SUB}/resourceGroups/rg-batch/providers/Microsoft.App/jobs/nightly-export`;
 
 describe("readCheckRoute", () => {
   it("builds the app ID from the route", () => {
@@ -10,10 +11,28 @@ describe("readCheckRoute", () => {
       {
         outcome: "ok",
         appId: APP,
+        kind: "app",
         subscriptionId: SUB,
         fix: false,
       },
     );
+  });
+
+  it("v2: builds a job's ID from the jobs route", () => {
+    expect(readCheckRoute({ subscriptionId: SUB, resourceGroup: "rg-batch", name: "nightly-export" }, "job")).toEqual({
+      outcome: "ok",
+      appId: JOB,
+      kind: "job",
+      subscriptionId: SUB,
+      fix: false,
+    });
+    expect(readCheckRoute({ subscriptionId: SUB, resourceGroup: "rg-batch", name: "Nightly_Export" }, "job")).toEqual({
+      outcome: "invalid",
+      message: expect.stringMatching(/^job name "Nightly_Export" is not valid; expected 1-32 lower-case letters/),
+    });
+    expect(readCheckRoute({ subscriptionId: SUB }, "job")).toMatchObject({
+      message: "expected the path /api/jobs/{subscriptionId}/{resourceGroup}/{jobName}",
+    });
   });
 
   it.each([
@@ -36,15 +55,26 @@ describe("readCheckBody", () => {
     expect(readCheckBody({ resourceId: APP, fix: true })).toMatchObject({ outcome: "ok", appId: APP, fix: true });
   });
 
+  it("v2: accepts a job's ID and says it is a job", () => {
+    expect(readCheckBody({ resourceId: JOB.replace(SUB, SUB.toUpperCase()) })).toEqual({
+      outcome: "ok",
+      appId: JOB,
+      kind: "job",
+      subscriptionId: SUB,
+      fix: false,
+    });
+  });
+
   it.each([
     [{ resourceId: APP, fix: "yes" }, "fix"],
     [{ resourceId: APP, extra: 1 }, "extra"],
-    [{ resourceId: `${APP}/../../../registries/contosoprod` }, "is not a container app ID"],
-    [{ resourceId: APP.replace("containerApps/", "containerApps%2F") }, "is not a container app ID"],
+    [{ resourceId: `${APP}/../../../registries/contosoprod` }, "is not a container app or job ID"],
+    [{ resourceId: APP.replace("containerApps/", "containerApps%2F") }, "is not a container app or job ID"],
     [
       { resourceId: APP.replace("Microsoft.App/containerApps", "Microsoft.ContainerRegistry/registries") },
-      "is not a container app ID",
+      "is not a container app or job ID",
     ],
+    [{ resourceId: `${JOB}/executions/nightly-export-29f1k` }, "or .../providers/Microsoft.App/jobs/{name}"],
     [[], "(body)"],
     [null, "expected a JSON body"],
   ])("rejects %j", (body, expected) => {

@@ -76,7 +76,13 @@ describe("Azure's published alert samples (common alert schema)", () => {
       { name: "ContainerAppName_s", value: "orders-api" },
       { name: "RevisionName_s", value: "orders-api--v42" },
     ];
-    const workload = { appId: null, environment: { id: ENV }, appName: "orders-api", revisionName: "orders-api--v42" };
+    const workload = {
+      appId: null,
+      environment: { id: ENV },
+      appName: "orders-api",
+      kind: null,
+      revisionName: "orders-api--v42",
+    };
     expect(readPullFailureAlert(v2)).toEqual({
       outcome: "look",
       alert: {
@@ -110,8 +116,14 @@ describe("Azure's published alert samples (common alert schema)", () => {
     const reading = readPullFailureAlert(v1);
     expect(reading).toMatchObject({ outcome: "look", alert: { workloadsLeft: 0 } });
     expect(reading.outcome === "look" ? reading.alert.workloads : []).toEqual([
-      { appId: null, environment: { name: "env-shop" }, appName: "orders-api", revisionName: "orders-api--v42" },
-      { appId: null, environment: { name: "env-shop" }, appName: "billing-api", revisionName: null },
+      {
+        appId: null,
+        environment: { name: "env-shop" },
+        appName: "orders-api",
+        kind: null,
+        revisionName: "orders-api--v42",
+      },
+      { appId: null, environment: { name: "env-shop" }, appName: "billing-api", kind: null, revisionName: null },
     ]);
   });
 

@@ -14,7 +14,13 @@ const ENV =
 
 describe("readPullFailureAlert", () => {
   it("finds the environment and the app name in the alert's dimensions", () => {
-    const workload = { appId: null, environment: { id: ENV }, appName: "orders-api", revisionName: "orders-api--v42" };
+    const workload = {
+      appId: null,
+      environment: { id: ENV },
+      appName: "orders-api",
+      kind: null,
+      revisionName: "orders-api--v42",
+    };
     expect(readPullFailureAlert(alert())).toEqual({
       outcome: "look",
       alert: {
@@ -77,5 +83,78 @@ describe("readPullFailureAlert", () => {
     const dims = a.data.alertContext.condition.allOf[0]?.dimensions ?? [];
     for (const d of dims) if (d.name === "ContainerAppName_s") d.value = "../orders-api";
     expect(readPullFailureAlert(a).outcome).toBe("reject");
+  });
+
+  describe("v2: an alert naming a job (system logs record executions under the job's name, events.md v2)", () => {
+    const jobAlert = () =>
+      JSON.parse(readFileSync("test/fixtures/events/pull-failure-job.alert.json", "utf8")) as Alert;
+    const ENV_BATCH =
+      "/subscriptions/3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11/resourcegroups/rg-batch/providers/microsoft.app/managedenvironments/env-batch";
+    const JOB =
+      "/subscriptions/3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11/resourceGroups/rg-batch/providers/Microsoft.App/jobs/nightly-export";
+
+    it("a JobName_s dimension names a job in the environment", () => {
+      const workload = {
+        appId: null,
+        environment: { id: ENV_BATCH },
+        appName: "nightly-export",
+        kind: "job",
+        revisionName: null,
+      };
+      expect(readPullFailureAlert(jobAlert())).toMatchObject({
+        outcome: "look",
+        alert: { ...workload, workloads: [workload], workloadsLeft: 0 },
+      });
+    });
+
+    it("a JobName (the ContainerAppSystemLogs column) alone names a job too", () => {
+      const a = jobAlert();
+      a.data.alertContext.condition.allOf = [
+        {
+          dimensions: [
+            { name: "_ResourceId", value: ENV_BATCH },
+            { name: "JobName", value: "nightly-export" },
+          ],
+        },
+      ];
+      expect(readPullFailureAlert(a)).toMatchObject({
+        outcome: "look",
+        alert: { appName: "nightly-export", kind: "job", environment: { id: ENV_BATCH } },
+      });
+    });
+
+    it("ContainerAppName alone may name an app or a job: the kind is left open", () => {
+      const a = jobAlert();
+      a.data.alertContext.condition.allOf = [
+        {
+          dimensions: [
+            { name: "_ResourceId", value: ENV_BATCH },
+            { name: "ContainerAppName", value: "nightly-export" },
+          ],
+        },
+      ];
+      expect(readPullFailureAlert(a)).toMatchObject({
+        outcome: "look",
+        alert: { appName: "nightly-export", kind: null },
+      });
+    });
+
+    it("a job's resource ID where an app's would be names the job", () => {
+      const a = jobAlert();
+      a.data.essentials.configurationItems = [JOB];
+      a.data.alertContext.condition.allOf = [];
+      expect(readPullFailureAlert(a)).toMatchObject({ outcome: "look", alert: { appId: JOB, kind: "job" } });
+    });
+
+    it("rejects a JobName that is no job name", () => {
+      const a = jobAlert();
+      for (const d of a.data.alertContext.condition.allOf[0]?.dimensions ?? []) {
+        if (d.name === "JobName_s") d.value = "../nightly-export";
+      }
+      expect(readPullFailureAlert(a)).toEqual({
+        outcome: "reject",
+        reason: 'dimension JobName_s "../nightly-export" is not a job name',
+      });
+    });
   });
 });

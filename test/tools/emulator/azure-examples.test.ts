@@ -187,8 +187,66 @@ it("every example with a resource body is covered by this file", () => {
     "app/Revisions_List.json",
     "containerregistry/RegistryList.json",
     "authorization/RoleAssignments_ListForSubscription.json",
+    "app/Job_Get.json",
+    "app/Jobs_ListByResourceGroup.json",
+    "app/Job_Execution_Get.json",
+    "app/Job_Executions_Get.json",
+    "app/Job_Start.json",
   ]);
   const all = readdirSync(DIR, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
   expect(all.length).toBeGreaterThan(covered.size);
   for (const path of covered) expect(all).toContain(path);
+});
+
+describe("v2: job examples (Job_Get, Jobs_ListByResourceGroup, Job_Execution_Get, Job_Executions_Get, Job_Start)", () => {
+  const JOB = "/subscriptions/34adfa4f-cedf-4dc0-ba29-b6d1a69ab345/resourceGroups/rg/providers/Microsoft.App/jobs";
+  /** The execution examples carry no `id`/`type`: a world gives them, under a job of the list example. */
+  const executionOf = (b: Record<string, unknown>) => ({
+    ...b,
+    id: `${JOB}/testcontainerappsjob0/executions/${String(b.name)}`,
+    type: "Microsoft.App/jobs/executions",
+  });
+  const single = body("app/Job_Execution_Get.json");
+  const listed = values("app/Job_Executions_Get.json")[0] as unknown as Record<string, unknown>;
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startEmulator({
+      resources: [...values("app/Jobs_ListByResourceGroup.json"), executionOf(single), executionOf(listed)],
+    });
+  });
+  afterAll(() => emu.stop());
+
+  it("GET of the job and the list by group come back with every field given", async () => {
+    // Job_Get's job is the list's first one in another case (IDs compare case-insensitively): a world of its own.
+    const given = body("app/Job_Get.json");
+    const alone = await startEmulator({ resources: [given] });
+    try {
+      expect((await rawGet(alone, String(given.id), "2025-07-01")).json).toMatchObject(given);
+    } finally {
+      await alone.stop();
+    }
+    const list = (await rawGet(emu, JOB, "2025-07-01")).json as { value: unknown[] };
+    expect(list.value).toMatchObject(values("app/Jobs_ListByResourceGroup.json"));
+  });
+
+  it("an execution and the executions list have the examples' shapes", async () => {
+    const one = (await rawGet(emu, `${JOB}/testcontainerappsjob0/executions/jobExecution1`, "2025-07-01")).json;
+    expect(one).toMatchObject(single);
+    const list = (await rawGet(emu, `${JOB}/testcontainerappsjob0/executions`, "2025-07-01")).json as {
+      value: unknown[];
+    };
+    expect(list.value).toEqual(expect.arrayContaining([expect.objectContaining(listed)]));
+  });
+
+  it("a start answers the example's JobExecutionBase keys and a 202 with Location, through the SDK", async () => {
+    const options = { endpoint: emu.endpoint, httpClient: emu.httpClient };
+    const apps = new ContainerAppsAPIClient(emu.credential, "34adfa4f-cedf-4dc0-ba29-b6d1a69ab345", options);
+    const started = await apps.jobs.beginStartAndWait("rg", "testcontainerappsjob0");
+    const shown = example("app/Job_Start.json").responses;
+    expect(Object.keys(started).sort()).toEqual(Object.keys(shown["200"]?.body ?? {}).sort());
+    expect(started.name).toMatch(/^testcontainerappsjob0-[a-z0-9]{7}$/);
+    const reply = emu.log.entries().find((e) => e.method === "POST" && e.path.includes("/start?"));
+    expect(reply?.status).toBe(202);
+    expect(Object.keys(shown["202"] ?? {})).toEqual(["headers"]);
+  });
 });
