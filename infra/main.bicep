@@ -59,6 +59,9 @@ param allowedScopes string = ''
 @maxValue(10000)
 param maxChangesPerHour int = 20
 
+@description('PULLGUARD_START_JOBS_AFTER_FIX: after fixing a manual-trigger job, start one execution of it (that runs the job\'s real work). Default false: no execution is ever started.')
+param startJobsAfterFix bool = false
+
 @description('PULLGUARD_SWEEP_SCHEDULE: six-field NCRONTAB schedule of the sweep.')
 param sweepSchedule string = '0 */15 * * * *'
 
@@ -235,6 +238,7 @@ module functionApp 'app/function-app.bicep' = {
     disabledFixes: join(disabledFixList, ',')
     allowedScopes: join(allowedScopeList, ',')
     maxChangesPerHour: maxChangesPerHour
+    startJobsAfterFix: startJobsAfterFix
     sweepSchedule: sweepSchedule
     verifyDelaySeconds: verifyDelaySeconds
     verifyDeadlineMinutes: verifyDeadlineMinutes

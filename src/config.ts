@@ -60,6 +60,18 @@ function webhookUrl(name: string, raw: string | undefined): string | null {
   return url.toString();
 }
 
+/**
+ * A yes/no setting: `true` or `false` (any case, surrounding spaces ignored); missing or empty is `fallback`. Anything
+ * else is an error naming the setting and the two accepted values (a typo never silently switches something on).
+ */
+function boolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = raw.trim().toLowerCase();
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new ConfigError(name, describeFound(name, raw), `true or false (default ${String(fallback)})`);
+}
+
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
   const parsed = z.coerce.number().int().min(min).max(max).safeParse(raw.trim());
@@ -97,6 +109,11 @@ export interface Settings {
   /** Scopes PullGuard may change: subscription, resource group or registry IDs. Default: the watched subscriptions. */
   allowedScopes: string[];
   maxChangesPerHour: number;
+  /**
+   * v2: after fixing a manual-trigger job, start one execution of it so its images are pulled again
+   * (PULLGUARD_START_JOBS_AFTER_FIX, default false: an execution runs the job's real work).
+   */
+  startJobsAfterFix: boolean;
   /** Object (principal) ID of PullGuard's own identity: events it caused never start another fix. */
   selfPrincipalId: string | null;
   /** Client ID of the user-assigned identity DefaultAzureCredential uses (AZURE_CLIENT_ID). */
@@ -277,6 +294,7 @@ export function loadSettings(env: Env): Settings {
     allowedScopes:
       allowedScopes.length > 0 ? allowedScopes : subscriptions.map((s) => `/subscriptions/${s.toLowerCase()}`),
     maxChangesPerHour: integer("PULLGUARD_MAX_CHANGES_PER_HOUR", env.PULLGUARD_MAX_CHANGES_PER_HOUR, 20, 0, 10_000),
+    startJobsAfterFix: boolean("PULLGUARD_START_JOBS_AFTER_FIX", env.PULLGUARD_START_JOBS_AFTER_FIX, false),
     selfPrincipalId: guid("PULLGUARD_SELF_PRINCIPAL_ID", env.PULLGUARD_SELF_PRINCIPAL_ID),
     azureClientId: guid("AZURE_CLIENT_ID", env.AZURE_CLIENT_ID),
     sweepSchedule,
@@ -314,6 +332,7 @@ export const SETTING_NAMES = [
   "PULLGUARD_DISABLED_FIXES",
   "PULLGUARD_ALLOWED_SCOPES",
   "PULLGUARD_MAX_CHANGES_PER_HOUR",
+  "PULLGUARD_START_JOBS_AFTER_FIX",
   "PULLGUARD_SELF_PRINCIPAL_ID",
   "AZURE_CLIENT_ID",
   "PULLGUARD_SWEEP_SCHEDULE",

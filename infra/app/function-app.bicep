@@ -77,6 +77,9 @@ param allowedScopes string = ''
 @description('PULLGUARD_MAX_CHANGES_PER_HOUR.')
 param maxChangesPerHour int = 20
 
+@description('PULLGUARD_START_JOBS_AFTER_FIX (false: no job execution is ever started).')
+param startJobsAfterFix bool = false
+
 @description('PULLGUARD_SWEEP_SCHEDULE (six-field NCRONTAB).')
 param sweepSchedule string = '0 */15 * * * *'
 
@@ -190,6 +193,7 @@ var appSettings = {
   PULLGUARD_DISABLED_FIXES: disabledFixes
   PULLGUARD_ALLOWED_SCOPES: allowedScopes
   PULLGUARD_MAX_CHANGES_PER_HOUR: string(maxChangesPerHour)
+  PULLGUARD_START_JOBS_AFTER_FIX: string(startJobsAfterFix)
   PULLGUARD_SWEEP_SCHEDULE: sweepSchedule
   PULLGUARD_VERIFY_DELAY_SECONDS: string(verifyDelaySeconds)
   PULLGUARD_VERIFY_DEADLINE_MINUTES: string(verifyDeadlineMinutes)

@@ -21,7 +21,7 @@ import { followUpKey, followUpRestart, planFixes } from "../core/plan.js";
 import type { PlanStep } from "../core/plan-step.js";
 import { type PolicySettings, policyFromSettings } from "../core/policy.js";
 import { holdRepeatedRestarts, onlyRestarts } from "../core/restart-guard.js";
-import type { VerificationMessage } from "../core/verification-message.js";
+import { jobFollowUpDelaySeconds, type VerificationMessage } from "../core/verification-message.js";
 import {
   isTerminallyFailed,
   judgeVerification,
@@ -31,7 +31,14 @@ import {
 import { type LeaseRow, leaseHeldMessage } from "../core/workload-lease.js";
 import type { CheckResult } from "./check-result.js";
 import { type AppContext, appContextOf } from "./notification-input.js";
-import { type FollowUp, type VerificationScheduling, type VerifyDeps, verifyUntil } from "./verify.js";
+import {
+  type FollowUp,
+  publicPart,
+  type VerificationScheduling,
+  type VerifyDeps,
+  verifyOnce,
+  verifyUntil,
+} from "./verify.js";
 
 /** applyPlan's dependencies except what each run sets itself (the deadline: from `invocationMs` at its start). */
 export type ApplyEnvironment = Omit<ApplyDeps, "trigger" | "dryRun" | "approveNeedsApproval" | "deadline"> & {
@@ -193,6 +200,8 @@ async function fixOnce(appId: string, deps: FixDeps): Promise<FixResult> {
     trigger: deps.trigger,
     dryRun: deps.dryRun || !confirmed,
     approveNeedsApproval: approve,
+    // v2: the forbidden list lets a job's start through only with the switch (a follow-up never starts one).
+    startJobsAfterFix: deps.settings.startJobsAfterFix === true,
   };
   const applied = await applyPlan(plan, appId, applyDeps);
   const skipped = confirmed
@@ -220,6 +229,7 @@ async function fixOnce(appId: string, deps: FixDeps): Promise<FixResult> {
     result.verification = { ...result.verification, outcome: "pending" };
     return result;
   }
+  if (facts.app.kind === "job") return verifyJob(result, { deps, auditIds: applied.auditIds, started, now });
   if (deps.verification.mode === "wait") return waitForVerification(result, deps, now);
   return scheduleVerification(result, { deps, facts, auditIds: applied.auditIds, deferred, now });
 }
@@ -298,6 +308,64 @@ async function scheduleVerification(
     revision,
     state: result.verification.state,
     remaining: result.verification.remaining,
+    scheduled: { messageId, delaySeconds, deadline: deadline.toISOString() },
+  };
+  return result;
+}
+
+/**
+ * v2, a job (pull-path.md "Workloads: apps and jobs"): nothing is restarted and no revision is waited for. The
+ * verification is a fresh diagnosis after the writes; then the next execution is followed up. The CLI (wait) follows
+ * the execution PullGuard started, if it started one, until it ends or the deadline passes. The function app
+ * (schedule) reports the fresh diagnosis and puts a follow-up on the queue, due after the job's next run
+ * (jobFollowUpDelaySeconds), which judges the executions since the fix and, when one failed, diagnoses again.
+ */
+async function verifyJob(
+  result: FixResult,
+  work: { deps: FixDeps; auditIds: readonly string[]; started: Date; now: Date },
+): Promise<FixResult> {
+  const { deps, now } = work;
+  const v = deps.verification;
+  const startedExecution = result.applied.some((s) => s.kind === "start-job-execution" && s.result === "done");
+  // The execution PullGuard started went out during the fix: count executions from the fix's start then.
+  const fixedAt = (startedExecution ? work.started : now).toISOString();
+  if (v.mode === "wait") {
+    if (!startedExecution) {
+      result.verification = publicPart(await verifyOnce(result.appId, deps));
+      return result;
+    }
+    const waited = await verifyUntil(result.appId, {
+      readFacts: deps.readFacts,
+      diagnose: deps.diagnose,
+      now: deps.apply.now,
+      sleep: v.sleep,
+      deadline: new Date(now.getTime() + v.deadlineMs),
+      since: fixedAt,
+      ...(v.initialDelayMs !== undefined ? { initialDelayMs: v.initialDelayMs } : {}),
+      ...(v.maxDelayMs !== undefined ? { maxDelayMs: v.maxDelayMs } : {}),
+    });
+    result.verification = waited.verification;
+    return result;
+  }
+  const look = await verifyOnce(result.appId, deps);
+  const delaySeconds = jobFollowUpDelaySeconds(look.facts, now, {
+    startedExecution,
+    verifyDelaySeconds: v.delaySeconds,
+  });
+  const deadline = new Date(now.getTime() + delaySeconds * 1000 + v.deadlineMinutes * 60_000);
+  const message: VerificationMessage = {
+    appId: result.appId,
+    revision: null,
+    attempt: 1,
+    deadline: deadline.toISOString(),
+    trigger: deps.trigger,
+    auditIds: [...work.auditIds],
+    restartsDone: [],
+    fixedAt,
+  };
+  const messageId = await v.scheduler.schedule(message, delaySeconds);
+  result.verification = {
+    ...publicPart(look),
     scheduled: { messageId, delaySeconds, deadline: deadline.toISOString() },
   };
   return result;

@@ -1,6 +1,9 @@
 /**
  * A scheduled verification comes due (queue message): re-read and judge the app (verify.ts), then either it is
  * rescheduled, or people are told whether the fix resolved the pull failure.
+ *
+ * v2, a job: the look judges the executions since the fix; one that failed is told with the fresh diagnosis's
+ * findings (`unresolved`), one that succeeded as `resolved`; none by the deadline is `pending` and told to no one.
  */
 import { verdictOf } from "../core/diagnose.js";
 import { parseVerificationMessage } from "../core/verification-message.js";
@@ -32,6 +35,11 @@ export async function followUpVerification(
   if (result.status === "rescheduled") {
     const rescheduled = { action: "verification-rescheduled", writes: result.auditIds.length };
     return { outcome: "handled", apps: [{ appId: result.appId, verdict: verification.outcome, ...rescheduled }] };
+  }
+  // v2: a job whose next run has not come (or not ended) by the deadline has nothing to tell yet: no notification.
+  if (verification.outcome === "pending" && result.facts.app.kind === "job") {
+    const pending = { action: "verified: pending (no execution of the job has ended since the fix)", writes: 0 };
+    return { outcome: "handled", apps: [{ appId: result.appId, verdict: verification.outcome, ...pending }] };
   }
   const followTrigger: Trigger = {
     ...trigger,

@@ -9,6 +9,9 @@
  *
  * While a grant propagates, the revision that failed before it stays failed: a follow-up restarts it once the
  * window has passed (the `followUp` hook, see fix-app.ts), once per due time.
+ *
+ * v2, a job: a look with `since` (the message's `fixedAt`) judges the job's executions since its fix; without, the
+ * diagnosis (verification-outcome.ts). Nothing is restarted for a job.
  */
 import type { AppliedStep } from "../azure/apply-plan.js";
 import type { PullFacts, ReadStats } from "../core/facts.js";
@@ -45,17 +48,19 @@ export interface VerificationLook extends Verification {
   findings: Finding[];
 }
 
-export async function verifyOnce(appId: string, deps: VerifyDeps): Promise<VerificationLook> {
+/** One fresh read and diagnosis, judged; for a job, by its executions since `since` when given (v2). */
+export async function verifyOnce(appId: string, deps: VerifyDeps, since?: string | null): Promise<VerificationLook> {
   const { facts } = await deps.readFacts(appId);
   const { findings } = deps.diagnose(facts);
-  return { ...judgeVerification(facts, findings), facts, findings };
+  return { ...judgeVerification(facts, findings, { since: since ?? null }), facts, findings };
 }
 
-const publicPart = (look: VerificationLook): Verification => ({
+export const publicPart = (look: VerificationLook): Verification => ({
   outcome: look.outcome,
   revision: look.revision,
   state: look.state,
   remaining: look.remaining,
+  ...(look.execution !== undefined ? { execution: look.execution } : {}),
 });
 
 export interface VerifyUntilDeps extends VerifyDeps {
@@ -66,6 +71,8 @@ export interface VerifyUntilDeps extends VerifyDeps {
   /** First wait between looks (default 2 s), doubled up to `maxDelayMs` (default 60 s). */
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** v2, a job whose execution the fix started: judge its executions since this time (ISO). */
+  since?: string;
 }
 
 export interface VerifyUntilResult {
@@ -83,7 +90,7 @@ export async function verifyUntil(appId: string, deps: VerifyUntilDeps): Promise
   const applied: AppliedStep[] = [];
   let delay = deps.initialDelayMs ?? 2000;
   for (let attempt = 1; ; attempt++) {
-    const look = await verifyOnce(appId, deps);
+    const look = await verifyOnce(appId, deps, deps.since);
     const left = deps.deadline.getTime() - deps.now().getTime();
     if (look.outcome !== "pending" || left <= 0) {
       return { verification: publicPart(look), attempts: attempt, auditIds, applied };
@@ -139,7 +146,7 @@ export async function finishVerification(input: unknown, deps: FinishDeps): Prom
   const parsed = parseVerificationMessage(input);
   if (!parsed.ok) return { status: "rejected", reason: parsed.reason };
   const message = parsed.message;
-  const look = await verifyOnce(message.appId, deps);
+  const look = await verifyOnce(message.appId, deps, message.fixedAt);
   const verification = publicPart(look);
   const now = deps.now().getTime();
   const deadline = Date.parse(message.deadline);

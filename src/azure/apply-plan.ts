@@ -9,7 +9,7 @@
  * sends none.
  */
 
-import { assertAllowed, ForbiddenChangeError } from "../core/forbidden.js";
+import { assertAllowed, ForbiddenChangeError, type WriteContext } from "../core/forbidden.js";
 import type { PlanStep } from "../core/plan-step.js";
 import { isAllowed } from "../core/policy.js";
 import { followsFixes, moduleOf } from "../core/steps/index.js";
@@ -40,6 +40,11 @@ export interface ApplyDeps {
   allowedScopes?: readonly string[];
   /** Apply `needs-approval` steps too (a person approved them). Default false. */
   approveNeedsApproval?: boolean;
+  /**
+   * v2: a person switched on starting a manual job's execution after its fix (PULLGUARD_START_JOBS_AFTER_FIX). The
+   * forbidden list refuses any start without it, whatever the plan says. Default false.
+   */
+  startJobsAfterFix?: boolean;
 }
 
 export type AppliedStep = PlanStep & {
@@ -185,6 +190,10 @@ function closedGate(run: Run, index: number, step: PlanStep): string | null {
 
 // ---- The step's lifecycle. ----
 
+function writeContext(run: Run): WriteContext {
+  return { startJobsAfterFix: run.deps.startJobsAfterFix === true };
+}
+
 /** A step that is not sent: show the exact request it would send (reads only, no write). */
 async function showOnly(run: Run, index: number, planned: PlanStep, step: PlanStep): Promise<void> {
   const dryRunOfSendable = run.deps.dryRun && mayBeSent(planned, { ...run.deps, dryRun: false });
@@ -192,7 +201,7 @@ async function showOnly(run: Run, index: number, planned: PlanStep, step: PlanSt
   try {
     const prepared = await run.runner.preview(step);
     if (prepared.kind === "write") {
-      assertAllowed(prepared.step, { ...prepared.request, before: prepared.before });
+      assertAllowed(prepared.step, { ...prepared.request, before: prepared.before }, writeContext(run));
       run.result.requests.push(recorded(index, prepared.request, false));
     } else if (prepared.kind === "unbuildable") {
       run.result.requests.push(recorded(index, prepared.request, false, prepared.note));
@@ -240,7 +249,7 @@ async function settled(run: Run, index: number, sending: Sending, step: PlanStep
 
 /** Checks, charges and sends a prepared write; records its outcome. */
 async function write(run: Run, index: number, prepared: PreparedWrite, sending: { now?: Sending }): Promise<void> {
-  assertAllowed(prepared.step, { ...prepared.request, before: prepared.before });
+  assertAllowed(prepared.step, { ...prepared.request, before: prepared.before }, writeContext(run));
   // Charged before sending (the cross-instance cap holds: change-budget.ts), given back below when nothing changed.
   const chargedAt = run.deps.now();
   if (!(await run.deps.budget.tryConsume(chargedAt))) {

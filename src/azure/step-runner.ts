@@ -8,7 +8,7 @@
  */
 import { valueAt } from "../core/json-path.js";
 import type { PlanStep } from "../core/plan-step.js";
-import { moduleOf } from "../core/steps/index.js";
+import { moduleOf, neededRoleOf } from "../core/steps/index.js";
 import {
   API_VERSIONS,
   type ArmCall,
@@ -87,7 +87,7 @@ export function describeError(step: PlanStep, error: unknown): string {
     (status === 403 ? conditionRefusal(step, message) : null) ??
     unpullableRefusal(step, String(e?.code ?? ""), Number(status));
   if (refused) return `${message}. ${refused}`;
-  if (status === 403) return `${message} (PullGuard needs ${moduleOf(step).neededRole})`;
+  if (status === 403) return `${message} (PullGuard needs ${neededRoleOf(step)})`;
   if (isTransient(error)) return `${message} (transient: run fix again; every step is safe to repeat)`;
   return message;
 }

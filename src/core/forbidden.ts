@@ -8,7 +8,9 @@
  * - never enable the admin user, anonymous pull or public network access, never open a registry firewall;
  * - never remove anything a person configured: identities, registry entries, IP rules, role assignments, conditions;
  * - never send an app's `configuration.secrets`; a template re-submission changes nothing but the revision suffix;
- * - never DELETE.
+ * - never DELETE;
+ * - v2: never start a job execution (it runs the job's real work) unless a person switched it on
+ *   (PULLGUARD_START_JOBS_AFTER_FIX), and then only for a job whose trigger is Manual as read just before.
  */
 
 import { isObject, valueAt } from "./json-path.js";
@@ -38,7 +40,8 @@ export type ForbiddenRule =
   | "narrows-condition"
   | "sends-secrets"
   | "changes-template"
-  | "removes-registry-policy";
+  | "removes-registry-policy"
+  | "starts-job-execution";
 
 export class ForbiddenChangeError extends Error {
   override name = "ForbiddenChangeError";
@@ -64,6 +67,30 @@ const REGISTRY_ID =
 const lower = (s: string): string => s.toLowerCase();
 function fail(rule: ForbiddenRule, detail: string): never {
   throw new ForbiddenChangeError(rule, detail);
+}
+
+/** What the run allows beyond the list (v2: whether a person switched on starting a manual job's execution). */
+export interface WriteContext {
+  startJobsAfterFix?: boolean;
+}
+
+const JOB_START = /\/providers\/Microsoft\.App\/jobs\/[^/]+\/start\/?$/i;
+
+/** A start of a job execution is refused without the switch, and for a job whose trigger is not Manual. */
+function assertJobStart(write: ProposedWrite, context: WriteContext): void {
+  const path = (write.url.split("?")[0] ?? "").replace(/^https?:\/\/[^/]+/, "");
+  if (!JOB_START.test(path)) return;
+  if (context.startJobsAfterFix !== true) {
+    fail(
+      "starts-job-execution",
+      `${path}: starting an execution runs the job's work; PULLGUARD_START_JOBS_AFTER_FIX is off`,
+    );
+  }
+  const trigger =
+    valueAt(write.before, "triggerType") ?? valueAt(write.before, "properties", "configuration", "triggerType");
+  if (typeof trigger !== "string" || lower(trigger) !== "manual") {
+    fail("starts-job-execution", `${path}: the job's trigger is ${String(trigger ?? "unknown")}, not Manual`);
+  }
 }
 
 /** Checks a plan step on its own (before any request exists). */
@@ -277,11 +304,12 @@ function assertGrantRequest(step: AssignRoleStep, write: ProposedWrite): void {
  * Throws ForbiddenChangeError when the step, or the request about to be sent for it, breaks a rule of the forbidden
  * list. Pure; call it before every write.
  */
-export function assertAllowed(step: PlanStep, write?: ProposedWrite): void {
+export function assertAllowed(step: PlanStep, write?: ProposedWrite, context: WriteContext = {}): void {
   assertStep(step);
   if (!write) return;
   const method = write.method.toUpperCase();
   if (method === "DELETE") fail("removes-role-assignment", `DELETE ${write.url}`);
+  assertJobStart(write, context);
   assertNoOpening(write.body, "");
   if (step.kind === "assign-role") {
     assertGrantRequest(step, write);

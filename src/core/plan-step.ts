@@ -13,6 +13,7 @@ import type { EnableSystemIdentityStep } from "./steps/enable-system-identity.js
 import type { RestartRevisionStep } from "./steps/restart-revision.js";
 import type { ResubmitTemplateStep } from "./steps/resubmit-template.js";
 import type { SetRegistryIdentityStep } from "./steps/set-registry-identity.js";
+import type { StartJobExecutionStep } from "./steps/start-job-execution.js";
 
 export type { AddRegistryEntryStep } from "./steps/add-registry-entry.js";
 export type { AllowRegistryIpsStep } from "./steps/allow-registry-ips.js";
@@ -23,6 +24,7 @@ export type { EnableSystemIdentityStep } from "./steps/enable-system-identity.js
 export type { RestartRevisionStep } from "./steps/restart-revision.js";
 export type { ResubmitTemplateStep } from "./steps/resubmit-template.js";
 export type { SetRegistryIdentityStep } from "./steps/set-registry-identity.js";
+export type { StartJobExecutionStep } from "./steps/start-job-execution.js";
 
 export type StepDecision = "apply" | "needs-approval" | "report-only";
 
@@ -45,6 +47,7 @@ export type PlanStep =
   | EnableArmAudienceTokensStep
   | AllowRegistryIpsStep
   | RestartRevisionStep
-  | ResubmitTemplateStep;
+  | ResubmitTemplateStep
+  | StartJobExecutionStep;
 
 export type StepKind = PlanStep["kind"];

@@ -4,6 +4,9 @@
  * Each finding asks for its drafts here; the order, the dependencies and what counts as one change are the step
  * modules' (`steps/order.ts`, `steps/<kind>.ts`): identity steps, then grants, then registry entries, then registry
  * policy steps, then one restart of the failing revision (or a template re-submission when no revision exists).
+ * v2: a job's plan has the same identity, grant and registry-entry steps (their PATCHes target the job); it never
+ * restarts or re-submits anything, and ends with the start of one execution only when a person opted in and the job's
+ * trigger is Manual (jobStart).
  *
  * Example: `system-identity-disabled` for fabrikamacr (legacy mode) gives
  *   enable-system-identity(app) → assign-role(AcrPull @ fabrikamacr, principalFrom app-system-identity) →
@@ -37,7 +40,7 @@ import { roleAssignmentName, roleGuidOf } from "./role-assignment-name.js";
 import { assignmentCovers, PROPAGATION_WINDOW_MS } from "./roles.js";
 import { followsFixes } from "./steps/index.js";
 import { inPhaseOrder, stepDependencies, withoutDuplicates } from "./steps/order.js";
-import type { Draft as StepDraft } from "./steps/step-module.js";
+import { type Draft as StepDraft, workloadWord } from "./steps/step-module.js";
 import { isRunningHealthy, isTerminallyFailed } from "./verification-outcome.js";
 
 const lower = (s: string): string => s.toLowerCase();
@@ -115,7 +118,7 @@ function addGrant(ctx: Context, draft: Draft, registry: RegistryFacts): void {
   if (draft.kind === "assign-role" && draft.repositories?.length === 0) {
     ctx.forced.set(draft, {
       decision: "needs-approval",
-      why: `no image of the app uses ${registry.loginServer}, so no repository condition can be written; approving grants Repository Reader on the whole registry`,
+      why: `no image of the ${workloadWord(ctx.facts.app.id)} uses ${registry.loginServer}, so no repository condition can be written; approving grants Repository Reader on the whole registry`,
     });
   }
 }
@@ -327,14 +330,36 @@ function attachIdentity(ctx: Context, finding: Finding, policy: Policy): void {
   if (policy.mode === "fix" && !isAllowed(policy, ref)) {
     ctx.forced.set(draft, {
       decision: "report-only",
-      why: `outside the allowlist: the identity ${ref} is in none of PULLGUARD_ALLOWED_SCOPES, and attaching it would give the app its rights`,
+      why: `outside the allowlist: the identity ${ref} is in none of PULLGUARD_ALLOWED_SCOPES, and attaching it would give the ${workloadWord(ctx.facts.app.id)} its rights`,
     });
   }
 }
 
+/**
+ * v2: what ends a job's plan. A job has no revision to restart and starting an execution runs its real work, so
+ * nothing, unless a person opted in (PULLGUARD_START_JOBS_AFTER_FIX): then, after fixes, the start of one execution,
+ * which only a manual-trigger job gets (for a Schedule or Event job it is report-only: its next run pulls again).
+ */
+function jobStart(ctx: Context, drafts: Draft[], policy: Policy): Draft | null {
+  const { facts } = ctx;
+  const first = drafts[0];
+  if (!first || !policy.startJobsAfterFix) return null;
+  const draft: Draft = { kind: "start-job-execution", target: facts.app.id, reason: first.reason };
+  const type = facts.app.trigger?.type ?? "unknown";
+  if (lower(type) !== "manual") {
+    const next = lower(type) === "schedule" ? "its next scheduled execution" : "its next triggered execution";
+    ctx.forced.set(draft, {
+      decision: "report-only",
+      why: `PullGuard starts executions of manual-trigger jobs only (PULLGUARD_START_JOBS_AFTER_FIX); this job's trigger is ${type}: ${next} pulls again`,
+    });
+  }
+  return draft;
+}
+
 /** The restart that ends the plan: after any fix (unless the revision is healthy), or the only step. */
-function finalRestart(ctx: Context, drafts: Draft[]): Draft | null {
+function finalRestart(ctx: Context, drafts: Draft[], policy: Policy): Draft | null {
   const { facts, findings } = ctx;
+  if (facts.app.kind === "job") return jobStart(ctx, drafts, policy);
   if (drafts.length > 0) {
     return revisionHealthy(facts) ? null : restartDraft(facts, drafts[0]?.reason ?? "pull-role-missing");
   }
@@ -383,7 +408,7 @@ export function planFixes(facts: PullFacts, findings: readonly Finding[], policy
   for (const finding of findings) draftFor(ctx, finding, policy);
   // One step per change; the first finding that asked for it gives the reason.
   const drafts = inPhaseOrder(withoutDuplicates(ctx.drafts));
-  const restart = finalRestart(ctx, drafts);
+  const restart = finalRestart(ctx, drafts, policy);
   return decideSteps(ctx, restart ? [...drafts, restart] : drafts, policy);
 }
 
@@ -393,7 +418,8 @@ export function planFixes(facts: PullFacts, findings: readonly Finding[], policy
  * Null when a real fix is still needed, when an error has no fix, or when the policy holds the restart back.
  */
 export function followUpRestart(facts: PullFacts, findings: readonly Finding[], policy: Policy): PlanStep | null {
-  if (revisionHealthy(facts)) return null;
+  // v2: a job has no revision, and the start of an execution is never repeated by a follow-up.
+  if (facts.app.kind === "job" || revisionHealthy(facts)) return null;
   const plan = planFixes(facts, findings, policy);
   if (plan.some((s) => !followsFixes(s))) return null;
   const planned = plan[0];

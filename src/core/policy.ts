@@ -22,6 +22,11 @@ export interface PolicySettings {
   disabledFixes: readonly string[];
   allowedScopes: readonly string[];
   maxChangesPerHour: number;
+  /**
+   * v2: start one execution of a manual-trigger job after fixing it (PULLGUARD_START_JOBS_AFTER_FIX). Absent or false:
+   * no execution is ever started (an execution runs the job's real work).
+   */
+  startJobsAfterFix?: boolean;
 }
 
 export interface Policy {
@@ -33,6 +38,8 @@ export interface Policy {
   /** Subscription, resource group or registry IDs PullGuard may change. Empty: nothing. */
   allowedScopes: string[];
   maxChangesPerHour: number;
+  /** v2: whether a manual-trigger job's fix ends with the start of one execution (PULLGUARD_START_JOBS_AFTER_FIX). */
+  startJobsAfterFix: boolean;
   /** Remarks a person should see (e.g. an unrecognised tag value). */
   notes: string[];
 }
@@ -75,6 +82,7 @@ export function policyFromSettings(settings: PolicySettings, appTags: Record<str
     disabledFixes: [...settings.disabledFixes],
     allowedScopes: [...settings.allowedScopes],
     maxChangesPerHour: settings.maxChangesPerHour,
+    startJobsAfterFix: settings.startJobsAfterFix === true,
     notes,
   };
 }

@@ -2,9 +2,15 @@
  * The message that schedules a verification (queue `pullguard-verify`): which app to look at again, which revision
  * was restarted, the attempt number, the deadline, the trigger and the audit IDs of the changes being verified.
  * Validated on receipt: a malformed message is dropped with a reason, never half-processed.
+ *
+ * v2: `appId` may name a job. A job's message carries `fixedAt`, the time from which its executions count (the fix's
+ * writes, or the start of the fix when PullGuard started an execution), and is due after the job's next run
+ * (jobFollowUpDelaySeconds).
  */
 import { z } from "zod";
-import { containerAppIdOf } from "./resource-id.js";
+import { nextCronTime } from "./cron.js";
+import type { PullFacts } from "./facts.js";
+import { workloadIdOf } from "./resource-id.js";
 
 const triggerSchema = z.object({
   source: z.string().min(1),
@@ -16,16 +22,23 @@ const triggerSchema = z.object({
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: "an ISO 8601 time" });
 
-export const verificationMessageSchema = z.object({
-  appId: z.string().refine((id) => containerAppIdOf(id) !== null, { message: "a container app resource ID" }),
-  revision: z.string().nullable(),
-  attempt: z.number().int().min(1),
-  deadline: isoTime,
-  trigger: triggerSchema,
-  auditIds: z.array(z.string()),
-  /** Follow-up restarts the verification already made (their keys), so that none is repeated. */
-  restartsDone: z.array(z.string()).optional(),
-});
+export const verificationMessageSchema = z
+  .object({
+    appId: z.string().refine((id) => workloadIdOf(id) !== null, { message: "a container app or job resource ID" }),
+    revision: z.string().nullable(),
+    attempt: z.number().int().min(1),
+    deadline: isoTime,
+    trigger: triggerSchema,
+    auditIds: z.array(z.string()),
+    /** Follow-up restarts the verification already made (their keys), so that none is repeated. */
+    restartsDone: z.array(z.string()).optional(),
+    /** v2, a job: executions that started at or after this time (ISO) tell whether the fix worked. */
+    fixedAt: isoTime.optional(),
+  })
+  .refine((m) => workloadIdOf(m.appId)?.kind !== "job" || m.fixedAt !== undefined, {
+    message: "a job's verification needs fixedAt (an ISO 8601 time)",
+    path: ["fixedAt"],
+  });
 
 export type VerificationMessage = z.infer<typeof verificationMessageSchema>;
 
@@ -57,3 +70,38 @@ export function parseVerificationMessage(input: unknown): ParsedVerificationMess
 export function backoffSeconds(attempt: number, baseSeconds: number, maxSeconds = 900): number {
   return Math.min(maxSeconds, baseSeconds * 2 ** Math.max(0, attempt - 1));
 }
+
+/**
+ * v2: how long after a job's fix its follow-up looks at the job's executions. The first run after the fix is what
+ * tells: a Schedule job's next fire time (its five-field UTC cron, cron.ts) plus JOB_RUN_GRACE_SECONDS; a job whose
+ * execution PullGuard just started, or any other job (Manual without that start, Event, a cron PullGuard cannot read),
+ * the configured verify delay (PULLGUARD_VERIFY_DELAY_SECONDS). A follow-up that finds no decided run yet is
+ * rescheduled with backoff until its deadline (finishVerification).
+ */
+export function jobFollowUpDelaySeconds(
+  facts: Pick<PullFacts, "app">,
+  fixedAt: Date,
+  options: { startedExecution: boolean; verifyDelaySeconds: number },
+): number {
+  const trigger = facts.app.trigger;
+  const scheduled = trigger && trigger.type.toLowerCase() === "schedule" && trigger.cronExpression;
+  const next = !options.startedExecution && scheduled ? nextCronTime(trigger.cronExpression ?? "", fixedAt) : null;
+  if (!next) return options.verifyDelaySeconds;
+  const untilRun = Math.ceil((next.getTime() - fixedAt.getTime()) / 1000);
+  return Math.min(JOB_FOLLOW_UP_MAX_SECONDS, Math.max(options.verifyDelaySeconds, untilRun + JOB_RUN_GRACE_SECONDS));
+}
+
+/**
+ * The longest a follow-up can wait: a queue message's visibility timeout may not exceed 7 days (Azure Queue Storage,
+ * Put Message: "visibilitytimeout ... cannot be larger than 7 days"). A job that runs less often is looked at after 7
+ * days and, with no run since the fix by its deadline, ends `pending` (nothing to tell yet).
+ */
+export const JOB_FOLLOW_UP_MAX_SECONDS = 7 * 24 * 60 * 60;
+
+/**
+ * How long after a scheduled job's fire time its follow-up looks. An execution pulls its images as it starts, and a
+ * pull that fails makes it Failed only after ACA's retries; no Microsoft page says how long that takes, so this is an
+ * assumption: five minutes covers the start and the first retries, and a run still undecided then is looked at again
+ * with backoff until the verification's deadline.
+ */
+export const JOB_RUN_GRACE_SECONDS = 300;

@@ -5,7 +5,9 @@
  *
  * Rules it follows: a PUT of a role assignment whose scope, principal and role already have one under another name
  * answers 409 RoleAssignmentExists; a PATCH merges objects and replaces arrays; enabling a system identity gives the
- * app a principal ID; a restart leaves the revision Provisioned, Running and Healthy.
+ * app a principal ID; a restart leaves the revision Provisioned, Running and Healthy; v2: a job's start
+ * (`POST <job>/start`) adds one execution, started at `clock()`, with the status `executionStatus` (default
+ * Succeeded), listed by `GET <job>/executions`.
  *
  * (Reconstructed on 2026-11-23 after the original file was overwritten by mistake; same API: put, getResource,
  * assignments, writes, failWrites.)
@@ -52,6 +54,10 @@ export class FakeArm implements ArmTransport {
   readonly failWrites: FailWrite[] = [];
   private readonly resources = new Map<string, Json>();
   private readonly sent: Array<{ method: string; url: string; body: unknown }> = [];
+  /** The time a started job execution gets (v2). */
+  clock: () => Date = () => new Date();
+  /** The status a started job execution ends in (v2). */
+  executionStatus = "Succeeded";
 
   put(resource: Json & { id: string }): void {
     this.resources.set(lower(resource.id), resource);
@@ -86,6 +92,9 @@ export class FakeArm implements ArmTransport {
     if (request.method === "PUT" && lower(path).includes(`${ASSIGNMENTS}/`)) return this.putAssignment(path, body);
     if (request.method === "PATCH") return this.patch(path, body);
     if (request.method === "POST" && /\/revisions\/[^/]+\/restart$/i.test(path)) return this.restart(path);
+    if (request.method === "POST" && /\/providers\/Microsoft\.App\/jobs\/[^/]+\/start$/i.test(path)) {
+      return this.startJob(path.replace(/\/start$/i, ""));
+    }
     return error(400, "UnsupportedByFakeArm", `${request.method} ${path}`);
   }
 
@@ -101,6 +110,10 @@ export class FakeArm implements ArmTransport {
         return samePrincipal && (covers(at, scope) || covers(scope, at));
       });
       return answer(200, { value });
+    }
+    if (/\/providers\/Microsoft\.App\/jobs\/[^/]+\/executions$/i.test(path)) {
+      const prefix = `${lower(path)}/`;
+      return answer(200, { value: [...this.resources.values()].filter((r) => lower(String(r.id)).startsWith(prefix)) });
     }
     const resource = this.getResource(path);
     return resource ? answer(200, resource) : error(404, "ResourceNotFound", `${path} was not found`);
@@ -166,5 +179,20 @@ export class FakeArm implements ArmTransport {
       },
     });
     return answer(200);
+  }
+
+  /** Job_Start.json: 200 with the new execution's name and ID. */
+  private startJob(jobId: string): ArmResponse {
+    if (!this.getResource(jobId)) return error(404, "ResourceNotFound", `${jobId} was not found`);
+    const name = `${jobId.split("/").at(-1)}-${randomUUID().slice(0, 7)}`;
+    const id = `${jobId}/executions/${name}`;
+    const startTime = this.clock().toISOString();
+    this.put({
+      id,
+      name,
+      type: "Microsoft.App/jobs/executions",
+      properties: { status: this.executionStatus, startTime },
+    });
+    return answer(200, { name, id });
   }
 }

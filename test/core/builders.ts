@@ -1,5 +1,5 @@
 /** Small builders of PullFacts and findings for the plan, policy and forbidden-list tests. */
-import type { PullFacts, RegistryFacts, RoleAssignmentFacts } from "../../src/core/facts.js";
+import type { JobExecutionFacts, PullFacts, RegistryFacts, RoleAssignmentFacts } from "../../src/core/facts.js";
 import type { Finding, FindingCode } from "../../src/core/finding.js";
 import { type Policy, policyFromSettings } from "../../src/core/policy.js";
 import { registryFacts } from "./checks/world.js";
@@ -151,4 +151,51 @@ export function policy(
     },
     tags,
   );
+}
+
+export const JOB_ID = `/subscriptions/${SUB}/resourceGroups/rg-checkout/providers/Microsoft.App/jobs/nightly-export`;
+
+export interface JobOptions extends Omit<FactsOptions, "revision"> {
+  /** `configuration.triggerType` (Manual, Schedule, Event); default Schedule. */
+  triggerType?: string;
+  cronExpression?: string | null;
+  executions?: JobExecutionFacts[];
+}
+
+/**
+ * v2: the same pull path as `facts()`, on a job (pull-path.md "Workloads: apps and jobs"): kind "job", its trigger,
+ * no revision, and its recent executions (newest first; default: the last one Failed).
+ */
+export function jobFacts(options: JobOptions = {}): PullFacts {
+  const base = facts({ ...options, revision: null });
+  const type = options.triggerType ?? "Schedule";
+  return {
+    ...base,
+    app: {
+      ...base.app,
+      kind: "job",
+      id: JOB_ID,
+      name: "nightly-export",
+      latestRevisionName: null,
+      latestReadyRevisionName: null,
+      trigger: {
+        type,
+        cronExpression:
+          options.cronExpression !== undefined ? options.cronExpression : type === "Schedule" ? "0 2 * * *" : null,
+      },
+    },
+    revision: null,
+    executions: {
+      readable: true,
+      found: true,
+      items: options.executions ?? [
+        {
+          name: "nightly-export-29334120",
+          status: "Failed",
+          startTime: "2026-11-22T02:00:04.000Z",
+          endTime: "2026-11-22T02:06:10.000Z",
+        },
+      ],
+    },
+  };
 }

@@ -47,6 +47,29 @@ describe("loadSettings", () => {
     expect(error.found).toBe('"enable-admin-user"');
   });
 
+  it("starts no job execution unless PULLGUARD_START_JOBS_AFTER_FIX says true (v2)", () => {
+    const read = (value: string | undefined) =>
+      loadSettings({ PULLGUARD_SUBSCRIPTIONS: SUB, PULLGUARD_START_JOBS_AFTER_FIX: value }).startJobsAfterFix;
+    const cases: Array<[string | undefined, boolean]> = [
+      [undefined, false],
+      ["", false],
+      ["false", false],
+      ["FALSE", false],
+      ["true", true],
+      [" True ", true],
+    ];
+    expect(cases.map(([value]) => read(value))).toEqual(cases.map(([, expected]) => expected));
+  });
+
+  it("rejects a start-jobs switch that is not true or false, naming the setting and both values", () => {
+    for (const value of ["yes", "1", "on"]) {
+      const error = errorOf(() => loadSettings({ PULLGUARD_START_JOBS_AFTER_FIX: value }));
+      expect(error.message).toBe(
+        `Setting PULLGUARD_START_JOBS_AFTER_FIX: found "${value}"; expected true or false (default false).`,
+      );
+    }
+  });
+
   it("rejects a non-integer change budget", () => {
     const error = errorOf(() => loadSettings({ PULLGUARD_MAX_CHANGES_PER_HOUR: "lots" }));
     expect(error.expected).toBe("a whole number from 0 to 10000");

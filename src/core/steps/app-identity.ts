@@ -1,10 +1,11 @@
 /**
  * The app's `identity` block, shared by enable-system-identity and attach-user-identity: both PATCH the whole block
- * (ARM replaces it), keeping every identity that is there.
+ * (ARM replaces it), keeping every identity that is there. v2: a job's `identity` is the same block at the same path,
+ * written the same way (a JSON merge PATCH of the job: Job_Patch.json in azure-rest-api-specs, 2025-07-01 examples).
  */
 import { isObject, type Json, valueAt } from "../json-path.js";
 import type { ArmCall } from "./step-module.js";
-import { lower } from "./step-module.js";
+import { lower, workloadNounOf } from "./step-module.js";
 
 /** What the audit keeps of an app's identity: type, system principal, attached user-assigned identity IDs. */
 export function identitySlice(app: unknown): Json {
@@ -28,9 +29,9 @@ function identityType(system: boolean, user: boolean): string {
   return "None";
 }
 
-/** The app as read, or the error a step on an app that is gone reports. */
+/** The workload (app or job) as read, or the error a step on one that is gone reports. */
 export function existingApp(appId: string, app: unknown): Json {
-  if (!isObject(app)) throw new Error(`container app ${appId} no longer exists`);
+  if (!isObject(app)) throw new Error(`${workloadNounOf(appId)} ${appId} no longer exists`);
   return app;
 }
 

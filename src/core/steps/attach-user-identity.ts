@@ -14,7 +14,7 @@ import {
   identitySlice,
   readApp,
 } from "./app-identity.js";
-import { lower, type StepModule } from "./step-module.js";
+import { lower, type StepModule, workloadWord } from "./step-module.js";
 
 export interface AttachUserIdentityStep extends StepBase {
   kind: "attach-user-identity";
@@ -26,7 +26,7 @@ export const attachUserIdentity: StepModule<AttachUserIdentityStep> = {
   neededRole: "Container Apps Contributor on the app and Managed Identity Operator on the identity",
   key: (s) => `attach|${lower(s.identityId)}`,
   dependsOn: () => false,
-  describe: (s) => `attach user-assigned identity ${resourceNameOf(s.identityId)} to the app`,
+  describe: (s) => `attach user-assigned identity ${resourceNameOf(s.identityId)} to the ${workloadWord(s.target)}`,
   read: (step) => readApp(step.target),
   prepare(step, current) {
     const app = existingApp(step.target, current);

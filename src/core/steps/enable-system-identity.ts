@@ -15,7 +15,7 @@ import {
   identitySlice,
   readApp,
 } from "./app-identity.js";
-import type { StepModule } from "./step-module.js";
+import { type StepModule, workloadWord } from "./step-module.js";
 
 export interface EnableSystemIdentityStep extends StepBase {
   kind: "enable-system-identity";
@@ -26,7 +26,7 @@ export const enableSystemIdentity: StepModule<EnableSystemIdentityStep> = {
   neededRole: "Container Apps Contributor on the app",
   key: () => "enable-system",
   dependsOn: () => false,
-  describe: () => "enable the app's system-assigned identity",
+  describe: (s) => `enable the ${workloadWord(s.target)}'s system-assigned identity`,
   read: (step) => readApp(step.target),
   prepare(step, current) {
     const app = existingApp(step.target, current);

@@ -12,7 +12,8 @@ import { enableSystemIdentity } from "./enable-system-identity.js";
 import { restartRevision } from "./restart-revision.js";
 import { resubmitTemplate } from "./resubmit-template.js";
 import { setRegistryIdentity } from "./set-registry-identity.js";
-import type { ModuleOf, StepModule } from "./step-module.js";
+import { startJobExecution } from "./start-job-execution.js";
+import { type ModuleOf, type StepModule, workloadWord } from "./step-module.js";
 
 export const STEP_MODULES: { [K in StepKind]: ModuleOf<K> } = {
   "enable-system-identity": enableSystemIdentity,
@@ -24,6 +25,7 @@ export const STEP_MODULES: { [K in StepKind]: ModuleOf<K> } = {
   "allow-registry-ips": allowRegistryIps,
   "restart-revision": restartRevision,
   "resubmit-template": resubmitTemplate,
+  "start-job-execution": startJobExecution,
 };
 
 /** The module of a step's (or a draft's) kind. STEP_MODULES is typed per kind, so each module fits its steps. */
@@ -31,7 +33,15 @@ export function moduleOf(step: { kind: StepKind }): StepModule {
   return STEP_MODULES[step.kind] as unknown as StepModule;
 }
 
-/** Whether the step is the restart that follows the fixes (restart-revision, resubmit-template). */
+/**
+ * The Azure role PullGuard needs for the step's write, said when ARM answers 403. The modules word it for an app ("on
+ * the app"); for a job's write it says "on the job".
+ */
+export function neededRoleOf(step: PlanStep): string {
+  return moduleOf(step).neededRole.replace(/\bon the app\b/, `on the ${workloadWord(step.target)}`);
+}
+
+/** Whether the step follows the fixes (restart-revision, resubmit-template, start-job-execution). */
 export function followsFixes(step: { kind: StepKind }): boolean {
   return moduleOf(step).followsFixes === true;
 }

@@ -4,7 +4,8 @@
  * Phases: identity steps (enable the system identity, attach a user-assigned identity), then grants, then registry
  * entries (after the grant for their identity, so that switching an entry away from working admin credentials never
  * happens before the managed identity may pull), then registry policy steps (ARM-audience tokens, firewall IPs), then
- * one restart of the failing revision (or a template re-submission when no revision exists). Within a phase, steps
+ * one restart of the failing revision (or a template re-submission when no revision exists; v2: for a job, the start of
+ * one execution when a person opted in). Within a phase, steps
  * keep the order the findings asked for them. Each module says what it depends on (`dependsOn`).
  */
 import type { PlanStep, StepKind } from "../plan-step.js";
@@ -18,7 +19,7 @@ export const PHASES: readonly (readonly StepKind[])[] = [
   ["set-registry-identity", "add-registry-entry"],
   ["enable-arm-audience-tokens"],
   ["allow-registry-ips"],
-  ["restart-revision", "resubmit-template"],
+  ["restart-revision", "resubmit-template", "start-job-execution"],
 ];
 
 export function phaseOf(kind: StepKind): number {

@@ -9,6 +9,7 @@
  */
 import type { Json } from "../json-path.js";
 import type { PlanStep, StepKind } from "../plan-step.js";
+import { workloadIdOf, workloadNoun } from "../resource-id.js";
 
 /** The ARM APIs the steps write to, and the version each request uses (pull-path.md, "API versions"). */
 export const API_VERSIONS = {
@@ -127,3 +128,16 @@ export interface StepModule<S extends PlanStep = PlanStep> {
 export type ModuleOf<K extends StepKind> = StepModule<Extract<PlanStep, { kind: K }>>;
 
 export const lower = (s: string): string => s.toLowerCase();
+
+/**
+ * The word a step's sentence uses for the workload it changes: "job" for a job (v2), "app" for a container app (the
+ * sentences people already read for apps stay as they were).
+ */
+export function workloadWord(target: string): string {
+  return workloadIdOf(target)?.kind === "job" ? "job" : "app";
+}
+
+/** What a workload is called in an error message: "job" or "container app" (workloadNoun). */
+export function workloadNounOf(target: string): string {
+  return workloadNoun(workloadIdOf(target)?.kind ?? "app");
+}
