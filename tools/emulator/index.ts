@@ -17,6 +17,7 @@ import { createClock } from "./clock.js";
 import { emulatorCredential } from "./credential.js";
 import { handleRegistryRequest } from "./dataplane.js";
 import { type ArmEvent, type Bus, createBus, executionLogRow, pullFailureAlert } from "./events.js";
+import { settleExecutions, startExecution } from "./job-executions.js";
 import { createFaults, type Faults } from "./faults.js";
 import { emulatorHttpClient } from "./http-client.js";
 import { DEFAULT_OPERATOR, isRegistryHost, lowerId } from "./ids.js";
@@ -62,6 +63,12 @@ export interface Emulator {
   exposeRegistry(loginServer: string): Promise<{ address: string; stop(): Promise<void> }>;
   /** A replica of the app's latest revision restarts (scale-out, node move): its pull is decided again, now. */
   simulateReplicaRestart(appId: string): boolean;
+  /**
+   * v2: the platform starts one execution of a job on its own (its schedule came, or its event scaler fired): no ARM
+   * request, so no ARM event and no caller rights, as on Azure, where scheduled and event-driven executions are not
+   * `Jobs_Start` calls. The execution is decided like a started one (world.md). Null when no such job exists.
+   */
+  simulateScheduledRun(jobId: string): { id: string; name: string } | null;
   stop(): Promise<void>;
 }
 
@@ -319,6 +326,13 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
       const ok = decideRevision(ctx, app, latest, false);
       if (!ok) ctx.runtimeFailure(app, latest);
       return ok;
+    },
+    simulateScheduledRun: (jobId) => {
+      const job = state.resources.get(lowerId(jobId));
+      if (!job || job.type.toLowerCase() !== "microsoft.app/jobs") return null;
+      settleExecutions(ctx);
+      const execution = startExecution(ctx, job);
+      return { id: execution.id, name: execution.name };
     },
     stop: async () => {
       await Promise.all([events.settle(), alerts.settle(), systemLogs.settle()]);

@@ -160,6 +160,19 @@ describe("starting a job", () => {
     ]);
   });
 
+  it("a scheduled run the platform starts: no ARM request and no ARM event; decided like a started one", async () => {
+    const { emu, apps } = await emulator();
+    const before = emu.log.entries().length;
+    const run = emu.simulateScheduledRun(jobId("reindex"));
+    expect(run?.id).toBe(`${jobId("reindex")}/executions/${run?.name}`);
+    expect(emu.log.entries().length).toBe(before);
+    emu.clock.advance(10_000);
+    expect((await apps.jobExecution(RG, "reindex", run?.name ?? "")).status).toBe("Failed");
+    await emu.events.settle();
+    expect(emu.events.published()).toEqual([]);
+    expect(emu.simulateScheduledRun(jobId("no-such-job"))).toBeNull();
+  });
+
   it("a failing pull stays Running for behaviour.failedPullSeconds when that is longer", async () => {
     const { emu, apps } = await emulator({ ...world(), behaviour: { failedPullSeconds: 120 } });
     const { name = "" } = await apps.jobs.beginStartAndWait(RG, "reindex");
