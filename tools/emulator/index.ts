@@ -17,10 +17,10 @@ import { createClock } from "./clock.js";
 import { emulatorCredential } from "./credential.js";
 import { handleRegistryRequest } from "./dataplane.js";
 import { type ArmEvent, type Bus, createBus, executionLogRow, pullFailureAlert } from "./events.js";
-import { settleExecutions, startExecution } from "./job-executions.js";
 import { createFaults, type Faults } from "./faults.js";
 import { emulatorHttpClient } from "./http-client.js";
 import { DEFAULT_OPERATOR, isRegistryHost, lowerId } from "./ids.js";
+import { settleExecutions, startExecution } from "./job-executions.js";
 import { createRequestLog, type RequestLog } from "./request-log.js";
 import type { ArmResource, Clock, WorldState } from "./state.js";
 import { bearerOf, readToken } from "./tokens.js";
@@ -329,7 +329,7 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
     },
     simulateScheduledRun: (jobId) => {
       const job = state.resources.get(lowerId(jobId));
-      if (!job || job.type.toLowerCase() !== "microsoft.app/jobs") return null;
+      if (job?.type.toLowerCase() !== "microsoft.app/jobs") return null;
       settleExecutions(ctx);
       const execution = startExecution(ctx, job);
       return { id: execution.id, name: execution.name };
