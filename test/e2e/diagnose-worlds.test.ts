@@ -1,8 +1,9 @@
 /**
- * Every world with an `expect` block (test/fixtures/worlds and test/fixtures/worlds/shared, written by people who never saw the
- * emulator) is diagnosed end to end: emulator over HTTPS → real SDK clients → readPullFacts → diagnose. The verdict,
- * the codes that must and must not appear, and at most 2 sequential waves of ARM requests are asserted (built-in role
- * definitions come from the shipped snapshot).
+ * Every world with an `expect` block (test/fixtures/worlds, and its shared/ (written by people who never saw the
+ * emulator), v2/ and jobs/ folders) is diagnosed end to end: emulator over HTTPS → real SDK clients → readPullFacts →
+ * diagnose. The verdict, the workload's kind (v2: a job's world says `kind: "job"`), the codes that must and must not
+ * appear, and at most 2 sequential waves of ARM requests are asserted (built-in role definitions come from the
+ * shipped snapshot).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +14,8 @@ import { startEmulator } from "../../tools/emulator/index.js";
 
 interface Expect {
   app: string;
+  /** v2: "job" for a job's world; absent for a container app's. */
+  kind?: "app" | "job";
   verdict: string;
   must: string[];
   mustNot: string[];
@@ -22,6 +25,7 @@ const DIRS = [
   join(import.meta.dirname, "../fixtures/worlds"),
   join(import.meta.dirname, "../fixtures/worlds/shared"),
   join(import.meta.dirname, "../fixtures/worlds/v2"),
+  join(import.meta.dirname, "../fixtures/worlds/jobs"),
 ];
 const worlds = DIRS.flatMap((dir) =>
   readdirSync(dir)
@@ -46,7 +50,7 @@ afterAll(async () => {
 
 describe("diagnosis of every world with expectations", () => {
   it("has worlds to diagnose, one per pull-path code and its repaired twin", () => {
-    expect(worlds.length).toBeGreaterThanOrEqual(46);
+    expect(worlds.length).toBeGreaterThanOrEqual(58);
   });
 
   for (const { name, world } of worlds) {
@@ -63,6 +67,7 @@ describe("diagnosis of every world with expectations", () => {
       const { verdict, findings } = diagnose(facts);
       const codes = findings.map((f) => f.code);
       expect({ verdict, codes }).toMatchObject({ verdict: expected.verdict });
+      expect(facts.app.kind).toBe(expected.kind ?? "app");
       for (const code of expected.must) expect(codes).toContain(code);
       for (const code of expected.mustNot) expect(codes).not.toContain(code);
       expect(codes).not.toContain("check-incomplete");
