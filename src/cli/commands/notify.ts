@@ -4,7 +4,7 @@
  */
 import { createAzureAccess } from "../../app/azure-access.js";
 import { checkApp } from "../../app/check-app.js";
-import { diagnosisNotification, followUpNotification } from "../../app/notification-input.js";
+import { appContextOf, diagnosisNotification, followUpNotification } from "../../app/notification-input.js";
 import type { Settings } from "../../config.js";
 import { diagnose } from "../../core/diagnose.js";
 import type { ChannelKind } from "../../notify/channels.js";
@@ -39,12 +39,8 @@ export async function runNotifyPreview(
       diagnose,
       settings: policySettingsFor(ctx.settings, appId, subscription),
     });
-    const context = {
-      appId: result.appId,
-      environmentId: facts.app.environmentId,
-      tenantId:
-        facts.app.identity.tenantId ?? facts.subscriptionTenants[facts.app.subscriptionId.toLowerCase()] ?? null,
-    };
+    // The same context the function app's notifications carry: for a job, its last failed execution too.
+    const context = appContextOf(facts);
     const trigger = { source: "cli" as const };
     const input = outcome
       ? followUpNotification(context, outcome, result.verdict, result.findings, [], trigger, session.now())
