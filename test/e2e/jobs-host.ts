@@ -57,21 +57,33 @@ export function resourceOf(world: JobWorld, id: string): JobWorld["resources"][n
   return found;
 }
 
-/** The job's executions as the emulator holds them: name → status. */
-export function executionsOf(host: Host, jobId: string): Record<string, string> {
-  const prefix = `${jobId.toLowerCase()}/executions/`;
-  return Object.fromEntries(
-    [...host.emulator.state.resources.values()]
-      .filter((r) => r.id.toLowerCase().startsWith(prefix))
-      .map((r) => [r.name, String(r.properties?.status)]),
-  );
+/**
+ * The job's executions, name → status, as ARM answers a developer now (the emulator ends the executions whose time
+ * has come before it answers, as it does for every request).
+ */
+export async function executionsOf(host: Host, jobId: string): Promise<Record<string, string>> {
+  const credential = host.emulator.credentialFor(DEVELOPER, host.tenant);
+  const [, , subscriptionId = "", , group = ""] = jobId.split("/");
+  const client = new ContainerAppsAPIClient(credential, subscriptionId, {
+    endpoint: host.emulator.endpoint,
+    httpClient: host.emulator.httpClient,
+  });
+  const out: Record<string, string> = {};
+  for await (const execution of client.jobsExecutions.list(group, jobId.split("/").at(-1) ?? "")) {
+    out[execution.name ?? ""] = String(execution.status);
+  }
+  return out;
 }
 
-/** How often the job's executions were listed (GET .../jobs/{job}/executions), by anyone, since the log was cleared. */
+/** How often PullGuard listed the job's executions (GET .../jobs/{job}/executions) since the log was cleared. */
 export function executionListings(host: Host, jobId: string): number {
   const path = `${jobId}/executions`.toLowerCase();
   return host.emulator.log.count(
-    (e) => e.plane === "arm" && e.method === "GET" && (e.path.split("?")[0] ?? "").toLowerCase() === path,
+    (e) =>
+      e.plane === "arm" &&
+      e.method === "GET" &&
+      e.caller?.toLowerCase() === host.principal.toLowerCase() &&
+      (e.path.split("?")[0] ?? "").toLowerCase() === path,
   );
 }
 

@@ -86,7 +86,7 @@ function nextTwoAm(t: Date): Date {
  */
 async function switchToPrivateImage(host: Host): Promise<QueuedFollowUp> {
   const { outcomes, failures, unsubscribe } = subscribeHandler(host);
-  const executionsBefore = executionsOf(host, JOB);
+  const executionsBefore = await executionsOf(host, JOB);
   await jobDeveloper(host, SUB).switchImage(JOB, PRIVATE_IMAGE, "batchacr.azurecr.io");
   await host.emulator.events.settle();
   unsubscribe();
@@ -106,7 +106,7 @@ async function switchToPrivateImage(host: Host): Promise<QueuedFollowUp> {
     (r) => /roleAssignments/i.test(r.type) && r.properties?.principalId === SYSTEM_PRINCIPAL,
   );
   expect(granted.map((r) => String(r.properties?.roleDefinitionId).split("/").at(-1))).toEqual([ACR_PULL]);
-  expect(executionsOf(host, JOB)).toEqual(executionsBefore);
+  expect(await executionsOf(host, JOB)).toEqual(executionsBefore);
   // PullGuard's own write came back as an event and started nothing.
   const own = outcomes.filter((o) => o.outcome.outcome === "ignored" && /own identity/.test(o.outcome.reason));
   expect(own.map((o) => o.event.data.operationName)).toEqual(["Microsoft.Authorization/roleAssignments/write"]);
@@ -161,7 +161,7 @@ describe("v2: jobs/write event → fix → the next scheduled run → follow-up"
     const writes = pullGuardWrites(host).length;
 
     const outcome = await verify(message);
-    expect(executionsOf(host, JOB)[run]).toBe("Succeeded");
+    expect((await executionsOf(host, JOB))[run]).toBe("Succeeded");
     expect(outcome).toMatchObject({ outcome: "handled", apps: [{ appId: JOB, action: "verified: resolved" }] });
     expect(host.sink.received.slice(notified).map(headlineOf)).toEqual(["Job nightly-export can pull again"]);
     expect(pullGuardWrites(host)).toHaveLength(writes);
@@ -186,7 +186,7 @@ describe("v2: jobs/write event → fix → the next scheduled run → follow-up"
     const writes = pullGuardWrites(host).length;
 
     const outcome = await verify(message);
-    expect(executionsOf(host, JOB)[run]).toBe("Failed");
+    expect((await executionsOf(host, JOB))[run]).toBe("Failed");
     expect(outcome).toMatchObject({
       outcome: "handled",
       apps: [{ appId: JOB, verdict: "unresolved", action: "verified: unresolved" }],
