@@ -5,11 +5,12 @@
  *     (app-summary.ts `looksUnhealthy`);
  *   - a job that could have run within the lookback window and whose newest finished execution Failed
  *     (job-sweep.ts): its executions are read once (one request per such job) and kept in the run's shared reads,
- *     so its diagnosis does not list them again.
+ *     so its diagnosis does not list them again; unless PullGuard already answered that run with a change (its audit
+ *     rows, read for such a job only): the follow-up that change queued judges the next run.
  */
 import { type AppSummary, looksUnhealthy } from "../core/app-summary.js";
 import { isFound } from "../core/facts.js";
-import { jobSweepLook, newestExecutionFailed, sweepLookbackMs } from "../core/job-sweep.js";
+import { failureAnswered, jobSweepLook, newestExecutionFailed, sweepLookbackMs } from "../core/job-sweep.js";
 import type { Logger } from "../shared/logger.js";
 import type { FlowContext, FlowDeps } from "./flow-deps.js";
 import { mapBounded } from "./map-bounded.js";
@@ -51,7 +52,10 @@ async function sweepCandidates(deps: FlowDeps, workloads: AppSummary[], log: Log
     if (look !== "read-executions") return look === "fix";
     try {
       const executions = await deps.recentExecutions(w.id);
-      if (isFound(executions)) return newestExecutionFailed(executions.items);
+      if (isFound(executions)) {
+        if (!newestExecutionFailed(executions.items)) return false;
+        return !failureAnswered(executions.items, await deps.apply.audit.list(w.id));
+      }
       if (!executions.readable) {
         log.warn(
           `sweep: the executions of job ${w.id} could not be read (${executions.message}); diagnosing it instead`,
@@ -60,8 +64,11 @@ async function sweepCandidates(deps: FlowDeps, workloads: AppSummary[], log: Log
       }
       return false; // the job is gone since the list
     } catch (error) {
-      // A transient failure: the diagnosis reads them again and says what it could not read.
-      log.warn(`sweep: the executions of job ${w.id} could not be read (${String(error)}); diagnosing it instead`);
+      // A transient failure (of the executions or the audit rows): the diagnosis reads them again and says what it
+      // could not read.
+      log.warn(
+        `sweep: the executions of job ${w.id} or its audit rows could not be read (${String(error)}); diagnosing it instead`,
+      );
       return true;
     }
   });

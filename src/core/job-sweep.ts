@@ -7,7 +7,8 @@
  *   - an Event job, always (its runs follow a queue, not a clock);
  *   - a Manual job, always (the `jobs/start/action` event of its last start may have been lost).
  * For those the sweep reads the executions, one request per job (job-executions.ts), so the cost stays constant per
- * workload. Pure: the caller passes the clock's time.
+ * workload. A failed run that PullGuard already answered with a change of its own is left to the follow-up that change
+ * queued (`failureAnswered`). Pure: the caller passes the clock's time.
  *
  *   jobSweepLook({ kind: "job", trigger: { type: "Schedule", cronExpression: "0 2 * * *" }, ... },
  *                new Date("2026-12-07T02:10:00Z"), 3_600_000)            → "read-executions"
@@ -66,6 +67,27 @@ const UNDER_WAY = new Set(["running", "processing"]);
  * assumption, the statuses are listed in the REST spec's JobExecution without their meaning).
  */
 export function newestExecutionFailed(executions: readonly JobExecutionFacts[]): boolean {
-  const finished = executions.find((e) => !UNDER_WAY.has(lower(e.status)));
-  return lower(finished?.status) === "failed";
+  return lower(newestFinished(executions)?.status) === "failed";
+}
+
+const newestFinished = (executions: readonly JobExecutionFacts[]) =>
+  executions.find((e) => !UNDER_WAY.has(lower(e.status)));
+
+/**
+ * Whether PullGuard already answered the job's newest finished run: a change of its own that ended `done` (an audit
+ * row: its time and outcome) at or after that execution started. The fix queued a follow-up that judges the job's
+ * next run and diagnoses it again if that run fails too; until a run after the fix fails, a sweep has nothing to do
+ * for the job (an app's fixed revision leaves the sweep's list the same way). An execution without a start time is
+ * never answered.
+ *
+ *   failureAnswered([Failed started 02:00], [{ time: "02:14", outcome: "done" }]) → true
+ *   failureAnswered([Failed started 02:00], [{ time: "01:30", outcome: "done" }]) → false (a fix before that run)
+ */
+export function failureAnswered(
+  executions: readonly JobExecutionFacts[],
+  changes: ReadonlyArray<{ time: string; outcome: string }>,
+): boolean {
+  const started = Date.parse(newestFinished(executions)?.startTime ?? "");
+  if (Number.isNaN(started)) return false;
+  return changes.some((c) => c.outcome === "done" && Date.parse(c.time) >= started);
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { AppSummary } from "../../src/core/app-summary.js";
 import type { JobExecutionFacts } from "../../src/core/facts.js";
-import { jobSweepLook, MIN_JOB_LOOKBACK_MS, newestExecutionFailed, sweepLookbackMs } from "../../src/core/job-sweep.js";
+import {
+  failureAnswered,
+  jobSweepLook,
+  MIN_JOB_LOOKBACK_MS,
+  newestExecutionFailed,
+  sweepLookbackMs,
+} from "../../src/core/job-sweep.js";
 
 const HOUR = 3_600_000;
 const job = (trigger: AppSummary["trigger"], provisioningState = "Succeeded"): AppSummary => ({
@@ -106,5 +112,34 @@ describe("sweepLookbackMs: sized from the sweep's own schedule (PULLGUARD_SWEEP_
 
   it("the floor is one hour, four default sweeps", () => {
     expect(MIN_JOB_LOOKBACK_MS).toBe(HOUR);
+  });
+});
+
+describe("failureAnswered: a failed run PullGuard already answered with a change is the follow-up's", () => {
+  const failed = [execution("Failed", "2026-12-07T02:00:00Z"), execution("Succeeded", "2026-12-06T02:00:00Z")];
+  const change = (time: string, outcome = "done") => ({ time, outcome });
+
+  it.each([
+    ["a change done 14 minutes after the run started", failed, [change("2026-12-07T02:14:00Z")], true],
+    ["a change done as the run started", failed, [change("2026-12-07T02:00:00Z")], true],
+    ["only a change before the run (the run failed after the fix)", failed, [change("2026-12-07T01:30:00Z")], false],
+    ["a change after the run that failed", failed, [change("2026-12-07T02:14:00Z", "failed")], false],
+    ["a change whose reply was lost (unknown)", failed, [change("2026-12-07T02:14:00Z", "unknown")], false],
+    ["no change at all", failed, [], false],
+    [
+      "the newest finished run is the one that counts, not one under way",
+      [execution("Running", "2026-12-07T03:00:00Z"), ...failed],
+      [change("2026-12-07T02:14:00Z")],
+      true,
+    ],
+    [
+      "a run without a start time",
+      [{ ...execution("Failed", "x"), startTime: null }],
+      [change("2026-12-07T02:14:00Z")],
+      false,
+    ],
+    ["no execution", [], [change("2026-12-07T02:14:00Z")], false],
+  ] as const)("%s: %s", (_what, executions, changes, expected) => {
+    expect(failureAnswered(executions, changes)).toBe(expected);
   });
 });
