@@ -5,7 +5,7 @@
  * `onPullFailureAlert`. The job is fixed. PullGuard starts exactly one execution, which Succeeds, only with
  * PULLGUARD_START_JOBS_AFTER_FIX=true; without it, none.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Host, httpRequest, invocation, useFunctionHost } from "../functions/harness.js";
 import { executionsOf, jobDeveloper, presentJobWorld, pullGuardWrites, useFollowUpRecorder } from "./jobs-host.js";
 
@@ -15,19 +15,18 @@ const JOB = `/subscriptions/${SUB}/resourceGroups/rg-batch/providers/Microsoft.A
 const EXECUTION_MS = 10_000;
 
 const harness = useFunctionHost();
+afterEach(() => {
+  vi.useRealTimers();
+});
 const recorder = useFollowUpRecorder(harness);
 
 const GRANT = /^PUT .*\/registries\/batchacr\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/]+$/i;
 
-/**
- * What the fix writes for each world, besides a start (a PATCH of the job, or a grant at the registry), and what the
- * same alert posted again finds: healthy, or (a grant under 10 minutes old) degraded with role-assignment-propagating,
- * which is reported.
- */
-const FIX: Record<string, { write: RegExp; again: string }> = {
-  "manual-job-identity-not-attached.json": { write: new RegExp(`^PATCH ${JOB}$`, "i"), again: "healthy" },
-  "manual-job-pull-role-missing.json": { write: GRANT, again: "reported" },
-  "manual-job-abac-mode-legacy-role-only.json": { write: GRANT, again: "reported" },
+/** What the fix writes for each world, besides a start: a PATCH of the job, or a grant at the registry. */
+const FIX: Record<string, { write: RegExp }> = {
+  "manual-job-identity-not-attached.json": { write: new RegExp(`^PATCH ${JOB}$`, "i") },
+  "manual-job-pull-role-missing.json": { write: GRANT },
+  "manual-job-abac-mode-legacy-role-only.json": { write: GRANT },
 };
 
 async function open(world: string, startJobs: boolean): Promise<Host> {
@@ -40,14 +39,20 @@ async function open(world: string, startJobs: boolean): Promise<Host> {
   });
 }
 
-/** The developer starts the job; its execution cannot pull and the alert fires. */
-async function failedStart(host: Host): Promise<{ execution: string; alert: Record<string, unknown> }> {
+/**
+ * The developer starts the job; its execution cannot pull and the alert fires; `pass` moves the clock(s) past the
+ * execution's end.
+ */
+async function failedStart(
+  host: Host,
+  pass: (ms: number) => void = (ms) => host.emulator.clock.advance(ms),
+): Promise<{ execution: string; alert: Record<string, unknown> }> {
   const alerts: Record<string, unknown>[] = [];
   host.emulator.alerts.subscribe((alert) => {
     alerts.push(alert);
   });
   const execution = await jobDeveloper(host, SUB).start(JOB);
-  host.emulator.clock.advance(EXECUTION_MS);
+  pass(EXECUTION_MS);
   await host.emulator.alerts.settle();
   expect((await executionsOf(host, JOB))[execution]).toBe("Failed");
   expect(alerts).toHaveLength(1);
@@ -89,27 +94,61 @@ describe("v2: a manual job's pull-failure alert → onPullFailureAlert", () => {
     });
 
     it(`${world}: with PULLGUARD_START_JOBS_AFTER_FIX=true exactly one execution is started, and it Succeeds`, async () => {
+      // One clock for the function app and the emulator (Date, moved by `later`), so the 10 minutes a grant takes to
+      // propagate pass for both; Azurite keeps real time (its follow-ups are made visible by the recorder).
+      vi.useFakeTimers({ toFake: ["Date"], shouldAdvanceTime: true });
+      const later = (ms: number) => vi.setSystemTime(Date.now() + ms);
       const host = await open(world, true);
-      const { alert } = await failedStart(host);
+      const { alert } = await failedStart(host, later);
+      // The log search alert fires after its 5-minute window (evaluated every 5 minutes: infra/app/pull-failure-alert-rules.bicep), not at once.
+      later(5 * 60_000);
       const before = await executionsOf(host, JOB);
+      const deferred = FIX[world]?.write === GRANT;
 
       const response = await post(alert);
       expect(response.jsonBody).toMatchObject({ outcome: "handled", apps: [{ appId: JOB, action: "fixed" }] });
+      const [followUp] = recorder.queued();
+      if (!followUp) throw new Error("no follow-up was queued");
+      const startAfter = followUp.message.startAfter;
+      if (deferred) {
+        // The start waits until the grant has propagated: the follow-up, due then, makes it (main e43b218).
+        expect(pullGuardWrites(host)).toEqual([expect.stringMatching(GRANT)]);
+        const grant = [...host.emulator.state.resources.values()].find((r) =>
+          pullGuardWrites(host)[0]?.toLowerCase().endsWith(r.id.toLowerCase()),
+        );
+        const propagated = Date.parse(String(grant?.properties?.createdOn)) + 10 * 60_000;
+        expect(Date.parse(String(startAfter))).toBeGreaterThanOrEqual(
+          Date.parse(String(followUp.message.fixedAt)) + 10 * 60_000,
+        );
+        expect(followUp.visibilitySeconds).toBeGreaterThan(Number(host.env.PULLGUARD_VERIFY_DELAY_SECONDS));
+        // Both clocks pass the start's due time and the grant's 10 minutes (ARM's clock, which dated the grant, runs
+        // a few seconds ahead here).
+        later(Math.max(Date.parse(String(startAfter)), propagated) - Date.now() + 1_000);
+        await recorder.makeVisible(followUp);
+        const [message] = await host.receiveVerifications(1);
+        const started = await harness.handlers.verifyFix(message, invocation("verifyFix").context);
+        expect(started).toMatchObject({
+          outcome: "handled",
+          apps: [{ appId: JOB, action: "verification-rescheduled" }],
+        });
+      } else {
+        expect(startAfter).toBeUndefined();
+        expect(followUp.visibilitySeconds).toBe(Number(host.env.PULLGUARD_VERIFY_DELAY_SECONDS));
+      }
       expect(pullGuardWrites(host)).toEqual([
         expect.stringMatching(FIX[world]?.write ?? /^$/),
         expect.stringMatching(new RegExp(`^POST ${JOB}/start$`, "i")),
       ]);
       const started = Object.keys(await executionsOf(host, JOB)).filter((name) => !(name in before));
       expect(started).toHaveLength(1);
-      host.emulator.clock.advance(EXECUTION_MS);
+      later(EXECUTION_MS);
       const [execution = ""] = started;
       expect((await executionsOf(host, JOB))[execution]).toBe("Succeeded");
 
-      // The follow-up is due after the verify delay (the execution PullGuard started tells) and says resolved.
-      const [followUp] = recorder.queued();
-      expect(followUp?.visibilitySeconds).toBe(Number(host.env.PULLGUARD_VERIFY_DELAY_SECONDS));
-      if (!followUp) throw new Error("no follow-up was queued");
-      await recorder.makeVisible(followUp);
+      // The (next) follow-up judges the execution PullGuard started: resolved.
+      const next = recorder.queued().at(-1);
+      if (!next) throw new Error("no follow-up was queued");
+      await recorder.makeVisible(next);
       const [message] = await host.receiveVerifications(1);
       const outcome = await harness.handlers.verifyFix(message, invocation("verifyFix").context);
       expect(outcome).toMatchObject({ outcome: "handled", apps: [{ appId: JOB, action: "verified: resolved" }] });
@@ -117,7 +156,7 @@ describe("v2: a manual job's pull-failure alert → onPullFailureAlert", () => {
       // The same alert again (the action group retries): nothing more is written, nothing more is started.
       const writes = pullGuardWrites(host);
       const again = await post(alert);
-      expect(again.jsonBody).toMatchObject({ outcome: "handled", apps: [{ action: FIX[world]?.again, writes: 0 }] });
+      expect(again.jsonBody).toMatchObject({ outcome: "handled", apps: [{ writes: 0 }] });
       expect(pullGuardWrites(host)).toEqual(writes);
       expect(starts(host)).toHaveLength(1);
     });
