@@ -27,7 +27,7 @@ export function demoWorld(fileName: string): URL {
   return candidates.find((url) => existsSync(url)) ?? (candidates[0] as URL);
 }
 
-/** The orders team's developer who deploys (Container Apps Contributor on rg-shop in the demo worlds): not PullGuard. */
+/** The orders team's developer who deploys (on rg-shop: Container Apps Contributor in the app world, Contributor in the job world): not PullGuard. */
 export const DEVELOPER = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
 
 interface TeamsSink {
