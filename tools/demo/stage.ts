@@ -18,7 +18,7 @@ import { devSettings } from "../emulator/dev-settings.js";
 import { type Emulator, startEmulator } from "../emulator/index.js";
 import { type QueueTap, startQueueTap } from "./queue-tap.js";
 
-/** A world of the demo: beside this file in the source tree (tools/demo/), under the root from the build (dist/tools/demo/). */
+/** A world of the demo: beside this file in the source tree (tools/demo/), under the root from the build (dist/...). */
 export function demoWorld(fileName: string): URL {
   const candidates = [
     new URL(`./${fileName}`, import.meta.url),
@@ -27,7 +27,10 @@ export function demoWorld(fileName: string): URL {
   return candidates.find((url) => existsSync(url)) ?? (candidates[0] as URL);
 }
 
-/** The orders team's developer who deploys (on rg-shop: Container Apps Contributor in the app world, Contributor in the job world): not PullGuard. */
+/**
+ * The orders team's developer who deploys, not PullGuard (on rg-shop: Container Apps Contributor in the app world,
+ * Contributor in the job world).
+ */
 export const DEVELOPER = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
 
 interface TeamsSink {
