@@ -247,6 +247,8 @@ export async function runJobDemo(options: { worldFile?: string; say: Say }): Pro
     await scheduledRun(stage, client, jobId, lastFire, say);
     const alerted = await deliverAlerts(stage, alerts, say);
     const { message, dueAt, nextRun } = followUpOf(stage, cron);
+    for (const scope of stage.roleAssignmentScopes())
+      say(`   role assignment created at ${scope.split("/providers/").at(-1)}`);
     say(
       `   ${restartsBy(stage)} restart(s), ${startsBy(stage)} execution(s) started: the fix waits for the job's next scheduled run;`,
     );

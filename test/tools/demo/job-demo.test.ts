@@ -69,6 +69,7 @@ describe("the job demo", () => {
     expect(story).toMatch(/02:00 UTC: the platform starts nightly-export on its schedule/);
     expect(story).toMatch(/execution nightly-export-[a-z0-9]{7}: Failed/);
     expect(story).toMatch(/pull-failure alert \(JobName_s nightly-export\) → PullGuard: broken, fixed/);
+    expect(story).toMatch(/role assignment created at Microsoft\.ContainerRegistry\/registries\/contosoprod\n/);
     expect(story).toMatch(/0 restart\(s\), 0 execution\(s\) started/);
     expect(story).toMatch(/execution nightly-export-[a-z0-9]{7}: Succeeded/);
     expect(story).toMatch(/Verification of nightly-export: verified: resolved/);
