@@ -111,8 +111,17 @@ function toolCommands(program: Command, deps: CliDeps, result: ProgramResult): v
 
   program
     .command("demo")
-    .description("the end-to-end story on the emulator: a failed deploy is diagnosed, fixed, verified and reported")
-    .option("--world <file>", "world to run the story on (default: the embedded orders-api world)")
+    .description(
+      "the end-to-end story on the emulator: a failed deploy is diagnosed, fixed, verified and reported (--job: a scheduled job's failed run)",
+    )
+    .option(
+      "--world <file>",
+      "world to run the story on (default: the embedded orders-api world; nightly-export with --job)",
+    )
+    .option(
+      "--job",
+      "the job story: a scheduled job's 02:00 execution cannot pull; PullGuard fixes it without a restart and verifies it after the next run",
+    )
     .action(async (opts: Record<string, unknown>) => {
       result.exitCode = await deps.commands.demo(opts);
     });
