@@ -10,16 +10,15 @@
  * queue keeps real time too: a job's follow-up is due after the job's next run, hours away, so the test records the
  * Put Message of each follow-up (a recording proxy in front of Azurite's queue endpoint) and, once the emulator's
  * clock has passed the due time, makes that message visible (Update Message with a zero visibility timeout), to be
- * taken from the queue as the host would take it.
+ * taken from the queue as the host would take it. The proxy is the job demo's queue tap (tools/demo/queue-tap.ts).
  */
 import { readFileSync } from "node:fs";
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { ContainerAppsAPIClient } from "@azure/arm-appcontainers";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll } from "vitest";
+import { startQueueTap } from "../../tools/demo/queue-tap.js";
 import type { RunningAzurite } from "../../tools/dev/azurite.js";
 import { DEVELOPER, type FunctionHost, type Host, VERIFY_QUEUE } from "../functions/harness.js";
 
@@ -180,46 +179,12 @@ export function useFollowUpRecorder(harness: FunctionHost): FollowUpRecorder {
   };
 }
 
-const text = (xml: string, tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1] ?? "";
-
 async function startRecorder(storage: RunningAzurite): Promise<{ recorder: FollowUpRecorder; close(): Promise<void> }> {
-  let queued: QueuedFollowUp[] = [];
-  const body = async (stream: IncomingMessage) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  };
-  const server: Server = createServer(async (req, res) => {
-    const sent = await body(req);
-    const upstream = httpRequest(
-      { host: "127.0.0.1", port: storage.queuePort, method: req.method, path: req.url, headers: req.headers },
-      async (answer) => {
-        const received = await body(answer);
-        const url = new URL(req.url ?? "/", "http://queue");
-        if (req.method === "POST" && url.pathname.endsWith(`/${VERIFY_QUEUE}/messages`) && answer.statusCode === 201) {
-          const xml = received.toString("utf8");
-          queued.push({
-            message: JSON.parse(Buffer.from(text(sent.toString("utf8"), "MessageText"), "base64").toString("utf8")),
-            visibilitySeconds: Number(url.searchParams.get("visibilitytimeout") ?? 0),
-            messageId: text(xml, "MessageId"),
-            popReceipt: text(xml, "PopReceipt"),
-          });
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        res.end(received);
-      },
-    );
-    upstream.on("error", () => {
-      res.writeHead(502);
-      res.end();
-    });
-    upstream.end(sent);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const tap = await startQueueTap(storage.queuePort);
+  let seen = 0;
   const connectionString = storage.connectionString.replace(
     `QueueEndpoint=http://127.0.0.1:${storage.queuePort}/`,
-    `QueueEndpoint=http://127.0.0.1:${port}/`,
+    `QueueEndpoint=http://127.0.0.1:${tap.port}/`,
   );
   if (connectionString === storage.connectionString)
     throw new Error("the Azurite connection string names no queue port");
@@ -227,18 +192,20 @@ async function startRecorder(storage: RunningAzurite): Promise<{ recorder: Follo
   return {
     recorder: {
       connectionString,
-      queued: () => [...queued],
+      queued: () =>
+        tap.sent.slice(seen).map((m) => ({
+          message: JSON.parse(Buffer.from(m.text, "base64").toString("utf8")) as Record<string, unknown>,
+          visibilitySeconds: m.visibilityTimeoutSeconds,
+          messageId: m.messageId,
+          popReceipt: m.popReceipt,
+        })),
       clear: () => {
-        queued = [];
+        seen = tap.sent.length;
       },
       makeVisible: async (followUp) => {
         await queue.updateMessage(followUp.messageId, followUp.popReceipt, undefined, 0);
       },
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => tap.close(),
   };
 }
