@@ -17,7 +17,7 @@ import type { ChangeTrigger } from "../azure/audit-log.js";
 import type { WorkloadLease } from "../azure/workload-lease.js";
 import type { PullFacts } from "../core/facts.js";
 import type { Finding } from "../core/finding.js";
-import { followUpKey, followUpRestart, planFixes } from "../core/plan.js";
+import { followUpKey, followUpRestart, followUpStart, planFixes } from "../core/plan.js";
 import type { PlanStep } from "../core/plan-step.js";
 import { type PolicySettings, policyFromSettings } from "../core/policy.js";
 import { holdRepeatedRestarts, onlyRestarts } from "../core/restart-guard.js";
@@ -33,6 +33,7 @@ import type { CheckResult } from "./check-result.js";
 import { type AppContext, appContextOf } from "./notification-input.js";
 import {
   type FollowUp,
+  type JobFollowUp,
   publicPart,
   type VerificationScheduling,
   type VerifyDeps,
@@ -111,25 +112,24 @@ export function createRestartFollowUp(options: {
   trigger: ChangeTrigger;
 }): FollowUp {
   return {
-    async restartIfDue(facts: PullFacts, findings: Finding[], done: readonly string[]) {
-      if (!isTerminallyFailed(revisionStateOf(facts).state)) return { auditIds: [] };
+    async restartIfDue(facts: PullFacts, findings: Finding[], done: readonly string[], job?: JobFollowUp) {
       const policy = policyFromSettings(options.settings, facts.app.tags);
-      const step = followUpRestart(facts, findings, policy);
+      let step: PlanStep | null;
+      if (facts.app.kind === "job")
+        step = followUpStart(facts, findings, policy, job ?? { since: null, startAfter: null });
+      else if (!isTerminallyFailed(revisionStateOf(facts).state)) return { auditIds: [] };
+      else step = followUpRestart(facts, findings, policy);
       if (!step) return { auditIds: [] };
       const key = followUpKey(step);
       if (done.includes(key)) return { auditIds: [] };
-      if (
-        step.kind === "restart-revision" &&
-        step.notBefore &&
-        Date.parse(step.notBefore) > options.apply.now().getTime()
-      ) {
-        return { auditIds: [], dueAt: step.notBefore };
-      }
+      const notBefore = deferredUntil(step);
+      if (notBefore && Date.parse(notBefore) > options.apply.now().getTime()) return { auditIds: [], dueAt: notBefore };
       const result = await applyPlan([step], options.appId, {
         ...options.apply,
         ...deadlineFrom(options.apply, options.apply.now()),
         trigger: options.trigger,
         dryRun: false,
+        startJobsAfterFix: options.settings.startJobsAfterFix === true,
       });
       return { done: key, auditIds: result.auditIds, applied: result.applied };
     },
@@ -229,7 +229,9 @@ async function fixOnce(appId: string, deps: FixDeps): Promise<FixResult> {
     result.verification = { ...result.verification, outcome: "pending" };
     return result;
   }
-  if (facts.app.kind === "job") return verifyJob(result, { deps, auditIds: applied.auditIds, started, now });
+  if (facts.app.kind === "job") {
+    return verifyJob(result, { deps, auditIds: applied.auditIds, started, now, startDue: deferred });
+  }
   if (deps.verification.mode === "wait") return waitForVerification(result, deps, now);
   return scheduleVerification(result, { deps, facts, auditIds: applied.auditIds, deferred, now });
 }
@@ -240,12 +242,14 @@ async function fixOnce(appId: string, deps: FixDeps): Promise<FixResult> {
  */
 function deferredRestarts(skipped: SkippedStep[], approve: boolean, now: Date): number[] {
   return skipped
-    .filter(
-      (s): s is SkippedStep & { kind: "restart-revision" } =>
-        s.kind === "restart-revision" && !!s.notBefore && sendable(s, approve),
-    )
-    .map((s) => Date.parse(s.notBefore ?? ""))
+    .filter((s) => !!deferredUntil(s) && sendable(s, approve))
+    .map((s) => Date.parse(deferredUntil(s) ?? ""))
     .filter((t) => !Number.isNaN(t) && t > now.getTime());
+}
+
+/** The time a step waits for (a restart or, v2, a job's start, while a grant propagates), if any. */
+function deferredUntil(step: PlanStep): string | undefined {
+  return step.kind === "restart-revision" || step.kind === "start-job-execution" ? step.notBefore : undefined;
 }
 
 /** The CLI's way: verify here, polling until the app runs or the verify deadline passes. */
@@ -322,18 +326,26 @@ async function scheduleVerification(
  */
 async function verifyJob(
   result: FixResult,
-  work: { deps: FixDeps; auditIds: readonly string[]; started: Date; now: Date },
+  work: { deps: FixDeps; auditIds: readonly string[]; started: Date; now: Date; startDue: number[] },
 ): Promise<FixResult> {
-  const { deps, now } = work;
+  const { deps, now, startDue } = work;
   const v = deps.verification;
   const startedExecution = result.applied.some((s) => s.kind === "start-job-execution" && s.result === "done");
-  // The execution PullGuard started went out during the fix: count executions from the fix's start then.
-  const fixedAt = (startedExecution ? work.started : now).toISOString();
+  // The execution PullGuard started, or will start once its grants propagated (`startDue`, made by a follow-up), goes
+  // out after the fix began: count executions from then.
+  const fixedAt = (startedExecution || startDue.length > 0 ? work.started : now).toISOString();
+  const startAfter = startDue.length > 0 ? new Date(Math.max(...startDue)).toISOString() : null;
   if (v.mode === "wait") {
-    if (!startedExecution) {
+    if (!startedExecution && startDue.length === 0) {
       result.verification = publicPart(await verifyOnce(result.appId, deps));
       return result;
     }
+    const followUp = createRestartFollowUp({
+      appId: result.appId,
+      settings: deps.settings,
+      apply: deps.apply,
+      trigger: deps.trigger,
+    });
     const waited = await verifyUntil(result.appId, {
       readFacts: deps.readFacts,
       diagnose: deps.diagnose,
@@ -341,17 +353,26 @@ async function verifyJob(
       sleep: v.sleep,
       deadline: new Date(now.getTime() + v.deadlineMs),
       since: fixedAt,
+      ...(startAfter ? { startAfter } : {}),
+      followUp,
       ...(v.initialDelayMs !== undefined ? { initialDelayMs: v.initialDelayMs } : {}),
       ...(v.maxDelayMs !== undefined ? { maxDelayMs: v.maxDelayMs } : {}),
     });
     result.verification = waited.verification;
+    result.auditIds.push(...waited.auditIds);
+    result.applied.push(...waited.applied);
+    // The deferred start the verification made is applied now, no longer skipped.
+    if (waited.applied.some((s) => s.kind === "start-job-execution" && s.result !== "failed")) {
+      result.skipped = result.skipped.filter((s) => s.kind !== "start-job-execution");
+    }
     return result;
   }
   const look = await verifyOnce(result.appId, deps);
-  const delaySeconds = jobFollowUpDelaySeconds(look.facts, now, {
-    startedExecution,
-    verifyDelaySeconds: v.delaySeconds,
-  });
+  const dueIn = startDue.length > 0 ? Math.ceil((Math.max(...startDue) - now.getTime()) / 1000) : 0;
+  const delaySeconds = Math.max(
+    dueIn,
+    jobFollowUpDelaySeconds(look.facts, now, { startedExecution, verifyDelaySeconds: v.delaySeconds }),
+  );
   const deadline = new Date(now.getTime() + delaySeconds * 1000 + v.deadlineMinutes * 60_000);
   const message: VerificationMessage = {
     appId: result.appId,
@@ -362,6 +383,7 @@ async function verifyJob(
     auditIds: [...work.auditIds],
     restartsDone: [],
     fixedAt,
+    ...(startAfter ? { startAfter } : {}),
   };
   const messageId = await v.scheduler.schedule(message, delaySeconds);
   result.verification = {

@@ -39,8 +39,23 @@ export interface FollowUpResult {
 }
 
 export interface FollowUp {
-  /** Restarts the failed revision when that is all that is left and it is due; `done` lists keys already made. */
-  restartIfDue(facts: PullFacts, findings: Finding[], done: readonly string[]): Promise<FollowUpResult>;
+  /**
+   * Restarts the failed revision when that is all that is left and it is due; `done` lists keys already made. v2, a
+   * job: makes the start its fix deferred while a grant propagated (`job.startAfter`), once due, unless an execution
+   * started since the fix (`job.since`).
+   */
+  restartIfDue(
+    facts: PullFacts,
+    findings: Finding[],
+    done: readonly string[],
+    job?: JobFollowUp,
+  ): Promise<FollowUpResult>;
+}
+
+/** v2: what a job's follow-up knows of its fix: when it was made, and when its deferred start is due (if any). */
+export interface JobFollowUp {
+  since: string | null;
+  startAfter: string | null;
 }
 
 export interface VerificationLook extends Verification {
@@ -73,6 +88,8 @@ export interface VerifyUntilDeps extends VerifyDeps {
   maxDelayMs?: number;
   /** v2, a job whose execution the fix started: judge its executions since this time (ISO). */
   since?: string;
+  /** v2, a job whose start the fix deferred while its grants propagate: the follow-up starts it from then (ISO). */
+  startAfter?: string;
 }
 
 export interface VerifyUntilResult {
@@ -97,7 +114,10 @@ export async function verifyUntil(appId: string, deps: VerifyUntilDeps): Promise
     }
     let wait = delay;
     if (deps.followUp) {
-      const follow = await deps.followUp.restartIfDue(look.facts, look.findings, done);
+      const follow = await deps.followUp.restartIfDue(look.facts, look.findings, done, {
+        since: deps.since ?? null,
+        startAfter: deps.startAfter ?? null,
+      });
       auditIds.push(...follow.auditIds);
       applied.push(...(follow.applied ?? []));
       if (follow.done) done.push(follow.done);
@@ -157,7 +177,10 @@ export async function finishVerification(input: unknown, deps: FinishDeps): Prom
   const done = [...(message.restartsDone ?? [])];
   let delaySeconds = backoffSeconds(message.attempt + 1, deps.baseDelaySeconds);
   if (deps.followUp) {
-    const follow = await deps.followUp.restartIfDue(look.facts, look.findings, done);
+    const follow = await deps.followUp.restartIfDue(look.facts, look.findings, done, {
+      since: message.fixedAt ?? null,
+      startAfter: message.startAfter ?? null,
+    });
     auditIds.push(...follow.auditIds);
     if (follow.done) done.push(follow.done);
     if (follow.dueAt) delaySeconds = Math.max(delaySeconds, Math.ceil((Date.parse(follow.dueAt) - now) / 1000));

@@ -227,19 +227,33 @@ function propagationRestart(ctx: Context, finding: Finding): Draft | null {
   const { facts } = ctx;
   const revision = facts.revision;
   if (!isFound(revision) || revisionHealthy(facts)) return null;
-  const principalId = finding.identity?.principalId ?? principalOf(facts, finding.identity?.ref);
-  const readAt = Date.parse(facts.readAt);
-  const fresh = (principalId ? assignmentsOf(facts, principalId) : [])
-    .map((a) => (a.createdOn ? Date.parse(a.createdOn) : Number.NaN))
-    .filter((t) => !Number.isNaN(t) && readAt - t < PROPAGATION_WINDOW_MS);
-  const createdOn = fresh.length > 0 ? Math.max(...fresh) : readAt;
   return {
     kind: "restart-revision",
     target: `${facts.app.id}/revisions/${revision.name}`,
     reason: finding.code,
     revision: revision.name,
-    notBefore: new Date(createdOn + PROPAGATION_WINDOW_MS).toISOString(),
+    notBefore: new Date(freshGrantTime(facts, finding) + PROPAGATION_WINDOW_MS).toISOString(),
   };
+}
+
+/** When the fresh grant a role-assignment-propagating finding is about was made (the read time when unknown). */
+function freshGrantTime(facts: PullFacts, finding: Finding): number {
+  const principalId = finding.identity?.principalId ?? principalOf(facts, finding.identity?.ref);
+  const readAt = Date.parse(facts.readAt);
+  const fresh = (principalId ? assignmentsOf(facts, principalId) : [])
+    .map((a) => (a.createdOn ? Date.parse(a.createdOn) : Number.NaN))
+    .filter((t) => !Number.isNaN(t) && readAt - t < PROPAGATION_WINDOW_MS);
+  return fresh.length > 0 ? Math.max(...fresh) : readAt;
+}
+
+/**
+ * v2: the earliest time a job's start can pull: once the grants the plan makes (from now) and the fresh ones the
+ * diagnosis found have propagated; undefined when there is nothing to wait for.
+ */
+function startNotBefore(facts: PullFacts, findings: readonly Finding[], drafts: readonly Draft[]): string | undefined {
+  const times = findings.filter((f) => f.code === "role-assignment-propagating").map((f) => freshGrantTime(facts, f));
+  if (drafts.some((d) => d.kind === "assign-role")) times.push(Date.parse(facts.readAt));
+  return times.length > 0 ? new Date(Math.max(...times) + PROPAGATION_WINDOW_MS).toISOString() : undefined;
 }
 
 /**
@@ -344,7 +358,13 @@ function jobStart(ctx: Context, drafts: Draft[], policy: Policy): Draft | null {
   const { facts } = ctx;
   const first = drafts[0];
   if (!first || !policy.startJobsAfterFix) return null;
-  const draft: Draft = { kind: "start-job-execution", target: facts.app.id, reason: first.reason };
+  const notBefore = startNotBefore(facts, ctx.findings, drafts);
+  const draft: Draft = {
+    kind: "start-job-execution",
+    target: facts.app.id,
+    reason: first.reason,
+    ...(notBefore ? { notBefore } : {}),
+  };
   const type = facts.app.trigger?.type ?? "unknown";
   if (lower(type) !== "manual") {
     const next = lower(type) === "schedule" ? "its next scheduled execution" : "its next triggered execution";
@@ -426,6 +446,39 @@ export function followUpRestart(facts: PullFacts, findings: readonly Finding[], 
   if (planned) return planned.decision === "apply" ? planned : null;
   if (findings.some((f) => f.severity === "error") || policy.mode !== "fix") return null;
   const draft = restartDraft(facts, "role-assignment-propagating");
+  const { decision, why } = decide(policy, draft.reason, draft.target);
+  return decision === "apply" ? ({ ...draft, decision, ...(why ? { why } : {}) } as PlanStep) : null;
+}
+
+/**
+ * v2: the start a verification of a job still owes: the one its fix deferred while the grants propagated
+ * (`startAfter`, the plan's `notBefore`; absent when nothing was deferred: a follow-up never starts anything else),
+ * once the switch is on, the trigger is Manual, nothing is left to fix and no execution has started since the fix
+ * (`since`, ISO). Its `notBefore` is the later of `startAfter` and the fresh grants now read. Null otherwise.
+ */
+export function followUpStart(
+  facts: PullFacts,
+  findings: readonly Finding[],
+  policy: Policy,
+  job: { since: string | null; startAfter: string | null },
+): PlanStep | null {
+  if (!job.startAfter || facts.app.kind !== "job" || !policy.startJobsAfterFix || policy.mode !== "fix") return null;
+  if (lower(facts.app.trigger?.type ?? "") !== "manual" || findings.some((f) => f.severity === "error")) return null;
+  const executions = facts.executions;
+  if (!isFound(executions)) return null;
+  const sinceMs = job.since ? Date.parse(job.since) : Number.NaN;
+  const started = executions.items.some(
+    (e) => !e.startTime || Number.isNaN(sinceMs) || Date.parse(e.startTime) >= sinceMs,
+  );
+  if (started) return null;
+  const fresh = startNotBefore(facts, findings, []);
+  const due = Math.max(Date.parse(job.startAfter), fresh ? Date.parse(fresh) : Number.NEGATIVE_INFINITY);
+  const draft: Draft = {
+    kind: "start-job-execution",
+    target: facts.app.id,
+    reason: "role-assignment-propagating",
+    notBefore: new Date(due).toISOString(),
+  };
   const { decision, why } = decide(policy, draft.reason, draft.target);
   return decision === "apply" ? ({ ...draft, decision, ...(why ? { why } : {}) } as PlanStep) : null;
 }

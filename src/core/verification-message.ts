@@ -34,6 +34,11 @@ export const verificationMessageSchema = z
     restartsDone: z.array(z.string()).optional(),
     /** v2, a job: executions that started at or after this time (ISO) tell whether the fix worked. */
     fixedAt: isoTime.optional(),
+    /**
+     * v2, a manual job fixed with PULLGUARD_START_JOBS_AFTER_FIX whose start waited for its grants to propagate: the
+     * time from which the follow-up makes that one start (plan.ts `followUpStart`). Absent: the follow-up starts nothing.
+     */
+    startAfter: isoTime.optional(),
   })
   .refine((m) => workloadIdOf(m.appId)?.kind !== "job" || m.fixedAt !== undefined, {
     message: "a job's verification needs fixedAt (an ISO 8601 time)",

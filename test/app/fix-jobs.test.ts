@@ -4,7 +4,8 @@
  * trigger; the verification a fresh diagnosis, then a follow-up on the queue due after the job's next run.
  */
 import { describe, expect, it } from "vitest";
-import { type FixDeps, fixApp } from "../../src/app/fix-app.js";
+import { createRestartFollowUp, type FixDeps, fixApp } from "../../src/app/fix-app.js";
+import { finishVerification } from "../../src/app/verify.js";
 import { createMemoryAuditLog } from "../../src/azure/audit-log.js";
 import { createMemoryChangeBudget } from "../../src/azure/change-budget.js";
 import type { JobExecutionFacts, PullFacts } from "../../src/core/facts.js";
@@ -127,9 +128,15 @@ describe("fixApp on a job", () => {
     });
   });
 
-  it("Manual, switch on: exactly one execution is started after the grant, and the CLI follows it to Succeeded", async () => {
+  /** The CLI's own verify deadline (30 minutes): long enough to wait out a grant's propagation. */
+  const cliWait = (arm: FakeArm) => {
+    const d = deps(arm, "Manual", { startJobs: true }).fixDeps;
+    return { ...d, verification: { ...d.verification, deadlineMs: 30 * 60_000 } } as FixDeps;
+  };
+
+  it("Manual, switch on: one execution is started once the grant has propagated, and the CLI follows it to Succeeded", async () => {
     const arm = world("Manual");
-    const result = await fixApp(JOB_ID, deps(arm, "Manual", { startJobs: true }).fixDeps);
+    const result = await fixApp(JOB_ID, cliWait(arm));
     expect(result.applied.map((s) => [s.kind, s.result])).toEqual([
       ["assign-role", "done"],
       ["start-job-execution", "done"],
@@ -137,18 +144,26 @@ describe("fixApp on a job", () => {
     expect(starts(arm)).toEqual([
       { method: "POST", url: `${arm.endpoint}${JOB_ID}/start?api-version=2025-07-01`, body: null },
     ]);
+    expect(result.skipped).toEqual([]);
     expect(result.verification.outcome).toBe("resolved");
-    expect(result.verification.execution).toMatchObject({
-      status: "Succeeded",
-      startTime: new Date(START).toISOString(),
-    });
-    expect(result.writes).toBe(2);
+    // Not at the grant (12:00) but 10 minutes after it: an execution started before would fail its pull again.
+    const started = Date.parse(result.verification.execution?.startTime ?? "");
+    expect(started).toBeGreaterThanOrEqual(START + 10 * 60_000);
+    expect(result.verification.execution).toMatchObject({ status: "Succeeded" });
+  });
+
+  it("Manual, switch on, a verify deadline shorter than the propagation: nothing started, pending", async () => {
+    const arm = world("Manual");
+    const result = await fixApp(JOB_ID, deps(arm, "Manual", { startJobs: true }).fixDeps);
+    expect(starts(arm)).toEqual([]);
+    expect(result.skipped.map((s) => [s.kind, s.decision])).toEqual([["start-job-execution", "apply"]]);
+    expect(result.verification.outcome).toBe("pending");
   });
 
   it("Manual, switch on, the started execution fails: unresolved with that execution", async () => {
     const arm = world("Manual");
     arm.executionStatus = "Failed";
-    const result = await fixApp(JOB_ID, deps(arm, "Manual", { startJobs: true }).fixDeps);
+    const result = await fixApp(JOB_ID, cliWait(arm));
     expect(starts(arm)).toHaveLength(1);
     expect(result.verification.outcome).toBe("unresolved");
     expect(result.verification.execution?.status).toBe("Failed");
@@ -192,14 +207,33 @@ describe("fixApp on a job", () => {
     });
   });
 
-  it("function app, Manual with the switch: the follow-up is due after the verify delay and counts from the fix's start", async () => {
+  it("function app, Manual with the switch: the start waits for the grant; the follow-up makes it once, then judges it", async () => {
     const arm = world("Manual");
     const { fixDeps, scheduled, scheduler } = deps(arm, "Manual", { startJobs: true });
     await fixApp(JOB_ID, {
       ...fixDeps,
       verification: { mode: "schedule", scheduler, delaySeconds: 120, deadlineMinutes: 30 },
     });
+    // Nothing started with the grant: the follow-up is due when it has propagated (10 minutes), counted from the fix.
+    expect(starts(arm)).toEqual([]);
+    expect(scheduled.map((s) => [s.delaySeconds, s.message.fixedAt])).toEqual([[600, new Date(START).toISOString()]]);
+
+    const followUp = createRestartFollowUp({
+      appId: JOB_ID,
+      settings: fixDeps.settings,
+      apply: fixDeps.apply,
+      trigger: { source: "verification" },
+    });
+    const finish = (message: VerificationMessage) =>
+      finishVerification(message, { ...fixDeps, now: fixDeps.apply.now, scheduler, baseDelaySeconds: 120, followUp });
+    arm.clock = () => new Date(START + 600_000);
+    fixDeps.apply.now = () => new Date(START + 600_000);
+    const first = await finish(scheduled[0]?.message as VerificationMessage);
+    expect(first.status).toBe("rescheduled");
     expect(starts(arm)).toHaveLength(1);
-    expect(scheduled.map((s) => [s.delaySeconds, s.message.fixedAt])).toEqual([[120, new Date(START).toISOString()]]);
+    // The next look sees the execution it started, Succeeded: resolved, and no second start.
+    const second = await finish(scheduled[1]?.message as VerificationMessage);
+    expect(second).toMatchObject({ status: "final", verification: { outcome: "resolved" } });
+    expect(starts(arm)).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@
  * switched it on and the job's trigger is Manual.
  */
 import { describe, expect, it } from "vitest";
-import { followUpRestart, planFixes } from "../../src/core/plan.js";
+import { followUpRestart, followUpStart, planFixes } from "../../src/core/plan.js";
 import type { PlanStep } from "../../src/core/plan-step.js";
 import { describeStep } from "../../src/core/steps/index.js";
 import {
@@ -16,6 +16,7 @@ import {
   REPO_READER,
   registry,
   SERVER,
+  SYSTEM_PRINCIPAL,
   UAMI_ID,
   UAMI_PRINCIPAL,
 } from "./builders.js";
@@ -99,16 +100,26 @@ describe("start-job-execution", () => {
     for (const type of ["Manual", "manual", "MANUAL"]) {
       const plan = planFixes(jobFacts({ triggerType: type }), pullRoleMissing, policy({ startJobsAfterFix: true }));
       expect(kinds(plan)).toEqual(["assign-role", "start-job-execution"]);
+      // The grant the plan makes must propagate first: the start waits 10 minutes from the read.
       expect(plan[1]).toEqual({
         kind: "start-job-execution",
         target: JOB_ID,
         reason: "pull-role-missing",
+        notBefore: "2026-11-22T12:10:00.000Z",
         decision: "apply",
       });
       expect(describeStep(plan[1] as PlanStep)).toBe(
-        "start one execution of job nightly-export (PULLGUARD_START_JOBS_AFTER_FIX)",
+        "start one execution of job nightly-export (PULLGUARD_START_JOBS_AFTER_FIX) not before 2026-11-22T12:10:00.000Z",
       );
     }
+  });
+
+  it("a fix without a grant (an identity attached that already holds AcrPull) starts at once", () => {
+    const { facts, findings } = broken["UAMI not attached"]();
+    const manual = { ...facts, app: { ...facts.app, trigger: { type: "Manual", cronExpression: null } } };
+    const plan = planFixes(manual, findings, policy({ startJobsAfterFix: true }));
+    expect(kinds(plan)).toEqual(["attach-user-identity", "start-job-execution"]);
+    expect(plan[1]).not.toHaveProperty("notBefore");
   });
 
   it("with the switch off it is simply absent, for every trigger type", () => {
@@ -154,8 +165,71 @@ describe("start-job-execution", () => {
     ]);
   });
 
-  it("a follow-up never starts one", () => {
+  it("a follow-up never restarts anything for a job", () => {
     const facts = jobFacts({ triggerType: "Manual" });
     expect(followUpRestart(facts, [], policy({ startJobsAfterFix: true }))).toBeNull();
+  });
+});
+
+describe("followUpStart: the start a fix deferred while its grant propagated", () => {
+  const FIXED_AT = "2026-11-22T11:59:00.000Z";
+  const DEFERRED = { since: FIXED_AT, startAfter: "2026-11-22T12:09:00.000Z" };
+  const on = policy({ startJobsAfterFix: true });
+  const manual = () => jobFacts({ triggerType: "Manual" });
+  const propagating = (createdOn: string) => {
+    const facts = manual();
+    const grant = {
+      id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/a1`,
+      name: "a1",
+      scope: REGISTRY_ID,
+      roleDefinitionId: "/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d",
+      principalId: SYSTEM_PRINCIPAL,
+      principalType: "ServicePrincipal",
+      condition: null,
+      conditionVersion: null,
+      createdOn,
+    };
+    facts.roleAssignments[SYSTEM_PRINCIPAL] = { readable: true, found: true, items: [grant] };
+    return facts;
+  };
+  const warning = finding("role-assignment-propagating", {
+    severity: "warning",
+    identity: { ref: "system", principalId: SYSTEM_PRINCIPAL },
+  });
+
+  it("is due when the fix said (startAfter), or later when the grant now read is younger", () => {
+    expect(followUpStart(manual(), [], on, DEFERRED)).toEqual({
+      kind: "start-job-execution",
+      target: JOB_ID,
+      reason: "role-assignment-propagating",
+      notBefore: "2026-11-22T12:09:00.000Z",
+      decision: "apply",
+    });
+    const younger = followUpStart(propagating("2026-11-22T11:59:30.000Z"), [warning], on, DEFERRED);
+    expect(younger).toMatchObject({ notBefore: "2026-11-22T12:09:30.000Z" });
+  });
+
+  it("starts nothing the fix did not defer: a follow-up never makes another start", () => {
+    expect(followUpStart(manual(), [], on, { since: FIXED_AT, startAfter: null })).toBeNull();
+  });
+
+  it("is never made twice: an execution started since the fix means it went out (or someone started one)", () => {
+    const started = jobFacts({
+      triggerType: "Manual",
+      executions: [{ name: "e1", status: "Running", startTime: "2026-11-22T12:09:31.000Z", endTime: null }],
+    });
+    expect(followUpStart(started, [], on, DEFERRED)).toBeNull();
+    // Without the fix's time every execution counts as started since: never a start on a guess.
+    expect(followUpStart(manual(), [], on, { since: null, startAfter: DEFERRED.startAfter })).toBeNull();
+  });
+
+  it("needs the switch, fix mode, a Manual trigger, readable executions and no error left", () => {
+    expect(followUpStart(manual(), [], policy(), DEFERRED)).toBeNull();
+    expect(followUpStart(manual(), [], policy({ startJobsAfterFix: true, mode: "report" }), DEFERRED)).toBeNull();
+    expect(followUpStart(jobFacts({ triggerType: "Schedule" }), [], on, DEFERRED)).toBeNull();
+    expect(followUpStart(manual(), [finding("pull-role-missing")], on, DEFERRED)).toBeNull();
+    const unread = { ...manual(), executions: { readable: false as const, resource: "x", message: "403" } };
+    expect(followUpStart(unread, [], on, DEFERRED)).toBeNull();
+    expect(followUpStart(manual(), [], on, DEFERRED)).not.toBeNull();
   });
 });

@@ -148,6 +148,14 @@ describe("the verification message of a job", () => {
     });
   });
 
+  it("carries the time a deferred start is due (startAfter), and refuses one that is not a time", () => {
+    const deferred = { ...message, startAfter: "2026-11-22T12:10:00.000Z" };
+    expect(parseVerificationMessage(deferred)).toEqual({ ok: true, message: deferred });
+    const bad = parseVerificationMessage({ ...message, startAfter: "in ten minutes" });
+    expect(bad.ok).toBe(false);
+    expect(bad.ok ? "" : bad.reason).toMatch(/^invalid verification message: startAfter: /);
+  });
+
   it("an app's message needs no fix time, as before", () => {
     const { fixedAt: _dropped, ...app } = { ...message, appId: APP_ID, revision: "checkout-web--r1" };
     expect(parseVerificationMessage(app).ok).toBe(true);

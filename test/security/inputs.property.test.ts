@@ -435,7 +435,8 @@ describe("HTTP triggers require a function key", () => {
       });
     expect(registrations.map((r) => r.file).sort()).toEqual([
       "check-app-post.ts",
-      "check-app.ts",
+      "check-app.ts", // GET /api/apps/{subscription}/{group}/{name}
+      "check-app.ts", // v2: GET /api/jobs/{subscription}/{group}/{name}
       "on-pull-failure-alert.ts",
     ]);
     for (const r of registrations) {

@@ -19,6 +19,12 @@ import type { ArmCall, StepModule } from "./step-module.js";
 
 export interface StartJobExecutionStep extends StepBase {
   kind: "start-job-execution";
+  /**
+   * Not sent before this time (ISO): the grants the fix made (or found still fresh) must have propagated first, or the
+   * execution it starts would run the job's work only to fail its pull again (pull-path.md, "Propagation":
+   * PROPAGATION_WINDOW_MS). A verification follow-up sends it once due (plan.ts `followUpStart`).
+   */
+  notBefore?: string;
 }
 
 const lower = (s: unknown): string => (typeof s === "string" ? s.toLowerCase() : "");
@@ -46,7 +52,9 @@ export const startJobExecution: StepModule<StartJobExecutionStep> = {
   key: () => "start-job-execution",
   dependsOn: () => true,
   followsFixes: true,
-  describe: (s) => `start one execution of job ${resourceNameOf(s.target)} (PULLGUARD_START_JOBS_AFTER_FIX)`,
+  notBefore: (s) => s.notBefore,
+  describe: (s) =>
+    `start one execution of job ${resourceNameOf(s.target)} (PULLGUARD_START_JOBS_AFTER_FIX)${s.notBefore ? ` not before ${s.notBefore}` : ""}`,
   read: (step) => ({ method: "GET", path: step.target, api: "containerApps" }),
   prepare(step, job) {
     if (!isObject(job)) throw new Error(`job ${step.target} no longer exists`);
