@@ -3,14 +3,15 @@
  * a fix of each that looks unhealthy, a few at a time, all in one run that shares its reads:
  *   - an app or a job whose last deployment failed, or an app whose latest revision never became ready
  *     (app-summary.ts `looksUnhealthy`);
- *   - a job that could have run within the lookback window and whose newest finished execution Failed
- *     (job-sweep.ts): its executions are read once (one request per such job) and kept in the run's shared reads,
- *     so its diagnosis does not list them again; unless PullGuard already answered that run with a change (its audit
- *     rows, read for such a job only): the follow-up that change queued judges the next run.
+ *   - a job that could have run since it was last looked at and whose newest finished execution Failed
+ *     (job-sweep.ts: a scheduled run within the lookback window, or the job's turn, once per 2 hours): its
+ *     executions are read once (one request per such job) and kept in the run's shared reads, so its diagnosis
+ *     does not list them again; unless PullGuard already answered that run with a change (its audit rows, read for
+ *     such a job only): the follow-up that change queued judges the next run.
  */
 import { type AppSummary, looksUnhealthy } from "../core/app-summary.js";
 import { isFound } from "../core/facts.js";
-import { failureAnswered, jobSweepLook, newestExecutionFailed, sweepLookbackMs } from "../core/job-sweep.js";
+import { failureAnswered, jobSweepLook, newestExecutionFailed, sweepWindow } from "../core/job-sweep.js";
 import type { Logger } from "../shared/logger.js";
 import type { FlowContext, FlowDeps } from "./flow-deps.js";
 import { mapBounded } from "./map-bounded.js";
@@ -45,10 +46,10 @@ export async function sweepApps(ctx: FlowContext, trigger: Trigger, log: Logger)
 /** The workloads to fix, in list order: the unhealthy ones, and the jobs whose newest finished execution failed. */
 async function sweepCandidates(deps: FlowDeps, workloads: AppSummary[], log: Logger): Promise<AppSummary[]> {
   const now = deps.now();
-  const lookbackMs = sweepLookbackMs(deps.settings.sweepSchedule, now);
+  const window = sweepWindow(deps.settings.sweepSchedule, now);
   const chosen = await mapBounded(workloads, SWEEP_CONCURRENCY, async (w): Promise<boolean> => {
     if (w.kind !== "job") return looksUnhealthy(w);
-    const look = jobSweepLook(w, now, lookbackMs);
+    const look = jobSweepLook(w, now, window);
     if (look !== "read-executions") return look === "fix";
     try {
       const executions = await deps.recentExecutions(w.id);

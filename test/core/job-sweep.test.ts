@@ -3,10 +3,13 @@ import type { AppSummary } from "../../src/core/app-summary.js";
 import type { JobExecutionFacts } from "../../src/core/facts.js";
 import {
   failureAnswered,
+  isJobsTurn,
+  JOB_TURN_PERIOD_MS,
   jobSweepLook,
   MIN_JOB_LOOKBACK_MS,
   newestExecutionFailed,
   sweepLookbackMs,
+  sweepWindow,
 } from "../../src/core/job-sweep.js";
 
 const HOUR = 3_600_000;
@@ -30,6 +33,9 @@ const execution = (status: string | null, startTime: string): JobExecutionFacts 
   endTime: null,
 });
 
+/** A window as the default sweep (every 15 minutes) sees it at `now`: a one-hour lookback, its last 15 minutes. */
+const window15 = (now: string) => sweepWindow("0 */15 * * * *", new Date(now));
+
 describe("jobSweepLook: which jobs a sweep reads the executions of", () => {
   const nightly = job({ type: "Schedule", cronExpression: "0 2 * * *" });
 
@@ -39,28 +45,69 @@ describe("jobSweepLook: which jobs a sweep reads the executions of", () => {
     ["just over an hour after", "2026-12-07T03:00:30Z", "skip"],
     ["at 09:00, seven hours after", "2026-12-07T09:00:00Z", "skip"],
   ] as const)("a Schedule job whose cron fired %s: %s", (_when, now, expected) => {
-    expect(jobSweepLook(nightly, new Date(now), MIN_JOB_LOOKBACK_MS)).toBe(expected);
+    expect(jobSweepLook(nightly, new Date(now), window15(now))).toBe(expected);
   });
 
   it("a wider window (a slower sweep) reaches further back", () => {
-    expect(jobSweepLook(nightly, new Date("2026-12-07T09:00:00Z"), 12 * HOUR)).toBe("read-executions");
+    const now = new Date("2026-12-07T09:00:00Z");
+    expect(jobSweepLook(nightly, now, sweepWindow("0 0 */6 * * *", now))).toBe("read-executions");
   });
 
-  it("Event and Manual jobs are always read (a start event may have been lost); so is a cron PullGuard cannot read", () => {
-    const now = new Date("2026-12-07T09:00:00Z");
-    const looks = [
+  it("Event, Manual, hourly and unreadable-cron jobs are read on their turn: once in the eight sweeps of 2 hours", () => {
+    const untimed = [
       job({ type: "Event", cronExpression: null }),
       job({ type: "Manual", cronExpression: null }),
+      job({ type: "Schedule", cronExpression: "17 * * * *" }),
       job({ type: "Schedule", cronExpression: "every night" }),
       job(null),
-    ].map((j) => jobSweepLook(j, now, MIN_JOB_LOOKBACK_MS));
-    expect(looks).toEqual(["read-executions", "read-executions", "read-executions", "read-executions"]);
+    ];
+    // The eight sweeps from 10:15 to 12:00 cover (10:00, 12:00]: one period, each job's turn exactly once.
+    const sweeps = Array.from({ length: 8 }, (_, k) => new Date(Date.parse("2026-12-07T10:15:00Z") + k * 15 * 60_000));
+    for (const j of untimed) {
+      const looks = sweeps.map((now) => jobSweepLook(j, now, sweepWindow("0 */15 * * * *", now)));
+      expect(looks.filter((l) => l === "read-executions")).toHaveLength(1);
+      expect(looks.filter((l) => l === "skip")).toHaveLength(7);
+    }
+  });
+
+  it("turns are spread over the period: 800 jobs, about 100 per sweep", () => {
+    const now = new Date("2026-12-07T09:30:00Z");
+    const manual = Array.from({ length: 800 }, (_, i) => ({
+      ...job({ type: "Manual", cronExpression: null }),
+      id: `/subscriptions/3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11/resourceGroups/rg-batch/providers/Microsoft.App/jobs/job-${i}`,
+    }));
+    const read = manual.filter((j) => jobSweepLook(j, now, window15("2026-12-07T09:30:00Z")) === "read-executions");
+    expect(read.length).toBeGreaterThan(70);
+    expect(read.length).toBeLessThan(130);
+  });
+
+  it("a sweep as slow as the period (or a schedule PullGuard cannot read) reads every untimed job", () => {
+    const manual = job({ type: "Manual", cronExpression: null });
+    const now = new Date("2026-12-07T09:00:10Z");
+    expect(jobSweepLook(manual, now, sweepWindow("0 0 */2 * * *", now))).toBe("read-executions");
+    expect(isJobsTurn(manual.id, sweepWindow("0 0 */6 * * MONDAYS", now))).toBe(true);
   });
 
   it("a job that failed to provision is fixed without reading its executions; an app is never a job candidate", () => {
-    const now = new Date("2026-12-07T09:00:00Z");
-    expect(jobSweepLook({ ...nightly, provisioningState: "Failed" }, now, MIN_JOB_LOOKBACK_MS)).toBe("fix");
-    expect(jobSweepLook({ ...nightly, kind: "app", trigger: null }, now, MIN_JOB_LOOKBACK_MS)).toBe("skip");
+    const now = "2026-12-07T09:00:00Z";
+    expect(jobSweepLook({ ...nightly, provisioningState: "Failed" }, new Date(now), window15(now))).toBe("fix");
+    expect(jobSweepLook({ ...nightly, kind: "app", trigger: null }, new Date(now), window15(now))).toBe("skip");
+  });
+});
+
+describe("sweepWindow: the sweep's lookback and the span of turns it takes", () => {
+  it("a sweep a few seconds after 09:30 takes (09:15, 09:30]; the next one (09:30, 09:45]", () => {
+    const w = sweepWindow("0 */15 * * * *", new Date("2026-12-07T09:30:04Z"));
+    expect(w).toEqual({
+      lookbackMs: MIN_JOB_LOOKBACK_MS,
+      turnFrom: Date.parse("2026-12-07T09:15:00Z"),
+      turnTo: Date.parse("2026-12-07T09:30:00Z"),
+    });
+    expect(sweepWindow("0 */15 * * * *", new Date("2026-12-07T09:45:00Z")).turnFrom).toBe(w.turnTo);
+  });
+
+  it("the turn period is 2 hours", () => {
+    expect(JOB_TURN_PERIOD_MS).toBe(2 * HOUR);
   });
 });
 

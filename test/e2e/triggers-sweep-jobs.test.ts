@@ -4,8 +4,10 @@
  * job), fixes the scheduled job whose run there Failed, and leaves alone a healthy job and a job whose failed run is
  * older than the lookback (its executions are not even listed). The sweep after that has nothing to do.
  *
- * The lookback is the default sweep schedule's (`0 *\/15 * * * *`: one hour, job-sweep.ts); the jobs' crons are set
- * from the present so that their last fire time falls inside it or well outside it.
+ * The lookback is the default sweep schedule's (`0 *\/15 * * * *`: one hour, job-sweep.ts); the jobs are daily, so
+ * the sweep times them by their cron (a job that runs more often than that, or a Manual or Event job, is read on its
+ * turn, once per 2 hours: test/core/job-sweep.test.ts), and their crons are set from the present so that their last
+ * fire time falls inside the lookback or well outside it.
  */
 import { describe, expect, it } from "vitest";
 import { type Host, invocation, timer, useFunctionHost } from "../functions/harness.js";
@@ -33,11 +35,9 @@ const jobId = (name: string) => `${RG}/providers/Microsoft.App/jobs/${name}`;
 /** Failed 20 minutes ago, inside the lookback; its system identity has no pull role (pull-role-missing). */
 const BROKEN_RECENT = jobId("nightly-export");
 /** Ran 20 minutes ago too, and Succeeded. */
-const HEALTHY = jobId("hourly-report");
+const HEALTHY = jobId("daily-report");
 /** Broken the same way, but its failed run was 6 hours ago: outside the lookback. */
-const BROKEN_OLD = jobId("weekly-cleanup");
-/** A manual job (it may run any time) whose last execution Succeeded. */
-const MANUAL = jobId("adhoc-report");
+const BROKEN_OLD = jobId("morning-cleanup");
 const APP = `${RG}/providers/Microsoft.App/containerApps/batch-portal`;
 
 const harness = useFunctionHost();
@@ -46,13 +46,11 @@ const sweep = () => harness.handlers.sweep(timer(), invocation("sweep").context)
 /** A daily cron (five fields, UTC) that fired at `t`'s hour and minute. */
 const dailyAt = (t: Date) => `${t.getUTCMinutes()} ${t.getUTCHours()} * * *`;
 
-function job(name: string, cron: string | null, image: string): Record<string, unknown> {
-  const trigger = cron
-    ? {
-        triggerType: "Schedule",
-        scheduleTriggerConfig: { cronExpression: cron, parallelism: 1, replicaCompletionCount: 1 },
-      }
-    : { triggerType: "Manual", manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 } };
+function job(name: string, cron: string, image: string): Record<string, unknown> {
+  const trigger = {
+    triggerType: "Schedule",
+    scheduleTriggerConfig: { cronExpression: cron, parallelism: 1, replicaCompletionCount: 1 },
+  };
   const privateImage = image.startsWith("batchacr.");
   return {
     id: jobId(name),
@@ -88,7 +86,7 @@ function execution(name: string, status: string, start: Date): Record<string, un
   };
 }
 
-/** scheduled-job-pull-role-missing.json moved to now, with a container app and three more jobs beside its job. */
+/** scheduled-job-pull-role-missing.json moved to now, with a container app and two more jobs beside its job. */
 function mixedWorld(): JobWorld {
   const now = new Date();
   const minute = (ago: number) => new Date(Math.floor(now.getTime() / 60_000) * 60_000 - ago * 60_000);
@@ -108,12 +106,10 @@ function mixedWorld(): JobWorld {
   }
   world.resources.push(
     ...([
-      job("hourly-report", dailyAt(recent), PUBLIC_IMAGE),
-      execution("hourly-report", "Succeeded", recent),
-      job("weekly-cleanup", dailyAt(old), "batchacr.azurecr.io/export:2.1.0"),
-      execution("weekly-cleanup", "Failed", old),
-      job("adhoc-report", null, PUBLIC_IMAGE),
-      execution("adhoc-report", "Succeeded", minute(90)),
+      job("daily-report", dailyAt(recent), PUBLIC_IMAGE),
+      execution("daily-report", "Succeeded", recent),
+      job("morning-cleanup", dailyAt(old), "batchacr.azurecr.io/export:2.1.0"),
+      execution("morning-cleanup", "Failed", old),
       {
         id: APP,
         name: "batch-portal",
@@ -135,7 +131,7 @@ function mixedWorld(): JobWorld {
 
 /** PullGuard's listings of each job's executions since the log was cleared. */
 const listings = (host: Host) =>
-  Object.fromEntries([BROKEN_RECENT, HEALTHY, BROKEN_OLD, MANUAL].map((id) => [id, executionListings(host, id)]));
+  Object.fromEntries([BROKEN_RECENT, HEALTHY, BROKEN_OLD].map((id) => [id, executionListings(host, id)]));
 
 describe("v2: the timer sweep over apps and jobs", () => {
   it("fixes the job whose run inside the lookback Failed, lists only the executions of jobs that could have run; a second sweep has nothing to do", async () => {
@@ -144,12 +140,12 @@ describe("v2: the timer sweep over apps and jobs", () => {
 
     const first = await sweep();
     expect(first).toMatchObject({
-      apps: 5,
+      apps: 4,
       broken: 1,
       handled: [{ appId: BROKEN_RECENT, verdict: "broken", action: "fixed" }],
     });
     // One listing per job that could have run since the last sweeps; none for the job whose run is long past.
-    expect(listings(host)).toEqual({ [BROKEN_RECENT]: 1, [HEALTHY]: 1, [BROKEN_OLD]: 0, [MANUAL]: 1 });
+    expect(listings(host)).toEqual({ [BROKEN_RECENT]: 1, [HEALTHY]: 1, [BROKEN_OLD]: 0 });
     // The one fix: AcrPull for nightly-export's system identity at batchacr; nothing else written, nothing started.
     expect(pullGuardWrites(host)).toEqual([
       expect.stringMatching(
@@ -160,7 +156,7 @@ describe("v2: the timer sweep over apps and jobs", () => {
 
     host.emulator.log.clear();
     const second = await sweep();
-    expect(second).toMatchObject({ apps: 5, broken: 0, handled: [] });
+    expect(second).toMatchObject({ apps: 4, broken: 0, handled: [] });
     expect(pullGuardWrites(host)).toEqual([]);
     expect(host.sink.received).toHaveLength(1);
   });

@@ -22,6 +22,8 @@ export interface BenchFlowOptions {
   selfPrincipalId?: string;
   /** false: every event handled on its own (the naive way). */
   coalesceEvents?: boolean;
+  /** The flow's clock (default the system clock); a generated world with jobs fixes its own (world-jobs.ts). */
+  now?: () => Date;
 }
 
 export function benchFlow(
@@ -34,7 +36,7 @@ export function benchFlow(
     PULLGUARD_MAX_CHANGES_PER_HOUR: "10000",
     ...(options.selfPrincipalId ? { PULLGUARD_SELF_PRINCIPAL_ID: options.selfPrincipalId } : {}),
   });
-  const now = () => new Date();
+  const now = options.now ?? (() => new Date());
   const azure = createAzureAccess(backend, now);
   let scheduled = 0;
   const scheduler: VerificationScheduling = {

@@ -1,7 +1,8 @@
 /**
  * The naive way, for comparison: the same reads as the product's reader, one request at a time (the HTTP client
  * serialises every request, ARM and data plane), nothing shared between apps (a fresh registry index and role
- * definition cache per read). A naive sweep reads every app of the list this way, one app after another.
+ * definition cache per read). A naive sweep reads every workload of the list this way (a job's read lists its
+ * executions), one after another, and diagnoses each.
  */
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { AzureClients } from "../../src/azure/clients.js";
@@ -25,6 +26,8 @@ export interface NaiveReadDeps {
   clients: AzureClients;
   credential: Parameters<typeof readPullFacts>[1]["credential"];
   httpClient: HttpClient;
+  /** The reader's clock (default the system clock). */
+  now?: () => Date;
 }
 
 /** One app, read naively. `waves` is the number of sequential ARM round trips: every request is its own. */
@@ -36,7 +39,7 @@ export async function readNaively(
     clients: deps.clients,
     credential: deps.credential,
     httpClient: deps.httpClient,
-    now: () => new Date(),
+    now: deps.now ?? (() => new Date()),
   });
   return { facts, stats: { ...stats, waves: stats.armRequests, sequentialArmRoundTrips: stats.armRequests } };
 }

@@ -7,31 +7,38 @@
  * the measurement's own. Writes tools/bench/results.json (with a `targets` array computed from the measurements) and
  * prints a table. See docs/performance.md.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { createAzureAccess } from "../../src/app/azure-access.js";
 import { diagnose } from "../../src/core/diagnose.js";
-import { DEFAULT_OPERATOR, type Emulator, startEmulator } from "../emulator/index.js";
+import { startEmulator } from "../emulator/index.js";
 import { type PackageResult, packageFunctionApp } from "../scripts/package.js";
 import { type ColdStart, measureColdStart } from "./cold-start.js";
+import {
+  armCount,
+  cleanUp,
+  dataCount,
+  emulatorFor,
+  inWorker,
+  JITTER_MS,
+  LATENCY_MS,
+  progress,
+  round1,
+  round3,
+  SEED,
+  work,
+} from "./harness.js";
 import { generateStorm, SELF_PRINCIPAL, STORM_APPS } from "./storm-events.js";
-import type { Connection, Job } from "./worker.js";
-import { generateWorld, REGISTRY_COUNT, SUBSCRIPTION_COUNT } from "./world.js";
+import { NAIVE_SWEEP_SIZES, SWEEP_SIZES, type SweepExtras, sweeps } from "./sweeps.js";
+import { generateWorld } from "./world.js";
+import { BENCH_NOW, JOBS_EVERY } from "./world-jobs.js";
 
-const execFileAsync = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/tools/bench → the repository root. */
 const ROOT = resolve(here, "..", "..", "..");
 const RESULTS = join(ROOT, "tools", "bench", "results.json");
-const LATENCY_MS = 40;
-const JITTER_MS = 10;
-const SEED = 42;
-const SWEEP_SIZES = [10, 100, 1000] as const;
-const NAIVE_SWEEP_SIZES = [10, 100] as const;
 const STORM_CONCURRENCY = 32;
 /** The naive storm handles this share of the events (same mix); its totals are extrapolated to all of them. */
 const NAIVE_STORM_SHARE = 0.1;
@@ -45,52 +52,6 @@ const SINGLE_WORLDS = [
     label: "broken: registry-firewall-blocks-environment (network)",
   },
 ];
-
-const work = mkdtempSync(join(tmpdir(), "pullguard-bench-"));
-const round1 = (v: number) => Math.round(v * 10) / 10;
-const round2 = (v: number) => Math.round(v * 100) / 100;
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
-
-function progress(line: string): void {
-  process.stderr.write(`[bench] ${line}\n`);
-}
-
-async function emulatorFor(world: unknown): Promise<{ emulator: Emulator; connection: Connection }> {
-  const emulator = await startEmulator(world, { seed: SEED });
-  emulator.faults.add({ kind: "latency", plane: "arm", latencyMs: LATENCY_MS, jitterMs: JITTER_MS });
-  const caFile = join(work, `ca-${emulator.port}.pem`);
-  writeFileSync(caFile, emulator.caPem);
-  return {
-    emulator,
-    connection: {
-      armEndpoint: emulator.endpoint,
-      caFile,
-      registryAddress: `127.0.0.1:${emulator.port}`,
-      principalId: emulator.state.caller?.principalId ?? DEFAULT_OPERATOR,
-      tenantId: emulator.state.caller?.tenantId ?? emulator.state.tenants[0]?.tenantId ?? "",
-    },
-  };
-}
-
-let jobs = 0;
-async function inWorker<T>(job: Job): Promise<T> {
-  const file = join(work, `job-${++jobs}.json`);
-  writeFileSync(file, JSON.stringify(job));
-  try {
-    const { stdout } = await execFileAsync(process.execPath, [join(here, "worker.js"), file], {
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, NODE_OPTIONS: "" },
-    });
-    const last = stdout.trim().split("\n").at(-1) ?? "";
-    return JSON.parse(last) as T;
-  } catch (error) {
-    const e = error as { stderr?: string; message: string };
-    throw new Error(`bench worker (${job.kind}) failed: ${e.stderr?.slice(-2000) ?? e.message}`);
-  }
-}
-
-const armCount = (emulator: Emulator) => emulator.log.count((e) => e.plane === "arm");
-const dataCount = (emulator: Emulator) => emulator.log.count((e) => e.plane === "data");
 
 // ---------------------------------------------------------------------------------------------- single diagnosis
 
@@ -211,172 +172,6 @@ async function everyWorld() {
  */
 function hasNetworkResources(world: { resources: Array<{ type: string }> }): boolean {
   return world.resources.some((r) => /^Microsoft\.Network\//i.test(r.type));
-}
-
-// ----------------------------------------------------------------------------------------------------------- sweep
-
-interface SweepRun {
-  apps: number;
-  broken: string[];
-  armRequests: number;
-  wallMs: number;
-  peakRssMb: number;
-  baselineRssMb: number;
-  peakHeapMb: number;
-}
-
-interface SweepWithoutBroken {
-  armRequests: number;
-  armRequestsPerApp: number;
-  wallMs: number;
-  /** (ARM requests with the planted broken apps − without) / planted broken apps. */
-  perBrokenApp: number;
-}
-
-/** The 1,000-app sweep with no broken app (set by sweeps()). */
-let healthyOnly = null as SweepWithoutBroken | null;
-
-const THROTTLED_FRACTION = 0.05;
-interface ThrottledSweep {
-  throttledFraction: number;
-  retryAfterSeconds: number;
-  answered429: number;
-  armRequests: number;
-  wallMs: number;
-  plantedBrokenFound: number;
-  plantedBroken: number;
-}
-/** The 1,000-app sweep under throttling (set by sweeps()). */
-let throttled = null as ThrottledSweep | null;
-
-async function sweeps() {
-  const rows = [];
-  for (const size of SWEEP_SIZES) {
-    const generated = generateWorld(size);
-    const subscriptions = generated.subscriptions;
-    const { emulator, connection } = await emulatorFor(generated.world);
-    try {
-      emulator.log.clear();
-      const product = await inWorker<SweepRun>({ kind: "sweep", connection, subscriptions, naive: false });
-      const productArm = armCount(emulator);
-      const productWrites = emulator.log.writes().length;
-      const planted = [...generated.broken.keys()].map((id) => id.toLowerCase());
-      const found = new Set(product.broken.map((id) => id.toLowerCase()));
-      let naive: (SweepRun & { armRequestsSeenByEmulator: number }) | null = null;
-      if ((NAIVE_SWEEP_SIZES as readonly number[]).includes(size)) {
-        emulator.log.clear();
-        const run = await inWorker<SweepRun>({ kind: "sweep", connection, subscriptions, naive: true });
-        naive = { ...run, armRequestsSeenByEmulator: armCount(emulator) };
-      }
-      rows.push({
-        apps: size,
-        subscriptions: SUBSCRIPTION_COUNT,
-        registries: REGISTRY_COUNT,
-        plantedBroken: planted.length,
-        product: {
-          appsListed: product.apps,
-          brokenFound: product.broken.length,
-          plantedBrokenFound: planted.filter((id) => found.has(id)).length,
-          armRequests: product.armRequests,
-          armRequestsSeenByEmulator: productArm,
-          armRequestsPerApp: round3(product.armRequests / size),
-          writes: productWrites,
-          wallMs: Math.round(product.wallMs),
-          peakRssMb: product.peakRssMb,
-          baselineRssMb: product.baselineRssMb,
-          peakHeapMb: product.peakHeapMb,
-        },
-        naive: naive
-          ? {
-              extrapolated: false,
-              brokenFound: naive.broken.length,
-              armRequests: naive.armRequests,
-              armRequestsSeenByEmulator: naive.armRequestsSeenByEmulator,
-              armRequestsPerApp: round3(naive.armRequests / size),
-              wallMs: Math.round(naive.wallMs),
-              peakRssMb: naive.peakRssMb,
-              peakHeapMb: naive.peakHeapMb,
-            }
-          : null,
-      });
-      progress(
-        `sweep ${size} apps: ${product.armRequests} ARM requests (${round3(product.armRequests / size)}/app), ${Math.round(product.wallMs)} ms, peak RSS ${product.peakRssMb} MB, ${product.broken.length}/${planted.length} planted broken found${naive ? `; naive ${naive.armRequests} requests, ${Math.round(naive.wallMs)} ms` : ""}`,
-      );
-    } finally {
-      await emulator.stop();
-    }
-  }
-  // The same 1,000 apps with none broken: what listing alone costs, so the cost of each broken app shows.
-  const healthy = generateWorld(1000, { broken: false });
-  {
-    const { emulator, connection } = await emulatorFor(healthy.world);
-    try {
-      const run = await inWorker<SweepRun>({
-        kind: "sweep",
-        connection,
-        subscriptions: healthy.subscriptions,
-        naive: false,
-      });
-      const thousand = rows.find((r) => r.apps === 1000);
-      if (thousand) {
-        healthyOnly = {
-          armRequests: run.armRequests,
-          armRequestsPerApp: round3(run.armRequests / 1000),
-          wallMs: Math.round(run.wallMs),
-          perBrokenApp: round2((thousand.product.armRequests - run.armRequests) / thousand.plantedBroken),
-        };
-      }
-      progress(`sweep 1000 apps, none broken: ${run.armRequests} ARM requests`);
-    } finally {
-      await emulator.stop();
-    }
-  }
-  // The 1,000-app sweep again with 5% of ARM requests answered 429 (Retry-After: 1 s): it must still find every planted
-  // broken app, each throttled request waiting out its Retry-After in the SDK's retry policy.
-  {
-    const generated = generateWorld(1000);
-    const { emulator, connection } = await emulatorFor(generated.world);
-    emulator.faults.add({ kind: "429", plane: "arm", fraction: THROTTLED_FRACTION, retryAfterSeconds: 1 });
-    try {
-      const run = await inWorker<SweepRun>({
-        kind: "sweep",
-        connection,
-        subscriptions: generated.subscriptions,
-        naive: false,
-      });
-      const planted = new Set([...generated.broken.keys()].map((id) => id.toLowerCase()));
-      throttled = {
-        throttledFraction: THROTTLED_FRACTION,
-        retryAfterSeconds: 1,
-        answered429: emulator.faults.injected()["429"] ?? 0,
-        armRequests: run.armRequests,
-        wallMs: Math.round(run.wallMs),
-        plantedBrokenFound: run.broken.filter((id) => planted.has(id.toLowerCase())).length,
-        plantedBroken: planted.size,
-      };
-      progress(
-        `sweep 1000 apps with ${THROTTLED_FRACTION * 100}% 429s: ${run.armRequests} ARM requests (${throttled.answered429} answered 429), ${Math.round(run.wallMs)} ms, ${throttled.plantedBrokenFound}/${planted.size} found`,
-      );
-    } finally {
-      await emulator.stop();
-    }
-  }
-  // The naive 1,000-app figures: 10 × the measured 100-app run (it reads every app the same way, one by one).
-  const hundred = rows.find((r) => r.apps === 100)?.naive;
-  const thousand = rows.find((r) => r.apps === 1000);
-  if (hundred && thousand) {
-    thousand.naive = {
-      extrapolated: true,
-      brokenFound: Number.NaN,
-      armRequests: hundred.armRequests * 10,
-      armRequestsSeenByEmulator: Number.NaN,
-      armRequestsPerApp: hundred.armRequestsPerApp,
-      wallMs: hundred.wallMs * 10,
-      peakRssMb: Number.NaN,
-      peakHeapMb: Number.NaN,
-    };
-  }
-  return rows;
 }
 
 // ----------------------------------------------------------------------------------------------------- event storm
@@ -537,13 +332,15 @@ function targetsFrom(
 ): Target[] {
   const maxWaves = Math.max(...single.map((s) => s.product.waves));
   const maxRequests = Math.max(...single.map((s) => s.product.armRequests));
-  const perBroken = healthyOnly?.perBrokenApp ?? Number.NaN;
-  const s100 = sweep.find((s) => s.apps === 100);
-  const s1000 = sweep.find((s) => s.apps === 1000);
+  const perBroken = sweep.extras.withoutBroken.perBrokenWorkload;
+  const s100 = sweep.rows.find((s) => s.apps === 100);
+  const s1000 = sweep.rows.find((s) => s.apps === 1000);
   if (!s100 || !s1000) throw new Error("sweeps of 100 and 1,000 apps are needed for the targets");
-  const slope = (s1000.product.armRequests - s100.product.armRequests) / (1000 - 100);
-  const intercept = s1000.product.armRequests - slope * 1000;
-  const found = s1000.product.plantedBrokenFound === s1000.plantedBroken;
+  // Per workload: apps and jobs (one job per JOBS_EVERY apps) both count.
+  const slope = (s1000.product.armRequests - s100.product.armRequests) / (s1000.workloads - s100.workloads);
+  const intercept = s1000.product.armRequests - slope * s1000.workloads;
+  const jobs = s1000.product.jobs;
+  const found = s1000.product.plantedBrokenFound === s1000.plantedBroken && jobs.staleReadClosely === 0;
   return [
     {
       name: "single diagnosis: sequential waves (most of the 4 worlds)",
@@ -600,18 +397,18 @@ function targetsFrom(
         .join("; "),
     },
     {
-      name: "1,000-app sweep: ARM requests per additional app (growth from 100 to 1,000 apps)",
+      name: `1,000-app sweep (+ ${s1000.jobs} jobs): ARM requests per additional workload (growth from 100 to 1,000 apps, a job per ${JOBS_EVERY} apps)`,
       value: round3(slope),
       target: "< 0.1 (plus a constant)",
-      unit: "requests/app",
+      unit: "requests/workload",
       met: slope < 0.1 && found,
-      note: `total ${s1000.product.armRequests} = ${round3(slope)} × apps + ${Math.round(intercept)}; ${s1000.product.plantedBrokenFound}/${s1000.plantedBroken} planted broken apps found`,
+      note: `total ${s1000.product.armRequests} = ${round3(slope)} × workloads + ${Math.round(intercept)}; ${s1000.product.plantedBrokenFound}/${s1000.plantedBroken} planted broken workloads found (${jobs.plantedBrokenFound}/${jobs.plantedBroken} jobs); ${jobs.staleReadClosely}/${jobs.staleBroken} jobs with a failure older than the lookback read closely (must be 0)`,
     },
     {
-      name: "1,000-app sweep: ARM requests per broken app (against the same sweep with none broken)",
+      name: "1,000-app sweep (+ jobs): ARM requests per broken workload (against the same sweep with none broken)",
       value: perBroken,
       target: `< ${PER_BROKEN_APP_BEFORE}`,
-      unit: "requests/broken app",
+      unit: "requests/broken workload",
       met: perBroken < PER_BROKEN_APP_BEFORE,
     },
     {
@@ -697,13 +494,16 @@ function report(results: Results): string {
     `Every public-path fixture world (${e.worlds}): at most ${e.maxArmRequests} ARM requests and ${e.maxWaves} waves; over 10 requests: ${e.over10Requests.length ? e.over10Requests.join(", ") : "none"}` +
       `; private-path worlds (${e.privateWorlds}): at most ${e.privateMaxArmRequests} ARM requests and ${e.privateMaxWaves} waves`,
   );
-  out.push("", "Sweep (3 subscriptions, 20 registries; planted broken apps: 1 in 50)");
+  out.push(
+    "",
+    `Sweep (3 subscriptions, 20 registries; a job per ${JOBS_EVERY} apps; planted broken: 1 app in 50, 1 job in 50)`,
+  );
   out.push(
     table([
       [
-        "apps",
+        "apps + jobs",
         "ARM req",
-        "per app",
+        "per workload",
         "wall",
         "peak RSS",
         "broken found",
@@ -712,30 +512,36 @@ function report(results: Results): string {
         "naive wall",
       ],
       ...results.sweep.map((s) => [
-        num(s.apps),
+        `${num(s.apps)} + ${num(s.jobs)}`,
         num(s.product.armRequests),
-        num(s.product.armRequestsPerApp),
+        num(s.product.armRequestsPerWorkload),
         num(s.product.wallMs, " ms"),
         num(s.product.peakRssMb, " MB"),
         `${s.product.plantedBrokenFound}/${s.plantedBroken}`,
         s.naive ? `${num(s.naive.armRequests)}${s.naive.extrapolated ? " (extrapolated)" : ""}` : "-",
-        s.naive ? num(s.naive.armRequestsPerApp) : "-",
+        s.naive ? num(s.naive.armRequestsPerWorkload) : "-",
         s.naive ? `${num(s.naive.wallMs, " ms")}${s.naive.extrapolated ? " (extrapolated)" : ""}` : "-",
       ]),
     ]),
   );
-  const h = results.sweepWithoutBrokenApps;
-  if (h) {
+  for (const s of results.sweep) {
+    const j = s.product.jobs;
     out.push(
-      `1,000 apps with none broken: ${h.armRequests} ARM requests (${h.armRequestsPerApp}/app, the list pages); each broken app adds ${h.perBrokenApp}`,
+      `${num(s.apps)} apps, jobs: ${j.listed} listed (${j.listRequests} list requests), ${j.executionsLists} executions lists, ${j.plantedBrokenFound}/${j.plantedBroken} broken found, ${j.staleReadClosely}/${j.staleBroken} with an older failure read closely`,
     );
   }
+  const h = results.sweepWithoutBroken;
+  out.push(
+    `1,000 apps + jobs with none broken: ${h.armRequests} ARM requests (${h.armRequestsPerWorkload}/workload: the list pages and ${h.jobs.executionsLists} executions lists); each broken workload adds ${h.perBrokenWorkload}`,
+  );
+  const wj = results.sweepWithoutJobs;
+  out.push(
+    `1,000 apps without their jobs: ${wj.armRequests} ARM requests; the ${wj.jobs} jobs add ${wj.jobsArmRequests} (${wj.perJob} per job)`,
+  );
   const th = results.sweepThrottled;
-  if (th) {
-    out.push(
-      `1,000 apps with ${th.throttledFraction * 100}% of ARM requests answered 429 (Retry-After ${th.retryAfterSeconds} s): ${th.answered429} throttled, ${th.armRequests} ARM requests with retries, ${num(th.wallMs, " ms")}, ${th.plantedBrokenFound}/${th.plantedBroken} broken apps found`,
-    );
-  }
+  out.push(
+    `1,000 apps + jobs with ${th.throttledFraction * 100}% of ARM requests answered 429 (Retry-After ${th.retryAfterSeconds} s): ${th.answered429} throttled, ${th.armRequests} ARM requests with retries, ${num(th.wallMs, " ms")}, ${th.plantedBrokenFound}/${th.plantedBroken} broken workloads found`,
+  );
   const st = results.storm;
   out.push("", `Event storm (${num(st.events)} events for ${st.apps} apps, ${st.concurrency} at a time)`);
   out.push(
@@ -790,11 +596,13 @@ interface Results {
   settings: Record<string, unknown>;
   singleDiagnosis: Awaited<ReturnType<typeof singleDiagnosis>>;
   everyFixtureWorld: Awaited<ReturnType<typeof everyWorld>>;
-  sweep: Awaited<ReturnType<typeof sweeps>>;
-  /** The 1,000-app sweep again with no broken app, and what each broken app costs on top. */
-  sweepWithoutBrokenApps: SweepWithoutBroken | null;
+  sweep: Awaited<ReturnType<typeof sweeps>>["rows"];
+  /** The 1,000-app sweep (with its jobs) again with nothing broken, and what each broken workload costs on top. */
+  sweepWithoutBroken: SweepExtras["withoutBroken"];
+  /** The 1,000-app sweep without its jobs: what the jobs add. */
+  sweepWithoutJobs: SweepExtras["withoutJobs"];
   /** The 1,000-app sweep with a share of ARM requests answered 429 with Retry-After. */
-  sweepThrottled: ThrottledSweep | null;
+  sweepThrottled: SweepExtras["throttled"];
   storm: Awaited<ReturnType<typeof eventStorm>>;
   coldStart: ColdStart;
   targets: Target[];
@@ -802,11 +610,13 @@ interface Results {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  progress("single diagnosis");
-  const single = await singleDiagnosis();
-  const every = await everyWorld();
+  const onlySweeps = process.argv.includes("--only=sweeps");
+  progress(onlySweeps ? "sweeps only (--only=sweeps): nothing is written" : "single diagnosis");
+  const single = onlySweeps ? [] : await singleDiagnosis();
+  const every = onlySweeps ? null : await everyWorld();
   progress("sweeps");
   const sweep = await sweeps();
+  if (onlySweeps || !every) return; // a targeted run: the progress lines only
   progress("event storm");
   const storm = await eventStorm();
   progress("cold start");
@@ -827,14 +637,17 @@ async function main(): Promise<void> {
       pageSize: 100,
       sweepSizes: SWEEP_SIZES,
       naiveSweepSizes: NAIVE_SWEEP_SIZES,
+      sweepJobsEvery: sweep.jobsEvery,
+      sweepNow: BENCH_NOW,
       stormConcurrency: STORM_CONCURRENCY,
       naiveStormShare: NAIVE_STORM_SHARE,
     },
     singleDiagnosis: single,
     everyFixtureWorld: every,
-    sweep,
-    sweepWithoutBrokenApps: healthyOnly,
-    sweepThrottled: throttled,
+    sweep: sweep.rows,
+    sweepWithoutBroken: sweep.extras.withoutBroken,
+    sweepWithoutJobs: sweep.extras.withoutJobs,
+    sweepThrottled: sweep.extras.throttled,
     storm,
     coldStart: cold,
     targets: targetsFrom(
@@ -856,5 +669,5 @@ main()
     process.exitCode = 1;
   })
   .finally(() => {
-    rmSync(work, { recursive: true, force: true });
+    cleanUp();
   });

@@ -10,7 +10,7 @@ import { createAzureAccess } from "../../src/app/azure-access.js";
 import type { AppOutcome, SignalOutcome } from "../../src/app/outcomes.js";
 import { listAppSummaries } from "../../src/azure/app-inventory.js";
 import { createAzureClients } from "../../src/azure/clients.js";
-import { createDevBackend } from "../../src/azure/dev-backend.js";
+import { createDevBackend, createDevCredential } from "../../src/azure/dev-backend.js";
 import { diagnose } from "../../src/core/diagnose.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { benchFlow } from "./flow.js";
@@ -27,7 +27,14 @@ export interface Connection {
 export type Job =
   | { kind: "single"; connection: Connection; appId: string; naive: boolean }
   | { kind: "checks"; connection: Connection; appIds: string[]; subscriptions: string[] }
-  | { kind: "sweep"; connection: Connection; subscriptions: string[]; naive: boolean }
+  | {
+      kind: "sweep";
+      connection: Connection;
+      subscriptions: string[];
+      naive: boolean;
+      /** The world's `now` (ISO), when it fixes one: the sweep's clock starts there, as the emulator's does. */
+      now?: string | null;
+    }
   | {
       kind: "storm";
       connection: Connection;
@@ -67,8 +74,19 @@ function watchMemory(): () => Memory {
   };
 }
 
-function backendOf(connection: Connection) {
-  return createDevBackend(connection);
+/** A clock that starts at `start` and advances with real time, like the emulator's (tools/emulator/clock.ts). */
+function clockFrom(start: string | null | undefined): (() => Date) | undefined {
+  if (!start) return undefined;
+  const at = Date.parse(start);
+  const began = performance.now();
+  return () => new Date(at + (performance.now() - began));
+}
+
+/** The dev backend; with a clock, its tokens are stamped with it (the emulator's clock may not be the system's). */
+function backendOf(connection: Connection, now?: () => Date) {
+  const backend = createDevBackend(connection);
+  if (!now) return backend;
+  return { ...backend, credential: createDevCredential({ ...connection, now }) };
 }
 
 async function single(job: Extract<Job, { kind: "single" }>) {
@@ -102,31 +120,38 @@ async function checks(job: Extract<Job, { kind: "checks" }>) {
   return { perApp, wallMs: performance.now() - started };
 }
 
+/**
+ * The product's sweep, or the naive one: every workload of the lists (apps, then jobs) read one request at a time
+ * (a job's read lists its executions) and diagnosed. `jobs`: how many of the listed workloads are jobs.
+ */
 async function sweep(job: Extract<Job, { kind: "sweep" }>) {
-  const backend = backendOf(job.connection);
+  const now = clockFrom(job.now);
+  const backend = backendOf(job.connection, now);
   const memory = watchMemory();
   const started = performance.now();
   if (job.naive) {
     const httpClient = oneAtATime(backend.httpClient);
     const clients = createAzureClients({ credential: backend.credential, endpoint: backend.endpoint, httpClient });
     const { value, armRequests } = await clients.countArmRequests(async () => {
-      const apps = [];
-      for (const s of job.subscriptions) apps.push(...(await listAppSummaries(clients.containerApps(s))));
+      const workloads = [];
+      for (const s of job.subscriptions) workloads.push(...(await listAppSummaries(clients.containerApps(s))));
       const broken: string[] = [];
-      for (const app of apps) {
-        const { facts } = await readNaively(app.id, { clients, credential: backend.credential, httpClient });
-        if (diagnose(facts).verdict === "broken") broken.push(app.id);
+      for (const w of workloads) {
+        const deps = { clients, credential: backend.credential, httpClient, ...(now ? { now } : {}) };
+        const { facts } = await readNaively(w.id, deps);
+        if (diagnose(facts).verdict === "broken") broken.push(w.id);
       }
-      return { apps: apps.length, broken };
+      return { apps: workloads.length, jobs: workloads.filter((w) => w.kind === "job").length, broken };
     });
-    return { apps: value.apps, broken: value.broken, armRequests, wallMs: performance.now() - started, ...memory() };
+    return { ...value, armRequests, wallMs: performance.now() - started, ...memory() };
   }
-  const { flow } = benchFlow(backend, { subscriptions: job.subscriptions, mode: "report" });
+  const { flow } = benchFlow(backend, { subscriptions: job.subscriptions, mode: "report", ...(now ? { now } : {}) });
   const outcome = await flow.sweep({ source: "sweep" }, silentLogger);
   const wallMs = performance.now() - started;
   return {
     apps: outcome.apps,
     broken: outcome.handled.filter((h) => h.verdict === "broken").map((h) => h.appId),
+    handled: outcome.handled.map((h) => h.appId),
     armRequests: outcome.armRequests,
     wallMs,
     ...memory(),

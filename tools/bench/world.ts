@@ -8,8 +8,20 @@
  *   pull-role-missing      its system identity holds no AcrPull
  *   image-not-found        its image tag was never pushed
  *   identity-not-attached  registries[].identity names a user-assigned identity the app does not attach
+ *
+ * `options.jobs`: the world also has one Container Apps job per 10 apps, with their executions and broken jobs
+ * planted at the same rate (world-jobs.ts), and its `now` is fixed (BENCH_NOW) so that which crons fired inside the
+ * sweep's lookback is the same in every run.
  */
 import { createHash } from "node:crypto";
+import {
+  BENCH_NOW,
+  JOB_APP_OFFSET,
+  JOBS_EVERY,
+  jobExecutions,
+  jobPlan,
+  jobTriggerConfiguration,
+} from "./world-jobs.js";
 
 export const SUBSCRIPTION_COUNT = 3;
 export const REGISTRY_COUNT = 20;
@@ -35,8 +47,14 @@ export const subscriptionIds: string[] = Array.from({ length: SUBSCRIPTION_COUNT
 export interface GeneratedWorld {
   world: Record<string, unknown>;
   appIds: string[];
-  /** App ID → the fault planted in it. */
+  /** App ID (v2: or job ID) → the fault planted in it: the workloads a sweep must find broken. */
   broken: Map<string, PlantedFault>;
+  /** v2: the jobs (none unless `options.jobs`). */
+  jobIds: string[];
+  /** v2: the jobs whose failed run is older than the sweep's lookback, with their fault: a sweep must pass them by. */
+  staleBrokenJobs: Map<string, PlantedFault>;
+  /** The world's `now` (BENCH_NOW when it has jobs; absent: the emulator's start). */
+  now: string | null;
   registryIds: string[];
   /** Registry ID → the IDs of the role assignments that grant AcrPull on it. */
   assignmentsByRegistry: Map<string, string[]>;
@@ -72,8 +90,9 @@ export function isBroken(index: number): boolean {
 }
 
 /** `options.broken: false`: every app healthy (the sweep's cost without broken apps). */
-export function generateWorld(appCount: number, options: { broken?: boolean } = {}): GeneratedWorld {
+export function generateWorld(appCount: number, options: { broken?: boolean; jobs?: boolean } = {}): GeneratedWorld {
   const plant = options.broken ?? true;
+  const withJobs = options.jobs ?? false;
   const resources: Array<Record<string, unknown>> = [];
   const registries = registriesOf();
   const registryContent: Record<string, Record<string, string[]>> = {};
@@ -137,7 +156,12 @@ export function generateWorld(appCount: number, options: { broken?: boolean } = 
   }
 
   const environments = new Set<string>();
-  for (let i = 0; i < appCount; i++) {
+  /**
+   * Where workload i (app i, or a job beside it) runs and how it pulls: its subscription, team group and environment,
+   * its registry (mostly one of its own subscription; every 10th pulls from another one), its image pushed (unless
+   * image-not-found), its identity and the AcrPull grant of its principal (unless pull-role-missing).
+   */
+  const place = (i: number, type: string, name: string, fault: PlantedFault | undefined) => {
     const s = i % SUBSCRIPTION_COUNT;
     const subscription = subscriptionIds[s] ?? "";
     const inSubscription = Math.floor(i / SUBSCRIPTION_COUNT);
@@ -154,24 +178,19 @@ export function generateWorld(appCount: number, options: { broken?: boolean } = 
         properties: { defaultDomain: `team${team}-${s}.${LOCATION}.azurecontainerapps.io` },
       });
     }
-    // Mostly a registry of the app's own subscription; every 10th app pulls from a registry of another one.
     const sameSubscription = registries.filter((r) => r.subscription === subscription);
     const registry =
       i % 10 === 9
         ? (registries[(i * 7) % REGISTRY_COUNT] as Registry)
         : (sameSubscription[inSubscription % sameSubscription.length] as Registry);
-    const name = `app-${String(i).padStart(4, "0")}`;
-    const id = `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.App/containerApps/${name}`;
-    appIds.push(id);
+    const id = `/subscriptions/${subscription}/resourceGroups/${group}/providers/${type}/${name}`;
     const repository = `team${team}/${name}`;
     const tag = `1.${i % 7}.0`;
-    const fault = plant && isBroken(i) ? FAULTS[Math.floor(i / BROKEN_EVERY) % FAULTS.length] : undefined;
-    if (fault) broken.set(id, fault);
     const repos = registryContent[registry.loginServer] ?? {};
     repos[repository] = fault === "image-not-found" ? ["0.9.0"] : [tag, "latest"];
     registryContent[registry.loginServer] = repos;
 
-    // Every 5th app pulls with a shared user-assigned identity of its subscription; the others with their own.
+    // Every 5th workload pulls with a shared user-assigned identity of its subscription; the others with their own.
     const usesUami = i % 5 === 2 || fault === "identity-not-attached";
     const uami = uamiId(subscription, i % UAMIS_PER_SUBSCRIPTION);
     const principalId = guid("system-identity", id);
@@ -182,44 +201,84 @@ export function generateWorld(appCount: number, options: { broken?: boolean } = 
       : { type: "SystemAssigned", principalId, tenantId: TENANT };
     if (usesUami) grant(registry, guid("uami-principal", uami));
     else if (fault !== "pull-role-missing") grant(registry, principalId);
-
-    const revision = `${name}--r${tag.replace(/\./g, "")}`;
-    resources.push({
+    return {
       id,
+      s,
+      team,
+      tag,
+      environmentId,
+      identity,
+      registries: [{ server: registry.loginServer, identity: usesUami ? uami : "system" }],
+      image: `${registry.loginServer}/${repository}:${tag}`,
+    };
+  };
+
+  for (let i = 0; i < appCount; i++) {
+    const name = `app-${String(i).padStart(4, "0")}`;
+    const fault = plant && isBroken(i) ? FAULTS[Math.floor(i / BROKEN_EVERY) % FAULTS.length] : undefined;
+    const at = place(i, "Microsoft.App/containerApps", name, fault);
+    appIds.push(at.id);
+    if (fault) broken.set(at.id, fault);
+    const revision = `${name}--r${at.tag.replace(/\./g, "")}`;
+    resources.push({
+      id: at.id,
       name,
       type: "Microsoft.App/containerApps",
       location: LOCATION,
-      tags: { team: `team${team}` },
-      identity,
+      tags: { team: `team${at.team}` },
+      identity: at.identity,
       properties: {
         provisioningState: fault ? "Failed" : "Succeeded",
-        environmentId,
-        managedEnvironmentId: environmentId,
-        outboundIpAddresses: [`20.${s}.${team}.${(i % 250) + 1}`],
+        environmentId: at.environmentId,
+        managedEnvironmentId: at.environmentId,
+        outboundIpAddresses: [`20.${at.s}.${at.team}.${(i % 250) + 1}`],
         latestRevisionName: revision,
         ...(fault ? { latestReadyRevisionName: `${name}--r0` } : {}),
         configuration: {
           activeRevisionsMode: "Single",
-          registries: [{ server: registry.loginServer, identity: usesUami ? uami : "system" }],
+          registries: at.registries,
           secrets: [],
           ingress: { external: true, targetPort: 8080 },
         },
         template: {
-          containers: [
-            {
-              name: "app",
-              image: `${registry.loginServer}/${repository}:${tag}`,
-              resources: { cpu: 0.5, memory: "1Gi" },
-            },
-          ],
+          containers: [{ name: "app", image: at.image, resources: { cpu: 0.5, memory: "1Gi" } }],
           scale: { minReplicas: 1, maxReplicas: 3 },
         },
       },
     });
   }
 
+  const jobIds: string[] = [];
+  const staleBrokenJobs = new Map<string, PlantedFault>();
+  const now = withJobs ? new Date(BENCH_NOW) : null;
+  for (let j = 0; now && j < Math.floor(appCount / JOBS_EVERY); j++) {
+    const plan = jobPlan(j);
+    const fault = plant && plan.planted ? FAULTS[Math.floor(j / BROKEN_EVERY) % FAULTS.length] : undefined;
+    const at = place(JOBS_EVERY * j + JOB_APP_OFFSET, "Microsoft.App/jobs", plan.name, fault);
+    jobIds.push(at.id);
+    if (fault) (plan.planted === "recent" ? broken : staleBrokenJobs).set(at.id, fault);
+    const template = { containers: [{ name: "job", image: at.image, resources: { cpu: 0.5, memory: "1Gi" } }] };
+    resources.push({
+      id: at.id,
+      name: plan.name,
+      type: "Microsoft.App/jobs",
+      location: LOCATION,
+      tags: { team: `team${at.team}` },
+      identity: at.identity,
+      properties: {
+        provisioningState: "Succeeded",
+        environmentId: at.environmentId,
+        configuration: { ...jobTriggerConfiguration(plan), registries: at.registries, secrets: [] },
+        template,
+      },
+    });
+    // Without planted faults, a planted job's runs all Succeeded (the same runs, the same reads).
+    resources.push(...jobExecutions(at.id, fault ? plan : { ...plan, planted: null }, now, template));
+  }
+
   const world = {
-    description: `bench: ${appCount} container apps over ${SUBSCRIPTION_COUNT} subscriptions and ${REGISTRY_COUNT} registries`,
+    description: `bench: ${appCount} container apps${now ? ` and ${jobIds.length} jobs` : ""} over ${SUBSCRIPTION_COUNT} subscriptions and ${REGISTRY_COUNT} registries`,
+    ...(now ? { now: now.toISOString() } : {}),
     tenants: [{ tenantId: TENANT, subscriptions: subscriptionIds }],
     resources,
     registryContent,
@@ -228,6 +287,9 @@ export function generateWorld(appCount: number, options: { broken?: boolean } = 
     world,
     appIds,
     broken,
+    jobIds,
+    staleBrokenJobs,
+    now: now ? now.toISOString() : null,
     registryIds: registries.map((r) => r.id),
     assignmentsByRegistry,
     identityIds,
