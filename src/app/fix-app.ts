@@ -37,6 +37,7 @@ import {
   publicPart,
   type VerificationScheduling,
   type VerifyDeps,
+  type VerifyUntilResult,
   verifyOnce,
   verifyUntil,
 } from "./verify.js";
@@ -254,8 +255,30 @@ function deferredUntil(step: PlanStep): string | undefined {
 
 /** The CLI's way: verify here, polling until the app runs or the verify deadline passes. */
 async function waitForVerification(result: FixResult, deps: FixDeps, now: Date): Promise<FixResult> {
+  if (deps.verification.mode !== "wait") return result;
+  const waited = await waitWithFollowUp(result, deps, now, {});
+  // A deferred restart the verification made is applied now, no longer skipped.
+  const restarted = new Set(
+    waited.applied.flatMap((s) => (s.kind === "restart-revision" && s.result !== "failed" ? [s.revision] : [])),
+  );
+  result.skipped = result.skipped.filter(
+    (s) => !(s.kind === "restart-revision" && s.notBefore && restarted.has(s.revision)),
+  );
+  return result;
+}
+
+/**
+ * Polls the verification until it is decided or the verify deadline passes, letting the follow-up make what the fix
+ * deferred (a restart, v2 a job's start) once due; what it waited and made goes into the result.
+ */
+async function waitWithFollowUp(
+  result: FixResult,
+  deps: FixDeps,
+  now: Date,
+  job: { since?: string; startAfter?: string },
+): Promise<VerifyUntilResult> {
   const v = deps.verification;
-  if (v.mode !== "wait") return result;
+  if (v.mode !== "wait") throw new Error("waitWithFollowUp needs the CLI's wait mode");
   const followUp = createRestartFollowUp({
     appId: result.appId,
     settings: deps.settings,
@@ -269,20 +292,14 @@ async function waitForVerification(result: FixResult, deps: FixDeps, now: Date):
     sleep: v.sleep,
     deadline: new Date(now.getTime() + v.deadlineMs),
     followUp,
+    ...job,
     ...(v.initialDelayMs !== undefined ? { initialDelayMs: v.initialDelayMs } : {}),
     ...(v.maxDelayMs !== undefined ? { maxDelayMs: v.maxDelayMs } : {}),
   });
   result.verification = waited.verification;
   result.auditIds.push(...waited.auditIds);
   result.applied.push(...waited.applied);
-  // A deferred restart the verification made is applied now, no longer skipped.
-  const restarted = new Set(
-    waited.applied.flatMap((s) => (s.kind === "restart-revision" && s.result !== "failed" ? [s.revision] : [])),
-  );
-  result.skipped = result.skipped.filter(
-    (s) => !(s.kind === "restart-revision" && s.notBefore && restarted.has(s.revision)),
-  );
-  return result;
+  return waited;
 }
 
 /** The function app's way: a verification message on the queue, due once every deferred restart is. */
@@ -340,27 +357,10 @@ async function verifyJob(
       result.verification = publicPart(await verifyOnce(result.appId, deps));
       return result;
     }
-    const followUp = createRestartFollowUp({
-      appId: result.appId,
-      settings: deps.settings,
-      apply: deps.apply,
-      trigger: deps.trigger,
-    });
-    const waited = await verifyUntil(result.appId, {
-      readFacts: deps.readFacts,
-      diagnose: deps.diagnose,
-      now: deps.apply.now,
-      sleep: v.sleep,
-      deadline: new Date(now.getTime() + v.deadlineMs),
+    const waited = await waitWithFollowUp(result, deps, now, {
       since: fixedAt,
       ...(startAfter ? { startAfter } : {}),
-      followUp,
-      ...(v.initialDelayMs !== undefined ? { initialDelayMs: v.initialDelayMs } : {}),
-      ...(v.maxDelayMs !== undefined ? { maxDelayMs: v.maxDelayMs } : {}),
     });
-    result.verification = waited.verification;
-    result.auditIds.push(...waited.auditIds);
-    result.applied.push(...waited.applied);
     // The deferred start the verification made is applied now, no longer skipped.
     if (waited.applied.some((s) => s.kind === "start-job-execution" && s.result !== "failed")) {
       result.skipped = result.skipped.filter((s) => s.kind !== "start-job-execution");

@@ -8,6 +8,8 @@
 import type { ContainerApp, ContainerAppsAPIClient, Job, ManagedEnvironment } from "@azure/arm-appcontainers";
 import type { ContainerRegistryManagementClient } from "@azure/arm-containerregistry";
 import type { AppSummary, RegistrySummary } from "../core/app-summary.js";
+import type { AppFacts } from "../core/facts.js";
+import { appFactsFrom, jobFactsFrom } from "./app-facts.js";
 
 function hostOf(image: string): string | null {
   const first = image.split("/")[0] ?? "";
@@ -16,74 +18,45 @@ function hostOf(image: string): string | null {
   return first.toLowerCase();
 }
 
-/** What an app and a job share: the pull path and where it runs. */
-type Workload = Pick<ContainerApp, "id" | "name" | "identity" | "tags" | "environmentId"> & {
-  provisioningState?: string;
-  template?: Pick<NonNullable<ContainerApp["template"]>, "containers" | "initContainers">;
-  configuration?: { registries?: NonNullable<ContainerApp["configuration"]>["registries"] };
-};
-
-type KindFields = Pick<AppSummary, "kind" | "latestRevisionName" | "latestReadyRevisionName" | "trigger">;
-
-function summarize(workload: Workload, fields: KindFields, environmentId: string | undefined): AppSummary | null {
-  if (!workload.id || !workload.name) return null;
-  const images = [...(workload.template?.containers ?? []), ...(workload.template?.initContainers ?? [])]
-    .map((c) => c.image)
-    .filter((i): i is string => typeof i === "string");
-  const registries = workload.configuration?.registries ?? [];
+/**
+ * The summary of a workload's facts: the same mapping of the SDK's `ContainerApp` / `Job` that a diagnosis reads
+ * (app-facts.ts), reduced to what the lists answer. Null for a workload ARM listed without a usable ID.
+ */
+function summaryOf(toFacts: () => AppFacts): AppSummary | null {
+  let facts: AppFacts;
+  try {
+    facts = toFacts();
+  } catch {
+    return null; // ARM listed it without an ID or name (never seen): nothing can be keyed by it.
+  }
   const hosts = new Set<string>();
-  for (const image of images) {
-    const host = hostOf(image);
+  for (const c of facts.containers) {
+    const host = c.image ? hostOf(c.image) : null;
     if (host) hosts.add(host);
   }
-  for (const r of registries) if (r.server) hosts.add(r.server.toLowerCase());
+  for (const r of facts.registries) if (r.server) hosts.add(r.server.toLowerCase());
   const identityRefs = new Set<string>();
-  for (const r of registries) if (r.identity) identityRefs.add(r.identity.toLowerCase());
-  for (const id of Object.keys(workload.identity?.userAssignedIdentities ?? {})) identityRefs.add(id.toLowerCase());
+  for (const r of facts.registries) if (r.identity) identityRefs.add(r.identity.toLowerCase());
+  for (const u of facts.identity.userAssigned) identityRefs.add(u.id.toLowerCase());
   return {
-    ...fields,
-    id: workload.id,
-    name: workload.name,
-    environmentId: environmentId ?? null,
-    provisioningState: workload.provisioningState ?? null,
+    kind: facts.kind,
+    id: facts.id,
+    name: facts.name,
+    environmentId: facts.environmentId,
+    provisioningState: facts.provisioningState,
+    latestRevisionName: facts.latestRevisionName,
+    latestReadyRevisionName: facts.latestReadyRevisionName,
+    trigger: facts.trigger,
     registryHosts: [...hosts],
     identityRefs: [...identityRefs],
-    tags: workload.tags ?? {},
+    tags: facts.tags,
   };
 }
 
-export function summarizeApp(app: ContainerApp): AppSummary | null {
-  return summarize(
-    app,
-    {
-      kind: "app",
-      latestRevisionName: app.latestRevisionName ?? null,
-      latestReadyRevisionName: app.latestReadyRevisionName ?? null,
-      trigger: null,
-    },
-    app.environmentId ?? app.managedEnvironmentId,
-  );
-}
+export const summarizeApp = (app: ContainerApp): AppSummary | null => summaryOf(() => appFactsFrom(app));
 
 /** v2: a job as the same summary; its trigger (and a Schedule job's cron) instead of revision names. */
-export function summarizeJob(job: Job): AppSummary | null {
-  const configuration = job.configuration;
-  return summarize(
-    job,
-    {
-      kind: "job",
-      latestRevisionName: null,
-      latestReadyRevisionName: null,
-      trigger: configuration
-        ? {
-            type: configuration.triggerType,
-            cronExpression: configuration.scheduleTriggerConfig?.cronExpression ?? null,
-          }
-        : null,
-    },
-    job.environmentId,
-  );
-}
+export const summarizeJob = (job: Job): AppSummary | null => summaryOf(() => jobFactsFrom(job));
 
 export interface ListedWorkloads {
   /** Narrows the lists to one resource group (`listByResourceGroup`); absent: the whole subscription. */

@@ -20,7 +20,11 @@ import { QueueClient } from "@azure/storage-queue";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { type RunningAzurite, startAzurite } from "../../tools/dev/azurite.js";
 import { type FunctionHandlers, loadFunctionHandlers } from "../../tools/dev/function-handlers.js";
-import { startSink } from "../../tools/dev/http-sink.js";
+
+import { startTeamsSink, type TeamsSink } from "../../tools/dev/http-sink.js";
+
+export { startTeamsSink, type TeamsSink };
+
 import { devSettings } from "../../tools/emulator/dev-settings.js";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../tools/emulator/index.js";
 
@@ -184,23 +188,6 @@ export const timer = (): functions.Timer => ({
     lastUpdated: "2026-11-22T10:00:00.000Z",
   },
 });
-
-export interface TeamsSink {
-  url: string;
-  received: Array<Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
-export async function startTeamsSink(): Promise<TeamsSink> {
-  const sink = await startSink([{ status: 202 }]);
-  return {
-    url: sink.url("/teams-workflow"),
-    get received() {
-      return sink.received.map((r) => JSON.parse(r.body) as Record<string, unknown>);
-    },
-    close: () => sink.close(),
-  };
-}
 
 /** Every text block of a Teams Adaptive Card, joined: enough to tell a "fixed" card from a follow-up. */
 export function cardText(message: Record<string, unknown>): string {

@@ -13,7 +13,7 @@ import functions from "@azure/functions";
 import { QueueClient } from "@azure/storage-queue";
 import { type RunningAzurite, startAzurite } from "../dev/azurite.js";
 import { type FunctionHandlers, loadFunctionHandlers } from "../dev/function-handlers.js";
-import { startSink } from "../dev/http-sink.js";
+import { startTeamsSink } from "../dev/http-sink.js";
 import { devSettings } from "../emulator/dev-settings.js";
 import { type Emulator, startEmulator } from "../emulator/index.js";
 import { type QueueTap, startQueueTap } from "./queue-tap.js";
@@ -32,24 +32,6 @@ export function demoWorld(fileName: string): URL {
  * Contributor in the job world).
  */
 export const DEVELOPER = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
-
-interface TeamsSink {
-  url: string;
-  received: Array<Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
-/** A local stand-in for the Teams Workflows webhook: records each card posted to it. */
-async function startTeamsSink(): Promise<TeamsSink> {
-  const sink = await startSink([{ status: 202 }]);
-  return {
-    url: sink.url("/teams-workflow"),
-    get received() {
-      return sink.received.map((r) => JSON.parse(r.body) as Record<string, unknown>);
-    },
-    close: () => sink.close(),
-  };
-}
 
 function cardTitle(message: Record<string, unknown>): string {
   const attachments = message.attachments as Array<{ content?: { body?: Array<Record<string, unknown>> } }> | undefined;

@@ -54,3 +54,22 @@ export async function startSink(script: Answer[]): Promise<HttpSink> {
       }),
   };
 }
+
+/** What a Teams Workflows webhook stand-in received: each card posted to it, parsed. */
+export interface TeamsSink {
+  url: string;
+  received: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** A local stand-in for the Teams Workflows webhook (202 to every post), for the demo and the tests. */
+export async function startTeamsSink(): Promise<TeamsSink> {
+  const sink = await startSink([{ status: 202 }]);
+  return {
+    url: sink.url("/teams-workflow"),
+    get received() {
+      return sink.received.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+    },
+    close: () => sink.close(),
+  };
+}
