@@ -86,7 +86,7 @@ async function notifyFix(
   const { before, context } = fix;
   const base = { appId, verdict: before.verdict, writes: fix.writes };
   if (fix.applied.some((s) => s.result === "done")) {
-    await deps.notify(fixedNotification(context, before, fix.applied, trigger, deps.now()), log);
+    await deps.notify(fixedNotification(context, before, fix.applied, trigger, deps.now(), fix.skipped), log);
     log.info(
       `fixed ${fix.applied.length} step(s); verification ${fix.verification.scheduled ? "scheduled" : fix.verification.outcome}`,
     );

@@ -6,7 +6,7 @@
  * PULLGUARD_START_JOBS_AFTER_FIX=true; without it, none.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Host, httpRequest, invocation, useFunctionHost } from "../functions/harness.js";
+import { cardText, type Host, httpRequest, invocation, useFunctionHost } from "../functions/harness.js";
 import { executionsOf, jobDeveloper, presentJobWorld, pullGuardWrites, useFollowUpRecorder } from "./jobs-host.js";
 
 const SUB = "3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11";
@@ -97,6 +97,9 @@ describe("v2: a manual job's pull-failure alert → onPullFailureAlert", () => {
       host.emulator.clock.advance(EXECUTION_MS);
       expect(await executionsOf(host, JOB)).toEqual(before);
       expect(host.sink.received).toHaveLength(1);
+      expect(cardText(host.sink.received[0] ?? {})).toContain(
+        "Nothing was restarted and no execution was started: the job's next execution pulls with the fix.",
+      );
     });
 
     it(`${world}: ARM's clock ahead of PullGuard's: the failed run before the fix is not judged as the run after it`, async () => {
@@ -153,6 +156,18 @@ describe("v2: a manual job's pull-failure alert → onPullFailureAlert", () => {
       const [followUp] = recorder.queued();
       if (!followUp) throw new Error("no follow-up was queued");
       const startAfter = followUp.message.startAfter;
+      // The "fixed" notification says what happened to the start: one started (named), or one due once propagated.
+      const [fixed] = host.sink.received.map((card) => cardText(card));
+      if (deferred) {
+        expect(fixed).toContain(
+          "no execution was started yet: once the grant has propagated (" +
+            `${String(startAfter).slice(0, 16).replace("T", " ")} UTC) PullGuard starts one execution of the job`,
+        );
+      } else {
+        const [name = ""] = Object.keys(await executionsOf(host, JOB)).filter((n) => !(n in before));
+        expect(fixed).toContain(`it started one execution of the job (${name}) to pull with the fix`);
+      }
+      expect(fixed).not.toContain("no execution was started:");
       if (deferred) {
         // The start waits until the grant has propagated: the follow-up, due then, makes it (main e43b218).
         expect(pullGuardWrites(host)).toEqual([expect.stringMatching(GRANT)]);
