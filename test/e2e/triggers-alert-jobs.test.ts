@@ -100,6 +100,18 @@ describe("v2: a manual job's pull-failure alert → onPullFailureAlert", () => {
       expect(cardText(host.sink.received[0] ?? {})).toContain(
         "Nothing was restarted and no execution was started: the job's next execution pulls with the fix.",
       );
+
+      // The action group retries within the grant's 10 minutes: nothing is written, and no one is told again (a
+      // grant PullGuard made, still propagating, is all that is left: its fix's message and follow-up cover it).
+      const again = await post(alert);
+      expect(again.jsonBody).toMatchObject({ outcome: "handled", apps: [{ appId: JOB, writes: 0 }] });
+      if (FIX[world]?.write === GRANT) {
+        expect(again.jsonBody).toMatchObject({
+          apps: [{ verdict: "degraded", action: expect.stringMatching(/^quiet: only grants PullGuard made/) }],
+        });
+      }
+      expect(pullGuardWrites(host)).toEqual(writes);
+      expect(host.sink.received).toHaveLength(1);
     });
 
     it(`${world}: ARM's clock ahead of PullGuard's: the failed run before the fix is not judged as the run after it`, async () => {
