@@ -1,14 +1,16 @@
 /**
  * One app, per policy: read → diagnose → plan → apply → schedule verification (fixApp), then record it (telemetry)
  * and tell people (a "fixed" notification when a write was made, a diagnosis when something is wrong, nothing when
- * healthy). Runs under the app's lock (FlowContext.fixAndNotify) and, for the writes, under the app's lease across
- * instances (fix-app.ts): a run that finds the lease held reports `skipped: <who holds it>` and tells nobody.
+ * healthy, nor when all that is left is a grant PullGuard made, still propagating: own-grants.ts). Runs under the
+ * app's lock (FlowContext.fixAndNotify) and, for the writes, under the app's lease across instances (fix-app.ts): a
+ * run that finds the lease held reports `skipped: <who holds it>` and tells nobody.
  */
 import type { Logger } from "../shared/logger.js";
 import { type FixDeps, type FixResult, fixApp } from "./fix-app.js";
 import type { FixOutcome, FlowDeps } from "./flow-deps.js";
 import { diagnosisNotification, fixedNotification } from "./notification-input.js";
 import type { AppOutcome } from "./outcomes.js";
+import { grantsMadeByPullGuard, onlyOwnGrantsPropagating, onlyPropagatingGrants } from "./own-grants.js";
 import { changeTrigger, type Trigger } from "./trigger.js";
 
 export async function fixAndNotify(deps: FlowDeps, appId: string, trigger: Trigger, log: Logger): Promise<FixOutcome> {
@@ -86,15 +88,31 @@ async function notifyFix(
   const { before, context } = fix;
   const base = { appId, verdict: before.verdict, writes: fix.writes };
   if (fix.applied.some((s) => s.result === "done")) {
-    await deps.notify(fixedNotification(context, before, fix.applied, trigger, deps.now()), log);
+    await deps.notify(fixedNotification(context, before, fix.applied, trigger, deps.now(), fix.skipped), log);
     log.info(
       `fixed ${fix.applied.length} step(s); verification ${fix.verification.scheduled ? "scheduled" : fix.verification.outcome}`,
     );
     return { ...base, action: "fixed" };
   }
   if (before.verdict !== "healthy") {
+    if (await onlyOwnGrantsLeft(deps, appId, fix)) {
+      const why =
+        "quiet: only grants PullGuard made are still propagating (its fix's notification and follow-up cover them)";
+      log.info(`${why}; no notification sent`);
+      return { ...base, action: why };
+    }
     await deps.notify(diagnosisNotification(context, before, trigger, deps.now()), log);
     return { ...base, action: "reported" };
   }
   return { ...base, action: "healthy" };
+}
+
+/**
+ * A re-check whose only findings left are grants PullGuard itself made, still propagating (own-grants.ts): nothing new
+ * to tell. The audit is read only for such a re-check.
+ */
+async function onlyOwnGrantsLeft(deps: FlowDeps, appId: string, fix: FixResult): Promise<boolean> {
+  if (!onlyPropagatingGrants(fix.before.findings)) return false;
+  const own = grantsMadeByPullGuard(await deps.apply.audit.list(appId));
+  return onlyOwnGrantsPropagating(fix.before.findings, own);
 }

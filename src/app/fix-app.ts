@@ -21,7 +21,11 @@ import { followUpKey, followUpRestart, followUpStart, planFixes } from "../core/
 import type { PlanStep } from "../core/plan-step.js";
 import { type PolicySettings, policyFromSettings } from "../core/policy.js";
 import { holdRepeatedRestarts, onlyRestarts } from "../core/restart-guard.js";
-import { jobFollowUpDelaySeconds, type VerificationMessage } from "../core/verification-message.js";
+import {
+  jobFollowUpDelaySeconds,
+  priorExecutionNames,
+  type VerificationMessage,
+} from "../core/verification-message.js";
 import {
   isTerminallyFailed,
   judgeVerification,
@@ -231,7 +235,7 @@ async function fixOnce(appId: string, deps: FixDeps): Promise<FixResult> {
     return result;
   }
   if (facts.app.kind === "job") {
-    return verifyJob(result, { deps, auditIds: applied.auditIds, started, now, startDue: deferred });
+    return verifyJob(result, { deps, facts, auditIds: applied.auditIds, started, now, startDue: deferred });
   }
   if (deps.verification.mode === "wait") return waitForVerification(result, deps, now);
   return scheduleVerification(result, { deps, facts, auditIds: applied.auditIds, deferred, now });
@@ -275,7 +279,7 @@ async function waitWithFollowUp(
   result: FixResult,
   deps: FixDeps,
   now: Date,
-  job: { since?: string; startAfter?: string },
+  job: { since?: string; startAfter?: string; prior?: readonly string[] },
 ): Promise<VerifyUntilResult> {
   const v = deps.verification;
   if (v.mode !== "wait") throw new Error("waitWithFollowUp needs the CLI's wait mode");
@@ -343,7 +347,7 @@ async function scheduleVerification(
  */
 async function verifyJob(
   result: FixResult,
-  work: { deps: FixDeps; auditIds: readonly string[]; started: Date; now: Date; startDue: number[] },
+  work: { deps: FixDeps; facts: PullFacts; auditIds: readonly string[]; started: Date; now: Date; startDue: number[] },
 ): Promise<FixResult> {
   const { deps, now, startDue } = work;
   const v = deps.verification;
@@ -352,6 +356,8 @@ async function verifyJob(
   // out after the fix began: count executions from then.
   const fixedAt = (startedExecution || startDue.length > 0 ? work.started : now).toISOString();
   const startAfter = startDue.length > 0 ? new Date(Math.max(...startDue)).toISOString() : null;
+  // The executions this fix's read listed: never runs since the fix, whatever ARM's clock dated them.
+  const prior = priorExecutionNames(work.facts, fixedAt);
   if (v.mode === "wait") {
     if (!startedExecution && startDue.length === 0) {
       result.verification = publicPart(await verifyOnce(result.appId, deps));
@@ -360,6 +366,7 @@ async function verifyJob(
     const waited = await waitWithFollowUp(result, deps, now, {
       since: fixedAt,
       ...(startAfter ? { startAfter } : {}),
+      prior,
     });
     // The deferred start the verification made is applied now, no longer skipped.
     if (waited.applied.some((s) => s.kind === "start-job-execution" && s.result !== "failed")) {
@@ -384,6 +391,7 @@ async function verifyJob(
     restartsDone: [],
     fixedAt,
     ...(startAfter ? { startAfter } : {}),
+    ...(prior.length > 0 ? { priorExecutions: prior } : {}),
   };
   const messageId = await v.scheduler.schedule(message, delaySeconds);
   result.verification = {

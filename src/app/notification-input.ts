@@ -5,8 +5,14 @@ import type { PullFacts } from "../core/facts.js";
 import type { Finding, Verdict } from "../core/finding.js";
 import type { PlanStep } from "../core/plan-step.js";
 import { newestFailedExecution } from "../core/pull-failure.js";
-import { resourceNameOf } from "../core/resource-id.js";
-import type { ExecutionSummary, NotificationInput, NotificationTrigger, StillToDo } from "../notify/message.js";
+import { resourceNameOf, workloadIdOf } from "../core/resource-id.js";
+import type {
+  ExecutionSummary,
+  JobStartNote,
+  NotificationInput,
+  NotificationTrigger,
+  StillToDo,
+} from "../notify/message.js";
 import { portalLink } from "../notify/message.js";
 import type { CheckResult } from "./check-result.js";
 import { describeStep } from "./step-description.js";
@@ -100,17 +106,41 @@ export function diagnosisNotification(
   };
 }
 
+type AppliedLike = PlanStep & { result: string; auditId?: string; execution?: string };
+
+/**
+ * v2, a job: whether its fix started an execution (applied, with its name when known), deferred one until the grant
+ * has propagated (a skipped start the policy lets through, due after `now`: its follow-up makes it), or neither.
+ */
+export function jobStartOf(applied: readonly AppliedLike[], skipped: readonly PlanStep[], now: Date): JobStartNote {
+  const started = applied.find((s) => s.kind === "start-job-execution" && s.result === "done");
+  if (started) return { status: "started", execution: started.execution ?? null };
+  const deferred = skipped.find(
+    (s) =>
+      s.kind === "start-job-execution" &&
+      s.decision === "apply" &&
+      !!s.notBefore &&
+      Date.parse(s.notBefore) > now.getTime(),
+  );
+  if (deferred?.kind === "start-job-execution" && deferred.notBefore)
+    return { status: "deferred", at: deferred.notBefore };
+  return { status: "none" };
+}
+
 export function fixedNotification(
   context: AppContext,
   before: Pick<CheckResult, "verdict" | "findings">,
-  applied: ReadonlyArray<PlanStep & { result: string; auditId?: string }>,
+  applied: readonly AppliedLike[],
   trigger: Trigger,
   at: Date,
+  skipped: readonly PlanStep[] = [],
 ): NotificationInput {
   const done = applied.filter((s) => s.result === "done" || s.result === "already-in-place");
+  const job = workloadIdOf(context.appId)?.kind === "job";
   return {
     kind: "fixed",
     ...about(context),
+    ...(job ? { jobStart: jobStartOf(applied, skipped, at) } : {}),
     verdict: before.verdict,
     findings: before.findings,
     applied: done.map((s) => ({

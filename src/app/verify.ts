@@ -52,10 +52,14 @@ export interface FollowUp {
   ): Promise<FollowUpResult>;
 }
 
-/** v2: what a job's follow-up knows of its fix: when it was made, and when its deferred start is due (if any). */
+/**
+ * v2: what a job's follow-up knows of its fix: when it was made, when its deferred start is due (if any), and the
+ * executions the fix's read listed (never runs since the fix, whatever their startTime: verification-outcome.ts).
+ */
 export interface JobFollowUp {
   since: string | null;
   startAfter: string | null;
+  prior?: readonly string[];
 }
 
 export interface VerificationLook extends Verification {
@@ -63,11 +67,19 @@ export interface VerificationLook extends Verification {
   findings: Finding[];
 }
 
-/** One fresh read and diagnosis, judged; for a job, by its executions since `since` when given (v2). */
-export async function verifyOnce(appId: string, deps: VerifyDeps, since?: string | null): Promise<VerificationLook> {
+/**
+ * One fresh read and diagnosis, judged; for a job, by its executions since its fix (`job.since`, less the executions
+ * its read listed, `job.prior`) when given (v2).
+ */
+export async function verifyOnce(
+  appId: string,
+  deps: VerifyDeps,
+  job: { since?: string | null | undefined; prior?: readonly string[] | undefined } = {},
+): Promise<VerificationLook> {
   const { facts } = await deps.readFacts(appId);
   const { findings } = deps.diagnose(facts);
-  return { ...judgeVerification(facts, findings, { since: since ?? null }), facts, findings };
+  const judged = judgeVerification(facts, findings, { since: job.since ?? null, prior: job.prior ?? [] });
+  return { ...judged, facts, findings };
 }
 
 export const publicPart = (look: VerificationLook): Verification => ({
@@ -90,6 +102,8 @@ export interface VerifyUntilDeps extends VerifyDeps {
   since?: string;
   /** v2, a job whose start the fix deferred while its grants propagate: the follow-up starts it from then (ISO). */
   startAfter?: string;
+  /** v2, a job: the executions the fix's read listed, never judged as runs since the fix (priorExecutionNames). */
+  prior?: readonly string[];
 }
 
 export interface VerifyUntilResult {
@@ -107,7 +121,7 @@ export async function verifyUntil(appId: string, deps: VerifyUntilDeps): Promise
   const applied: AppliedStep[] = [];
   let delay = deps.initialDelayMs ?? 2000;
   for (let attempt = 1; ; attempt++) {
-    const look = await verifyOnce(appId, deps, deps.since);
+    const look = await verifyOnce(appId, deps, { since: deps.since, prior: deps.prior });
     const left = deps.deadline.getTime() - deps.now().getTime();
     if (look.outcome !== "pending" || left <= 0) {
       return { verification: publicPart(look), attempts: attempt, auditIds, applied };
@@ -117,6 +131,7 @@ export async function verifyUntil(appId: string, deps: VerifyUntilDeps): Promise
       const follow = await deps.followUp.restartIfDue(look.facts, look.findings, done, {
         since: deps.since ?? null,
         startAfter: deps.startAfter ?? null,
+        prior: deps.prior ?? [],
       });
       auditIds.push(...follow.auditIds);
       applied.push(...(follow.applied ?? []));
@@ -166,7 +181,7 @@ export async function finishVerification(input: unknown, deps: FinishDeps): Prom
   const parsed = parseVerificationMessage(input);
   if (!parsed.ok) return { status: "rejected", reason: parsed.reason };
   const message = parsed.message;
-  const look = await verifyOnce(message.appId, deps, message.fixedAt);
+  const look = await verifyOnce(message.appId, deps, { since: message.fixedAt, prior: message.priorExecutions });
   const verification = publicPart(look);
   const now = deps.now().getTime();
   const deadline = Date.parse(message.deadline);
@@ -180,6 +195,7 @@ export async function finishVerification(input: unknown, deps: FinishDeps): Prom
     const follow = await deps.followUp.restartIfDue(look.facts, look.findings, done, {
       since: message.fixedAt ?? null,
       startAfter: message.startAfter ?? null,
+      prior: message.priorExecutions ?? [],
     });
     auditIds.push(...follow.auditIds);
     if (follow.done) done.push(follow.done);

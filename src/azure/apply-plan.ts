@@ -51,7 +51,16 @@ export type AppliedStep = PlanStep & {
   result: ChangeOutcome;
   error?: string;
   auditId?: string;
+  /** v2, a start-job-execution step that went out: the name of the execution ARM started, when its answer gave one. */
+  execution?: string;
 };
+
+/** The execution a start's confirmation names (start-job-execution.ts `confirm`), for the fix's notification. */
+function startedExecution(step: PlanStep, after: unknown): { execution?: string } {
+  if (step.kind !== "start-job-execution" || typeof after !== "object" || after === null) return {};
+  const name = (after as { execution?: unknown }).execution;
+  return typeof name === "string" && name.length > 0 ? { execution: name } : {};
+}
 
 export type SkippedStep = PlanStep & { why: string };
 
@@ -244,7 +253,8 @@ async function settled(run: Run, index: number, sending: Sending, step: PlanStep
   const result: ChangeOutcome = outcome.outcome === "unknown" ? "failed" : outcome.outcome;
   run.status[index] = result;
   if (result === "done") run.changed = true;
-  run.result.applied.push({ ...step, result, ...(outcome.error ? { error: outcome.error } : {}), auditId });
+  const error = outcome.error ? { error: outcome.error } : {};
+  run.result.applied.push({ ...step, result, ...error, auditId, ...startedExecution(step, outcome.after) });
 }
 
 /** Checks, charges and sends a prepared write; records its outcome. */

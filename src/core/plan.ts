@@ -454,21 +454,24 @@ export function followUpRestart(facts: PullFacts, findings: readonly Finding[], 
  * v2: the start a verification of a job still owes: the one its fix deferred while the grants propagated
  * (`startAfter`, the plan's `notBefore`; absent when nothing was deferred: a follow-up never starts anything else),
  * once the switch is on, the trigger is Manual, nothing is left to fix and no execution has started since the fix
- * (`since`, ISO). Its `notBefore` is the later of `startAfter` and the fresh grants now read. Null otherwise.
+ * (`since`, ISO; the executions the fix's read listed, `prior`, do not count). Its `notBefore` is the later of `startAfter` and the fresh grants now read. Null otherwise.
  */
 export function followUpStart(
   facts: PullFacts,
   findings: readonly Finding[],
   policy: Policy,
-  job: { since: string | null; startAfter: string | null },
+  job: { since: string | null; startAfter: string | null; prior?: readonly string[] },
 ): PlanStep | null {
   if (!job.startAfter || facts.app.kind !== "job" || !policy.startJobsAfterFix || policy.mode !== "fix") return null;
   if (lower(facts.app.trigger?.type ?? "") !== "manual" || findings.some((f) => f.severity === "error")) return null;
   const executions = facts.executions;
   if (!isFound(executions)) return null;
   const sinceMs = job.since ? Date.parse(job.since) : Number.NaN;
+  // The executions the fix's read listed (`prior`) are not starts since the fix, whatever ARM's clock dated them.
+  const prior = new Set((job.prior ?? []).map((name) => name.toLowerCase()));
   const started = executions.items.some(
-    (e) => !e.startTime || Number.isNaN(sinceMs) || Date.parse(e.startTime) >= sinceMs,
+    (e) =>
+      !prior.has(e.name.toLowerCase()) && (!e.startTime || Number.isNaN(sinceMs) || Date.parse(e.startTime) >= sinceMs),
   );
   if (started) return null;
   const fresh = startNotBefore(facts, findings, []);

@@ -9,8 +9,41 @@
  */
 import { z } from "zod";
 import { nextCronTime } from "./cron.js";
-import type { PullFacts } from "./facts.js";
+import { isFound, type PullFacts } from "./facts.js";
 import { workloadIdOf } from "./resource-id.js";
+
+/** How many prior execution names a message carries at most (the newest first), so that it stays small. */
+export const MAX_PRIOR_EXECUTIONS = 20;
+/** A generous bound on an execution's name (ACA names a job's execution `<job>-<suffix>`, the job's name ≤ 32). */
+const MAX_EXECUTION_NAME = 260;
+
+/**
+ * How far apart PullGuard's clock and ARM's may be: an execution the fix's read listed whose startTime is later than
+ * `fixedAt` minus this could be taken for a run since the fix. No page states a bound on ARM's clock skew; five
+ * minutes is an assumption (Azure's tokens tolerate five minutes of skew, a common allowance).
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+
+/**
+ * v2: the executions the fix's read listed (facts.executions, newest first) that could be confused with a run since
+ * `fixedAt` (ISO): a startTime within CLOCK_SKEW_ALLOWANCE_MS before it, after it, or none. At most
+ * MAX_PRIOR_EXECUTIONS, the newest. An execution PullGuard starts is not among them: it did not exist at the read.
+ *
+ * Example: fixed 10:00:00; listed runs started 10:00:03 and 09:58 and 02:00 → the first two.
+ */
+export function priorExecutionNames(facts: Pick<PullFacts, "executions">, fixedAt: string): string[] {
+  const read = facts.executions;
+  if (!read || !isFound(read)) return [];
+  const from = Date.parse(fixedAt) - CLOCK_SKEW_ALLOWANCE_MS;
+  return read.items
+    .filter((e) => {
+      const started = e.startTime ? Date.parse(e.startTime) : Number.NaN;
+      return Number.isNaN(started) || Number.isNaN(from) || started >= from;
+    })
+    .map((e) => e.name)
+    .filter((name) => name.length > 0 && name.length <= MAX_EXECUTION_NAME)
+    .slice(0, MAX_PRIOR_EXECUTIONS);
+}
 
 const triggerSchema = z.object({
   source: z.string().min(1),
@@ -39,6 +72,14 @@ export const verificationMessageSchema = z
      * time from which the follow-up makes that one start (plan.ts `followUpStart`). Absent: the follow-up starts nothing.
      */
     startAfter: isoTime.optional(),
+    /**
+     * v2, a job: the executions its fix's read already listed that a clock skew could pass off as runs since `fixedAt`
+     * (priorExecutionNames): never judged as runs since the fix. Absent: none.
+     */
+    priorExecutions: z
+      .array(z.string().min(1).max(MAX_EXECUTION_NAME))
+      .max(MAX_PRIOR_EXECUTIONS, { message: `at most ${MAX_PRIOR_EXECUTIONS} execution names` })
+      .optional(),
   })
   .refine((m) => workloadIdOf(m.appId)?.kind !== "job" || m.fixedAt !== undefined, {
     message: "a job's verification needs fixedAt (an ISO 8601 time)",

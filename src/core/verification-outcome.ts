@@ -12,6 +12,14 @@
  * says why); none yet, or only running ones, is `pending`.
  *
  * Example: job fixed at 10:00, execution started 10:05 Failed → unresolved; only 09:00 Failed → pending.
+ *
+ * `fixedAt` is PullGuard's clock and an execution's startTime ARM's: when ARM's runs ahead, a run that started just
+ * before the fix can carry a startTime after it. So the executions the fix's read already listed (`prior`, by name:
+ * execution names are unique per job) are never "since the fix", whatever their startTime; `since` stays the coarse
+ * bound for the rest. An execution PullGuard started itself was not listed then, and counts.
+ *
+ * Example: fixed at 10:00:00 (PullGuard), the developer's run listed at the fix with startTime 10:00:03 (ARM) Failed →
+ * pending, not unresolved.
  */
 import { isFound, type JobExecutionFacts, type PullFacts } from "./facts.js";
 import type { Finding } from "./finding.js";
@@ -75,45 +83,61 @@ export function isTerminallyFailed(state: RevisionState): boolean {
   );
 }
 
+/** v2: what a job's follow-up knows of its fix: when it was made, and the executions its read already listed. */
+export interface SinceFix {
+  /** When the fix was made (ISO, PullGuard's clock): the coarse bound. */
+  since: string;
+  /** Names of executions that existed when the fix read the job: never "since the fix" (verification-message.ts). */
+  prior?: readonly string[];
+}
+
+/** v2: whether an execution may be a run since the fix: not one the fix's read listed, and started at or after `since`. */
+export function startedSinceFix(execution: JobExecutionFacts, fix: SinceFix): boolean {
+  if (fix.prior?.some((name) => name.toLowerCase() === execution.name.toLowerCase())) return false;
+  const started = execution.startTime ? Date.parse(execution.startTime) : Number.NaN;
+  return !Number.isNaN(started) && started >= Date.parse(fix.since);
+}
+
 /**
- * v2: the newest execution of the job that started at or after `since` (ISO) and ended Succeeded or Failed; null when
+ * v2: the newest execution of the job since the fix (`startedSinceFix`) that ended Succeeded or Failed; null when
  * there is none (yet), or the executions could not be read. A Stopped execution was stopped by a person and says
  * nothing about the pull; Running, Processing, Degraded and Unknown have not decided yet.
  */
-export function decidedExecutionSince(facts: PullFacts, since: string): JobExecutionFacts | null {
+export function decidedExecutionSince(facts: PullFacts, fix: SinceFix): JobExecutionFacts | null {
   const read = facts.executions;
   const items = read && isFound(read) ? read.items : [];
-  const from = Date.parse(since);
   const decided = items.filter((e) => {
-    const started = e.startTime ? Date.parse(e.startTime) : Number.NaN;
     const status = lower(e.status);
-    return !Number.isNaN(started) && started >= from && (status === "succeeded" || status === "failed");
+    return startedSinceFix(e, fix) && (status === "succeeded" || status === "failed");
   });
   return decided.sort((a, b) => Date.parse(b.startTime ?? "") - Date.parse(a.startTime ?? ""))[0] ?? null;
 }
 
-/** v2: a job's verification: by the fresh diagnosis (`since` null), or by the first decided run since `since`. */
-function judgeJob(facts: PullFacts, remaining: Finding[], since: string | null): Verification {
+/** v2: a job's verification: by the fresh diagnosis (`fix` null), or by the first decided run since the fix. */
+function judgeJob(facts: PullFacts, remaining: Finding[], fix: SinceFix | null): Verification {
   const base = { revision: null, state: { provisioningState: null, runningState: null, healthState: null }, remaining };
-  if (since === null) {
+  if (fix === null) {
     return { ...base, outcome: remaining.some((f) => f.severity === "error") ? "unresolved" : "resolved" };
   }
-  const execution = decidedExecutionSince(facts, since);
+  const execution = decidedExecutionSince(facts, fix);
   if (!execution) return { ...base, outcome: "pending", execution: null };
   return { ...base, outcome: lower(execution.status) === "succeeded" ? "resolved" : "unresolved", execution };
 }
 
 /**
- * Judges a re-read and re-diagnosis (pure). For a job (v2), `since` is when its fix was made: given, the outcome
- * follows the executions since then; absent, the diagnosis.
+ * Judges a re-read and re-diagnosis (pure). For a job (v2), `since` is when its fix was made and `prior` the executions
+ * its read listed: given, the outcome follows the executions since the fix; absent, the diagnosis.
  */
 export function judgeVerification(
   facts: PullFacts,
   findings: readonly Finding[],
-  options: { since?: string | null } = {},
+  options: { since?: string | null; prior?: readonly string[] } = {},
 ): Verification {
   const remaining = findings.filter((f) => f.severity !== "info");
-  if (facts.app.kind === "job") return judgeJob(facts, remaining, options.since ?? null);
+  if (facts.app.kind === "job") {
+    const fix = options.since ? { since: options.since, prior: options.prior ?? [] } : null;
+    return judgeJob(facts, remaining, fix);
+  }
   const { revision, state } = revisionStateOf(facts);
   if (isRunningHealthy(state)) return { outcome: "resolved", revision, state, remaining };
   if (remaining.some((f) => f.severity === "error")) return { outcome: "unresolved", revision, state, remaining };

@@ -43,6 +43,15 @@ export interface ExecutionSummary {
   status: string | null;
 }
 
+/**
+ * v2: what a job's fix did about starting an execution (PULLGUARD_START_JOBS_AFTER_FIX): nothing; one execution started
+ * (its name when ARM's answer gave it); or one to be started by the follow-up once the grant has propagated (`at`).
+ */
+export type JobStartNote =
+  | { status: "none" }
+  | { status: "started"; execution: string | null }
+  | { status: "deferred"; at: string };
+
 export interface NotificationInput {
   /**
    * diagnosis: what a check found; fixed: PullGuard applied changes and will verify; resolved / unresolved: the
@@ -64,6 +73,8 @@ export interface NotificationInput {
   at: string;
   /** v2: a job's newest failed execution (null: none failed, or not read); absent for a container app. */
   lastFailedExecution?: ExecutionSummary | null;
+  /** v2, a job's "fixed" message: whether an execution was started (absent: none). */
+  jobStart?: JobStartNote;
 }
 
 /** v2: which kind of workload the message is about, from its ID ("app" for any other shape). */
@@ -175,8 +186,29 @@ function jobHeadline(input: NotificationInput): string {
 }
 
 /**
- * v2: a job's explanation. Nothing is restarted and no execution is started after a fix (pull-path.md "Workloads:
- * apps and jobs"): the next execution pulls with it; verification is a fresh diagnosis.
+ * v2: what a job's "fixed" message says happened after the writes: nothing restarts a job (pull-path.md "Workloads:
+ * apps and jobs"); an execution is started only with PULLGUARD_START_JOBS_AFTER_FIX, at once or, after a grant, once
+ * it has propagated (`jobStart`).
+ */
+function jobFixedExplanation(start: JobStartNote | undefined): string {
+  const changed = "PullGuard changed what its policy allows.";
+  switch (start?.status ?? "none") {
+    case "started": {
+      const name = start?.status === "started" && start.execution ? ` (${start.execution})` : "";
+      return `${changed} Nothing was restarted; it started one execution of the job${name} to pull with the fix (PULLGUARD_START_JOBS_AFTER_FIX). A follow-up says whether it can.`;
+    }
+    case "deferred": {
+      const at = start?.status === "deferred" ? displayTime(start.at) : "";
+      return `${changed} Nothing was restarted and no execution was started yet: once the grant has propagated (${at}) PullGuard starts one execution of the job to pull with the fix (PULLGUARD_START_JOBS_AFTER_FIX). A follow-up says whether it can.`;
+    }
+    default:
+      return `${changed} Nothing was restarted and no execution was started: the job's next execution pulls with the fix. A follow-up says whether it can.`;
+  }
+}
+
+/**
+ * v2: a job's explanation. Nothing is restarted after a fix, and an execution is started only when a person switched
+ * that on (jobFixedExplanation); verification is a fresh diagnosis, then the next run.
  */
 function jobExplanation(input: NotificationInput): string {
   switch (input.kind) {
@@ -189,7 +221,7 @@ function jobExplanation(input: NotificationInput): string {
       }
       return "Every image of the job can be pulled with its managed identity.";
     case "fixed":
-      return "PullGuard changed what its policy allows. Nothing was restarted and no execution was started: the job's next execution pulls with the fix. A follow-up says whether it can.";
+      return jobFixedExplanation(input.jobStart);
     case "resolved":
       return "Verification passed: a fresh diagnosis finds nothing that blocks the job's pull. Nothing else to do.";
     case "unresolved":

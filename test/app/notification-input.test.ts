@@ -32,6 +32,43 @@ describe("notification input of a job", () => {
     });
   });
 
+  it("a job's fixed notification says whether an execution was started, deferred, or not", () => {
+    const facts = asJob(CASES["pull-role-missing"]());
+    const context = appContextOf(facts);
+    const start = { kind: "start-job-execution" as const, target: JOB_ID, reason: "role-assignment-propagating" };
+    const fixed = (applied: unknown[], skipped: unknown[] = []) =>
+      fixedNotification(context, diagnose(facts), applied as never, { source: "alert" }, AT, skipped as never).jobStart;
+    expect(fixed([])).toEqual({ status: "none" });
+    expect(fixed([{ ...start, decision: "apply", result: "done", execution: "checkout-nightly-x1" }])).toEqual({
+      status: "started",
+      execution: "checkout-nightly-x1",
+    });
+    expect(fixed([{ ...start, decision: "apply", result: "done" }])).toEqual({ status: "started", execution: null });
+    // A start that failed started nothing.
+    expect(fixed([{ ...start, decision: "apply", result: "failed" }])).toEqual({ status: "none" });
+    const later = "2026-11-22T12:10:00.000Z";
+    expect(fixed([], [{ ...start, decision: "apply", notBefore: later, why: "waits" }])).toEqual({
+      status: "deferred",
+      at: later,
+    });
+    // Report-only (a Schedule job) or already due: nothing will start it later.
+    expect(fixed([], [{ ...start, decision: "report-only", notBefore: later, why: "x" }])).toEqual({ status: "none" });
+    expect(fixed([], [{ ...start, decision: "apply", notBefore: "2026-11-22T11:59:00.000Z", why: "budget" }])).toEqual({
+      status: "none",
+    });
+  });
+
+  it("an app's fixed notification has no jobStart", () => {
+    const fixed = fixedNotification(
+      appContextOf(CASES["pull-role-missing"]()),
+      diagnose(CASES["pull-role-missing"]()),
+      [],
+      { source: "alert" },
+      AT,
+    );
+    expect("jobStart" in fixed).toBe(false);
+  });
+
   it("a job whose executions all succeeded, or were not read: null", () => {
     const facts = asJob(CASES["pull-role-missing"]());
     facts.executions = {

@@ -223,6 +223,17 @@ describe("followUpStart: the start a fix deferred while its grant propagated", (
     expect(followUpStart(manual(), [], on, { since: null, startAfter: DEFERRED.startAfter })).toBeNull();
   });
 
+  it("a run the fix's read listed (prior) is no start since the fix, even dated after it by ARM's clock", () => {
+    const skewed = jobFacts({
+      triggerType: "Manual",
+      executions: [{ name: "dev01", status: "Failed", startTime: "2026-11-22T12:00:03.000Z", endTime: null }],
+    });
+    expect(followUpStart(skewed, [], on, DEFERRED)).toBeNull();
+    expect(followUpStart(skewed, [], on, { ...DEFERRED, prior: ["dev01"] })).toMatchObject({
+      kind: "start-job-execution",
+    });
+  });
+
   it("needs the switch, fix mode, a Manual trigger, readable executions and no error left", () => {
     expect(followUpStart(manual(), [], policy(), DEFERRED)).toBeNull();
     expect(followUpStart(manual(), [], policy({ startJobsAfterFix: true, mode: "report" }), DEFERRED)).toBeNull();

@@ -8,7 +8,9 @@ import {
   JOB_FOLLOW_UP_MAX_SECONDS,
   JOB_RUN_GRACE_SECONDS,
   jobFollowUpDelaySeconds,
+  MAX_PRIOR_EXECUTIONS,
   parseVerificationMessage,
+  priorExecutionNames,
 } from "../../src/core/verification-message.js";
 import { judgeVerification } from "../../src/core/verification-outcome.js";
 import { APP_ID, facts, finding, JOB_ID, jobFacts } from "./builders.js";
@@ -91,6 +93,50 @@ describe("a job's follow-up: the executions since the fix", () => {
   });
 });
 
+describe("a job's follow-up when ARM's clock runs ahead of PullGuard's (clock skew)", () => {
+  // The developer's run was listed when the fix read the job; ARM dated it 3 seconds after PullGuard's fix time.
+  const skewed: JobExecutionFacts = { ...run("Failed", "2026-11-22T12:00:03Z"), name: "adhoc-export-dev01" };
+
+  it("without the names the fix's read listed, the skewed run passes for the first run since the fix", () => {
+    expect(judgeVerification(jobFacts({ executions: [skewed] }), [], { since: FIXED_AT }).outcome).toBe("unresolved");
+  });
+
+  it("a run the fix's read listed is never since the fix, whatever its startTime: pending", () => {
+    const v = judgeVerification(jobFacts({ executions: [skewed] }), [], { since: FIXED_AT, prior: [skewed.name] });
+    expect(v).toMatchObject({ outcome: "pending", execution: null });
+  });
+
+  it("a run that was not listed (one PullGuard or the schedule started since) still counts", () => {
+    const started: JobExecutionFacts = { ...run("Succeeded", "2026-11-22T12:00:05Z"), name: "adhoc-export-pg001" };
+    const v = judgeVerification(jobFacts({ executions: [started, skewed] }), [], {
+      since: FIXED_AT,
+      prior: [skewed.name.toUpperCase()],
+    });
+    expect(v).toMatchObject({ outcome: "resolved", execution: { name: "adhoc-export-pg001" } });
+  });
+
+  it("the names a fix carries: listed runs whose startTime is within the skew allowance of the fix, after it, or none", () => {
+    const executions = [
+      { ...run("Running", "2026-11-22T12:00:03Z"), name: "ahead" },
+      { ...run("Failed", "2026-11-22T11:58:00Z"), name: "just-before" },
+      { ...run("Failed", null), name: "undated" },
+      { ...run("Failed", "2026-11-22T02:00:00Z"), name: "last-night" },
+    ];
+    expect(priorExecutionNames(jobFacts({ executions }), FIXED_AT)).toEqual(["ahead", "just-before", "undated"]);
+    expect(priorExecutionNames(facts(), FIXED_AT)).toEqual([]);
+  });
+
+  it("at most MAX_PRIOR_EXECUTIONS names, the newest", () => {
+    const many = Array.from({ length: MAX_PRIOR_EXECUTIONS + 5 }, (_, i) => ({
+      ...run("Failed", new Date(Date.parse(FIXED_AT) - i * 1000).toISOString()),
+      name: `run-${i}`,
+    }));
+    const names = priorExecutionNames(jobFacts({ executions: many }), FIXED_AT);
+    expect(names).toHaveLength(MAX_PRIOR_EXECUTIONS);
+    expect(names[0]).toBe("run-0");
+  });
+});
+
 describe("when a job's follow-up is due", () => {
   const fixedAt = new Date("2026-11-22T12:00:00.000Z");
   const delay = (f: ReturnType<typeof jobFacts>, startedExecution = false) =>
@@ -154,6 +200,20 @@ describe("the verification message of a job", () => {
     const bad = parseVerificationMessage({ ...message, startAfter: "in ten minutes" });
     expect(bad.ok).toBe(false);
     expect(bad.ok ? "" : bad.reason).toMatch(/^invalid verification message: startAfter: /);
+  });
+
+  it("carries the executions the fix's read listed (priorExecutions), bounded in number and length", () => {
+    const withPrior = { ...message, priorExecutions: ["adhoc-export-dev01"] };
+    expect(parseVerificationMessage(withPrior)).toEqual({ ok: true, message: withPrior });
+    const tooMany = Array.from({ length: MAX_PRIOR_EXECUTIONS + 1 }, (_, i) => `run-${i}`);
+    expect(parseVerificationMessage({ ...message, priorExecutions: tooMany })).toEqual({
+      ok: false,
+      reason: `invalid verification message: priorExecutions: at most ${MAX_PRIOR_EXECUTIONS} execution names`,
+    });
+    const empty = parseVerificationMessage({ ...message, priorExecutions: [""] });
+    expect(empty.ok ? "" : empty.reason).toMatch(/^invalid verification message: priorExecutions\.0: /);
+    const long = parseVerificationMessage({ ...message, priorExecutions: ["x".repeat(261)] });
+    expect(long.ok).toBe(false);
   });
 
   it("an app's message needs no fix time, as before", () => {

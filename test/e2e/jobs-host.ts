@@ -36,10 +36,13 @@ export interface JobWorld {
   [key: string]: unknown;
 }
 
-/** A job world (test/fixtures/worlds/jobs) moved to the present: every time in it shifted by the same amount. */
-export function presentJobWorld(name: string, at: Date = new Date()): JobWorld {
+/**
+ * A job world (test/fixtures/worlds/jobs) moved to the present: every time in it shifted by the same amount, its
+ * `now` (the emulator's clock, ARM's) `armAheadMs` ahead of the system clock.
+ */
+export function presentJobWorld(name: string, at: Date = new Date(), armAheadMs = ARM_CLOCK_AHEAD_MS): JobWorld {
   const world = JSON.parse(readFileSync(join(JOB_WORLDS, name), "utf8")) as JobWorld;
-  return movedTo(world, new Date(at.getTime() + ARM_CLOCK_AHEAD_MS));
+  return movedTo(world, new Date(at.getTime() + armAheadMs));
 }
 
 /** A deep copy of `world` whose `now` is `now`, every other ISO time moved by as much. */

@@ -6,7 +6,7 @@
  * PULLGUARD_START_JOBS_AFTER_FIX=true; without it, none.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Host, httpRequest, invocation, useFunctionHost } from "../functions/harness.js";
+import { cardText, type Host, httpRequest, invocation, useFunctionHost } from "../functions/harness.js";
 import { executionsOf, jobDeveloper, presentJobWorld, pullGuardWrites, useFollowUpRecorder } from "./jobs-host.js";
 
 const SUB = "3f2b8c61-5d0e-4c7a-9a41-2e6f0b7d9c11";
@@ -29,9 +29,15 @@ const FIX: Record<string, { write: RegExp }> = {
   "manual-job-abac-mode-legacy-role-only.json": { write: GRANT },
 };
 
-async function open(world: string, startJobs: boolean): Promise<Host> {
+/**
+ * How far ARM's clock (the emulator's) runs ahead of the function app's in the skew case: a few seconds, more than
+ * the time from the developer's start to the fix, so that the run that failed before the fix is dated after it.
+ */
+const SKEWED_ARM_AHEAD_MS = 15_000;
+
+async function open(world: string, startJobs: boolean, armAheadMs?: number): Promise<Host> {
   recorder.clear();
-  return harness.open(presentJobWorld(world), {
+  return harness.open(presentJobWorld(world, new Date(), armAheadMs), {
     env: {
       AzureWebJobsStorage: recorder.connectionString,
       PULLGUARD_START_JOBS_AFTER_FIX: startJobs ? "true" : undefined,
@@ -91,6 +97,58 @@ describe("v2: a manual job's pull-failure alert → onPullFailureAlert", () => {
       host.emulator.clock.advance(EXECUTION_MS);
       expect(await executionsOf(host, JOB)).toEqual(before);
       expect(host.sink.received).toHaveLength(1);
+      expect(cardText(host.sink.received[0] ?? {})).toContain(
+        "Nothing was restarted and no execution was started: the job's next execution pulls with the fix.",
+      );
+
+      // The action group retries within the grant's 10 minutes: nothing is written, and no one is told again (a
+      // grant PullGuard made, still propagating, is all that is left: its fix's message and follow-up cover it).
+      const again = await post(alert);
+      expect(again.jsonBody).toMatchObject({ outcome: "handled", apps: [{ appId: JOB, writes: 0 }] });
+      if (FIX[world]?.write === GRANT) {
+        expect(again.jsonBody).toMatchObject({
+          apps: [{ verdict: "degraded", action: expect.stringMatching(/^quiet: only grants PullGuard made/) }],
+        });
+      }
+      expect(pullGuardWrites(host)).toEqual(writes);
+      expect(host.sink.received).toHaveLength(1);
+    });
+
+    it(`${world}: ARM's clock ahead of PullGuard's: the failed run before the fix is not judged as the run after it`, async () => {
+      const host = await open(world, false, SKEWED_ARM_AHEAD_MS);
+      const { execution, alert } = await failedStart(host);
+      const response = await post(alert);
+      expect(response.jsonBody).toMatchObject({ outcome: "handled", apps: [{ appId: JOB, action: "fixed" }] });
+      const [followUp] = recorder.queued();
+      if (!followUp) throw new Error("no follow-up was queued");
+      // ARM dated the developer's failed run after PullGuard's fix time: the skew this case is about.
+      const failed = [...host.emulator.state.resources.values()].find(
+        (r) => r.type === "Microsoft.App/jobs/executions" && r.name === execution,
+      );
+      expect(Date.parse(String(failed?.properties?.startTime))).toBeGreaterThan(
+        Date.parse(String(followUp.message.fixedAt)),
+      );
+      const notified = host.sink.received.length;
+
+      // The follow-up: the only run is the one that failed before the fix; nothing has run since: pending, told to no one.
+      await recorder.makeVisible(followUp);
+      const [first] = await host.receiveVerifications(1);
+      const pending = await harness.handlers.verifyFix(first, invocation("verifyFix").context);
+      expect(pending).toMatchObject({ outcome: "handled", apps: [{ appId: JOB, action: "verification-rescheduled" }] });
+      expect(host.sink.received).toHaveLength(notified);
+
+      // Once any grant has propagated the developer starts the job again; that run Succeeds and the next look says so.
+      host.emulator.clock.advance(11 * 60_000);
+      const again = await jobDeveloper(host, SUB).start(JOB);
+      host.emulator.clock.advance(EXECUTION_MS);
+      expect((await executionsOf(host, JOB))[again]).toBe("Succeeded");
+      const next = recorder.queued().at(-1);
+      if (!next || next === followUp) throw new Error("the follow-up was not rescheduled");
+      await recorder.makeVisible(next);
+      const [second] = await host.receiveVerifications(1);
+      const resolved = await harness.handlers.verifyFix(second, invocation("verifyFix").context);
+      expect(resolved).toMatchObject({ outcome: "handled", apps: [{ appId: JOB, action: "verified: resolved" }] });
+      expect(host.sink.received).toHaveLength(notified + 1);
     });
 
     it(`${world}: with PULLGUARD_START_JOBS_AFTER_FIX=true exactly one execution is started, and it Succeeds`, async () => {
@@ -110,6 +168,18 @@ describe("v2: a manual job's pull-failure alert → onPullFailureAlert", () => {
       const [followUp] = recorder.queued();
       if (!followUp) throw new Error("no follow-up was queued");
       const startAfter = followUp.message.startAfter;
+      // The "fixed" notification says what happened to the start: one started (named), or one due once propagated.
+      const [fixed] = host.sink.received.map((card) => cardText(card));
+      if (deferred) {
+        expect(fixed).toContain(
+          "no execution was started yet: once the grant has propagated (" +
+            `${String(startAfter).slice(0, 16).replace("T", " ")} UTC) PullGuard starts one execution of the job`,
+        );
+      } else {
+        const [name = ""] = Object.keys(await executionsOf(host, JOB)).filter((n) => !(n in before));
+        expect(fixed).toContain(`it started one execution of the job (${name}) to pull with the fix`);
+      }
+      expect(fixed).not.toContain("no execution was started:");
       if (deferred) {
         // The start waits until the grant has propagated: the follow-up, due then, makes it (main e43b218).
         expect(pullGuardWrites(host)).toEqual([expect.stringMatching(GRANT)]);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { httpRequest, invocation, readWorld, useFunctionHost, writesBy } from "../functions/harness.js";
+import { movedTo } from "./jobs-host.js";
 
 interface Expectation {
   app: string;
@@ -68,7 +69,8 @@ describe("HTTP check against the emulator", () => {
   }
 
   it("POST fix:true on the broken world: fixed, revision healthy; then GET says healthy and POST again writes nothing", async () => {
-    const world = readWorld("pull-role-missing.json");
+    // Moved to the present, so that the grant's 10 minutes are still running when it is asked again.
+    const world = movedTo(readWorld("pull-role-missing.json") as Record<string, unknown> & { now: string }, new Date());
     const expected = world.expect as Expectation;
     const host = await harness.open(world);
 
@@ -85,8 +87,15 @@ describe("HTTP check against the emulator", () => {
     );
 
     const writes = writesBy(host);
+    const notified = host.sink.received.length;
     const again = await post(expected.app, true);
     expect(again.status).toBe(200);
     expect(writesBy(host)).toBe(writes);
+    // Within the grant's 10 minutes all that is left is PullGuard's own grant, propagating: no new notification.
+    expect(again.jsonBody).toMatchObject({
+      before: { verdict: "degraded" },
+      action: expect.stringMatching(/^quiet: only grants PullGuard made/),
+    });
+    expect(host.sink.received).toHaveLength(notified);
   });
 });

@@ -53,6 +53,45 @@ describe("a job's message words", () => {
   });
 });
 
+describe('a job\'s "fixed" message says what happened to the start (PULLGUARD_START_JOBS_AFTER_FIX)', () => {
+  const fixedJob = asJob(fixedNotification);
+  const cases: Array<[string, NotificationInput, string]> = [
+    [
+      "nothing started",
+      { ...fixedJob, jobStart: { status: "none" } },
+      "Nothing was restarted and no execution was started: the job's next execution pulls with the fix.",
+    ],
+    [
+      "one execution started, named",
+      { ...fixedJob, jobStart: { status: "started", execution: "orders-nightly-k3v9x2" } },
+      "it started one execution of the job (orders-nightly-k3v9x2) to pull with the fix (PULLGUARD_START_JOBS_AFTER_FIX).",
+    ],
+    [
+      "one execution started, its name unknown",
+      { ...fixedJob, jobStart: { status: "started", execution: null } },
+      "it started one execution of the job to pull with the fix (PULLGUARD_START_JOBS_AFTER_FIX).",
+    ],
+    [
+      "one execution to be started once the grant has propagated",
+      { ...fixedJob, jobStart: { status: "deferred", at: "2026-11-22T12:10:00.000Z" } },
+      "no execution was started yet: once the grant has propagated (2026-11-22 12:10 UTC) PullGuard starts one execution of the job",
+    ],
+  ];
+
+  it.each(cases)("%s: Teams, Slack and the webhook say it", (_, input, words) => {
+    expect(explanation(input)).toContain(words);
+    expect(allText(teamsCard(input).body)).toContain(words);
+    expect(allText(slackMessage(input).blocks)).toContain(words);
+    expect(webhookPayload(input).data.summary).toContain(words);
+  });
+
+  it("only the message that started (or will start) one says so; no jobStart says nothing started", () => {
+    const [, started] = cases[1] ?? [];
+    expect(explanation(started as NotificationInput)).not.toContain("no execution was started");
+    expect(explanation(fixedJob)).toContain("no execution was started:");
+  });
+});
+
 describe("a job's message in each channel", () => {
   it.each(jobOutcomes)("Teams, %s: a Job row and the last failed execution", (_, input) => {
     const card = teamsCard(input);
