@@ -54,6 +54,44 @@ interface Run {
   environments(subscriptionId: string): Promise<void>;
 }
 
+/** A sweep's run: every read shared; each subscription's environments listed once and seeded as reads. */
+function sweepRun(clients: AzureClients): Run {
+  const shared = createSharedReads();
+  const listed = new Map<string, Promise<void>>();
+  return {
+    shared,
+    sweep: true,
+    environments(subscriptionId) {
+      const key = subscriptionId.toLowerCase();
+      let done = listed.get(key);
+      if (!done) {
+        done = listEnvironments(clients.containerApps(subscriptionId)).then(
+          (items) => {
+            for (const e of items) if (e.id) shared.seed(`environment:${e.id}`, found(environmentFactsFrom(e)));
+          },
+          // Not listed (no Reader on the subscription, a transient failure): each environment is read by itself.
+          () => undefined,
+        );
+        listed.set(key, done);
+      }
+      return done;
+    },
+  };
+}
+
+/** An event's run: reads shared with the events whose change happened before each read started (fresh-looks.ts). */
+function eventRun(freshReads: ReturnType<typeof createFreshLooks>, since: Date | null): Run {
+  return {
+    shared: {
+      once: async (key, read) => (await freshReads.after(key.toLowerCase(), since, read)).value,
+      seed: () => undefined,
+      has: () => false,
+    },
+    sweep: false,
+    environments: async () => undefined,
+  };
+}
+
 export function createAzureAccess(backend: Backend, now: () => Date): AzureAccess {
   const clients = createAzureClients({
     credential: backend.credential,
@@ -63,42 +101,6 @@ export function createAzureAccess(backend: Backend, now: () => Date): AzureAcces
   const runs = new AsyncLocalStorage<Run>();
   /** The reads events share, each answering the events whose change happened before it started. */
   const freshReads = createFreshLooks({ now });
-
-  function sweepRun(): Run {
-    const shared = createSharedReads();
-    const listed = new Map<string, Promise<void>>();
-    return {
-      shared,
-      sweep: true,
-      environments(subscriptionId) {
-        const key = subscriptionId.toLowerCase();
-        let done = listed.get(key);
-        if (!done) {
-          done = listEnvironments(clients.containerApps(subscriptionId)).then(
-            (items) => {
-              for (const e of items) if (e.id) shared.seed(`environment:${e.id}`, found(environmentFactsFrom(e)));
-            },
-            // Not listed (no Reader on the subscription, a transient failure): each environment is read by itself.
-            () => undefined,
-          );
-          listed.set(key, done);
-        }
-        return done;
-      },
-    };
-  }
-
-  function eventRun(since: Date | null): Run {
-    return {
-      shared: {
-        once: async (key, read) => (await freshReads.after(key.toLowerCase(), since, read)).value,
-        seed: () => undefined,
-        has: () => false,
-      },
-      sweep: false,
-      environments: async () => undefined,
-    };
-  }
 
   return {
     clients,
@@ -143,6 +145,6 @@ export function createAzureAccess(backend: Backend, now: () => Date): AzureAcces
     listRegistries: (subscriptionId) => listRegistrySummaries(clients.containerRegistry(subscriptionId)),
     arm: (subscriptionId) => armTransportFor(clients, subscriptionId),
     inRun: (work, options) =>
-      runs.run(options && "since" in options ? eventRun(options.since ?? null) : sweepRun(), work),
+      runs.run(options && "since" in options ? eventRun(freshReads, options.since ?? null) : sweepRun(clients), work),
   };
 }
