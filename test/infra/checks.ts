@@ -880,7 +880,13 @@ export function checkEventSubscription(files: BicepFiles, facts: EventFacts): st
   }
   if (new Set(operations).size !== operations.length)
     problems.push(`${path}: the operation filter lists a value twice`);
-  if (operations.length > 25) problems.push(`${path}: StringIn takes at most 25 values`);
+  // Event Grid: "25 advanced filters and 25 filter values across all the filters per Event Grid subscription"
+  // (learn.microsoft.com/azure/event-grid/event-filtering, "Limitations"): a second filter would not make room.
+  if (operations.length > 25) {
+    problems.push(
+      `${path}: an Event Grid subscription takes at most 25 filter values across all its advanced filters; found ${operations.length}`,
+    );
+  }
 
   const attempts = Number(at(["retryPolicy", "maxDeliveryAttempts"]));
   const ttl = Number(at(["retryPolicy", "eventTimeToLiveInMinutes"]));

@@ -21,7 +21,8 @@ describe("the Event Grid subscription", () => {
   });
 
   it("near miss: an operation the code does not handle fails", () => {
-    // Swapped rather than added: the filter holds 25 values, StringIn's most (a 26th fails a check of its own).
+    // Swapped rather than added: the filter holds 25 values, an Event Grid subscription's most across all its filters
+    // (a 26th fails a check of its own).
     const broken = mutate(
       files,
       SUB,
@@ -39,6 +40,20 @@ describe("the Event Grid subscription", () => {
     const facts = { ...eventFacts, watchedOperations: [...WATCHED_OPERATIONS, "Microsoft.App/jobs/stop/action"] };
     expect(checkEventSubscription(files, facts)).toEqual([
       expect.stringContaining('missing ["Microsoft.App/jobs/stop/action"]'),
+    ]);
+  });
+
+  it("near miss: a 26th operation, even one the code watches, exceeds Event Grid's 25 filter values", () => {
+    const added = "Microsoft.App/jobs/stop/action";
+    const facts = { ...eventFacts, watchedOperations: [...WATCHED_OPERATIONS, added] };
+    const broken = mutate(
+      files,
+      SUB,
+      "            'Microsoft.App/jobs/start/action'\n",
+      `            'Microsoft.App/jobs/start/action'\n            '${added}'\n`,
+    );
+    expect(checkEventSubscription(broken, facts)).toEqual([
+      expect.stringContaining("at most 25 filter values across all its advanced filters; found 26"),
     ]);
   });
 
