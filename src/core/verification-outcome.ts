@@ -117,7 +117,9 @@ export function decidedExecutionSince(facts: PullFacts, fix: SinceFix): JobExecu
 function judgeJob(facts: PullFacts, remaining: Finding[], fix: SinceFix | null): Verification {
   const base = { revision: null, state: { provisioningState: null, runningState: null, healthState: null }, remaining };
   if (fix === null) {
-    return { ...base, outcome: remaining.some((f) => f.severity === "error") ? "unresolved" : "resolved" };
+    if (remaining.some((f) => f.severity === "error")) return { ...base, outcome: "unresolved" };
+    // A diagnosis that could not read a fact is no evidence of a fix: check-incomplete is never a pass (cli.md).
+    return { ...base, outcome: remaining.some((f) => f.code === "check-incomplete") ? "pending" : "resolved" };
   }
   const execution = decidedExecutionSince(facts, fix);
   if (!execution) return { ...base, outcome: "pending", execution: null };

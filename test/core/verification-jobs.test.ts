@@ -35,6 +35,12 @@ describe("a job's verification right after its fix: the fresh diagnosis", () => 
     });
   });
 
+  it("pending, never resolved, when the fresh diagnosis could not read a fact (check-incomplete is never a pass)", () => {
+    const incomplete = finding("check-incomplete", { severity: "warning" });
+    const v = judgeVerification(jobFacts(), [incomplete]);
+    expect([v.outcome, v.remaining]).toEqual(["pending", [incomplete]]);
+  });
+
   it("unresolved with the cause when an error remains, whatever the executions say", () => {
     const error = finding("pull-role-missing");
     const v = judgeVerification(jobFacts({ executions: [run("Succeeded", "2026-11-22T12:01:00Z")] }), [error]);
