@@ -6,6 +6,7 @@
  * made from facts it read (stepFor), no write applied twice, every applied write audited with its true outcome
  * (effectFailures).
  */
+import { RestError } from "@azure/core-rest-pipeline";
 import { createRestartFollowUp, type FixResult, fixApp, type VerificationMode } from "../../src/app/fix-app.js";
 import { INVOCATION_MS } from "../../src/app/runtime.js";
 import type { VerifyDeps } from "../../src/app/verify.js";
@@ -117,6 +118,8 @@ export interface RunRecord {
   writes: SentRequest[];
   finals: string[];
   crashes: string[];
+  /** The suite's oracle (Scenario.healthy) when the run ended. */
+  healthyAfter?: boolean;
 }
 
 export interface Figures {
@@ -169,6 +172,11 @@ export interface ScenarioOptions {
   path?: "schedule" | "wait";
   /** The write routes a lost reply is counted under (figures.lostByRoute). */
   writeRoutes: readonly Route[];
+  /**
+   * The queue refuses this message (a 503 from the storage queue's output): the invocation fails and the platform
+   * delivers its input again. Absent: the queue always takes the message.
+   */
+  queueRefuses?: (message: VerificationMessage) => boolean;
 }
 
 /** The app's latest revision runs, as the emulator holds it (read-only). */
@@ -249,6 +257,9 @@ export class Scenario {
     const now = () => this.emulator.clock.now();
     return {
       schedule: async (message: VerificationMessage, delaySeconds: number) => {
+        if (this.options.queueRefuses?.(message)) {
+          throw new RestError("The server is busy (the verification queue).", { statusCode: 503 });
+        }
         this.queue.push({ message, visibleAt: now().getTime() + delaySeconds * 1000, dequeues: 0 });
         return `m${this.queue.length}`;
       },
@@ -294,6 +305,7 @@ export class Scenario {
     }
     await this.drainQueue(record, readFacts, trigger);
     record.writes = this.access.arm.sent.slice(from).filter((r) => r.method !== "GET");
+    record.healthyAfter = this.healthy();
     for (const row of this.audit.entries) if (row.outcome === "unknown") this.unknownRows.add(row.id);
     if (process.env.PULLGUARD_CHAOS_SEEDS) this.show(record);
     this.figures.writes += record.writes.filter((w) => typeof w.status === "number" && w.status < 300).length;

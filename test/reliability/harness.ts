@@ -120,7 +120,9 @@ export function productAccess(emulator: Emulator, retryOptions: PipelineRetryOpt
         dataPlaneRetryOptions: retryOptions,
       }),
     arm: recordingTransport(armTransportFor(clients, subscription), (url) => {
-      const resource = emulator.getResource(new URL(url).pathname.replace(/\/{2,}/g, "/"));
+      // A job's start (POST <job>/start) acts on the job: its `before` is the job, as the forbidden list reads it.
+      const path = new URL(url).pathname.replace(/\/{2,}/g, "/").replace(/(\/jobs\/[^/]+)\/start$/i, "$1");
+      const resource = emulator.getResource(path);
       return resource ? structuredClone(resource) : null;
     }),
   };
