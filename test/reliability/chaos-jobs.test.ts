@@ -20,10 +20,10 @@ import type { FaultRule } from "../../tools/emulator/faults.js";
 import type { Emulator } from "../../tools/emulator/index.js";
 import { executionsOf } from "../../tools/emulator/job-executions.js";
 import { evaluateRevision } from "../../tools/emulator/pull.js";
+import { exactlyOnceFailures } from "./chaos-checks.js";
 import {
   describeRule,
   effectFaults,
-  exactlyOnceFailures,
   faultSchedule,
   KINDS,
   lower,

@@ -29,10 +29,10 @@ import { diagnose } from "../../src/core/diagnose.js";
 import { ACR_PULL_ROLE } from "../../src/core/forbidden.js";
 import type { FaultRule } from "../../tools/emulator/faults.js";
 import type { Emulator } from "../../tools/emulator/index.js";
+import { exactlyOnceFailures } from "./chaos-checks.js";
 import {
   describeRule,
   effectFaults,
-  exactlyOnceFailures,
   faultSchedule,
   KINDS,
   newFigures,
