@@ -181,8 +181,19 @@ function jobHeadline(input: NotificationInput): string {
     case "resolved":
       return `Job ${input.appName} can pull again`;
     case "unresolved":
-      return `Job ${input.appName} still cannot pull after the fix`;
+      return pullPathClean(input)
+        ? `Job ${input.appName}'s next execution failed after the fix`
+        : `Job ${input.appName} still cannot pull after the fix`;
   }
+}
+
+/**
+ * v2: a job's run since the fix Failed, yet the fresh diagnosis finds no error on the pull path. An execution's status
+ * carries no reason (Jobs.json `JobExecution`: status, times, template), so the run may have failed at its own work,
+ * not at the pull: the message must not claim the pull still fails.
+ */
+function pullPathClean(input: NotificationInput): boolean {
+  return !input.findings.some((f) => f.severity === "error");
 }
 
 /**
@@ -225,6 +236,13 @@ function jobExplanation(input: NotificationInput): string {
     case "resolved":
       return "Verification passed: a fresh diagnosis finds nothing that blocks the job's pull. Nothing else to do.";
     case "unresolved":
+      if (pullPathClean(input)) {
+        // `az containerapp job logs show --execution` (with `--container`): the command the Azure CLI gives a job's
+        // logs, as public runbooks use it to read one execution.
+        const group = workloadIdOf(input.appId)?.resourceGroup ?? "<group>";
+        const execution = input.lastFailedExecution?.name ?? "<execution>";
+        return `Its execution since the fix failed, but a fresh diagnosis finds nothing that blocks the pull: the run may have failed at its own work. Read that execution's logs: az containerapp job logs show --name ${input.appName} --resource-group ${group} --execution ${execution} --container <container>.`;
+      }
       return "Verification failed: the job still cannot pull its image. A person needs to act on what is left below.";
   }
 }

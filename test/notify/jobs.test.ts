@@ -47,6 +47,17 @@ describe("a job's message words", () => {
     );
   });
 
+  it("unresolved with a clean pull path: the run failed, not necessarily the pull; the way to its logs", () => {
+    const failedRun = { ...asJob(ALL_OUTCOMES.unresolved), findings: [] };
+    expect(headline(failedRun)).toBe("Job orders-nightly's next execution failed after the fix");
+    expect(explanation(failedRun)).toBe(
+      "Its execution since the fix failed, but a fresh diagnosis finds nothing that blocks the pull: the run may have failed at its own work. Read that execution's logs: az containerapp job logs show --name orders-nightly --resource-group rg-shop --execution orders-nightly-29304000 --container <container>.",
+    );
+    // An error still found: the pull itself still fails, said as before.
+    expect(ALL_OUTCOMES.unresolved.findings.some((f) => f.severity === "error")).toBe(true);
+    expect(headline(asJob(ALL_OUTCOMES.unresolved))).toBe("Job orders-nightly still cannot pull after the fix");
+  });
+
   it("an app's words are unchanged", () => {
     expect(headline(brokenDiagnosis)).toBe("orders-api cannot pull its image");
     expect(explanation(fixedNotification)).toContain("restarted the failing revision");
