@@ -25,6 +25,7 @@ import type { AppSummary } from "./app-summary.js";
 import { looksUnhealthy } from "./app-summary.js";
 import { previousCronTime } from "./cron.js";
 import type { JobExecutionFacts } from "./facts.js";
+import { executionsPullFailure, isPullFailure, newestEndedExecution } from "./pull-failure.js";
 
 export type JobSweepLook = "fix" | "read-executions" | "skip";
 
@@ -118,21 +119,16 @@ export function jobSweepLook(job: AppSummary, now: Date, window: SweepWindow): J
   return isJobsTurn(job.id, window) ? "read-executions" : "skip";
 }
 
-/** Statuses of an execution still under way (pull-path.md v2): it has no outcome yet. */
-const UNDER_WAY = new Set(["running", "processing"]);
-
 /**
- * Whether the job's newest finished execution Failed (the executions newest first, as job-executions.ts returns
- * them). Executions still Running or Processing are passed over: a job that runs every minute always has one under
- * way. Only Failed counts (Stopped is a person's doing; Degraded and Unknown are not read as a pull failure: an
- * assumption, the statuses are listed in the REST spec's JobExecution without their meaning).
+ * Whether the job's newest ended execution failed its pull, or may have (pull-failure.ts `executionsPullFailure`:
+ * executions newest first, as job-executions.ts returns them; one still Running or Processing is passed over). Only
+ * the failed statuses of pull-failure-terms.json count (Stopped is a person's doing; Degraded and Unknown are not read
+ * as a pull failure: an assumption, the statuses are listed in the REST spec's JobExecution without their meaning).
  */
 export function newestExecutionFailed(executions: readonly JobExecutionFacts[]): boolean {
-  return lower(newestFinished(executions)?.status) === "failed";
+  const failure = executionsPullFailure(executions);
+  return failure !== null && isPullFailure(failure.verdict);
 }
-
-const newestFinished = (executions: readonly JobExecutionFacts[]) =>
-  executions.find((e) => !UNDER_WAY.has(lower(e.status)));
 
 /**
  * Whether PullGuard already answered the job's newest finished run: a change of its own that ended `done` (an audit
@@ -148,7 +144,7 @@ export function failureAnswered(
   executions: readonly JobExecutionFacts[],
   changes: ReadonlyArray<{ time: string; outcome: string }>,
 ): boolean {
-  const started = Date.parse(newestFinished(executions)?.startTime ?? "");
+  const started = Date.parse(newestEndedExecution(executions)?.startTime ?? "");
   if (Number.isNaN(started)) return false;
   return changes.some((c) => c.outcome === "done" && Date.parse(c.time) >= started);
 }

@@ -237,18 +237,33 @@ export function revisionPullFailure(r: RevisionFacts): PullFailureVerdict {
 const UNDER_WAY = new Set(["running", "processing"]);
 
 /**
- * v2: the job's counterpart of the failing revision: its newest execution that ended (executions newest first, as
- * `PullFacts.executions` holds them; one still Running or Processing says nothing yet) and what it says. Failed is a
- * possible pull failure of unknown kind (an execution carries no error text in ARM); Succeeded, or any other ending,
- * is not. null for an app, for a job whose executions were not read, and for one with no ended execution.
+ * v2: a job's newest execution that ended (executions newest first, as `PullFacts.executions` and the sweep hold
+ * them): one still Running or Processing says nothing yet, and a job that runs every minute always has one under way.
+ * null when none ended.
+ */
+export function newestEndedExecution(executions: readonly JobExecutionFacts[]): JobExecutionFacts | null {
+  return executions.find((e) => !UNDER_WAY.has(normaliseFailureText(e.status ?? ""))) ?? null;
+}
+
+/**
+ * v2: the job's counterpart of the failing revision: its newest ended execution (`newestEndedExecution`) and what it
+ * says. Failed is a possible pull failure of unknown kind (an execution carries no error text in ARM); Succeeded, or
+ * any other ending, is not. null for an app, for a job whose executions were not read, and for one with no ended
+ * execution.
  *
  * Example: [Running, Failed, Succeeded] → { execution: the Failed one, verdict: unknown ("execution Failed") }.
  */
 export function jobPullFailure(
   facts: Pick<PullFacts, "executions">,
 ): { execution: JobExecutionFacts; verdict: PullFailureVerdict } | null {
-  const executions = isFound(facts.executions) ? facts.executions.items : [];
-  const ended = executions.find((e) => !UNDER_WAY.has(normaliseFailureText(e.status ?? "")));
+  return executionsPullFailure(isFound(facts.executions) ? facts.executions.items : []);
+}
+
+/** `jobPullFailure` over a list of executions, newest first (what a sweep read without the rest of the facts). */
+export function executionsPullFailure(
+  executions: readonly JobExecutionFacts[],
+): { execution: JobExecutionFacts; verdict: PullFailureVerdict } | null {
+  const ended = newestEndedExecution(executions);
   if (!ended) return null;
   return {
     execution: ended,
