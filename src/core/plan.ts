@@ -41,7 +41,7 @@ import { assignmentCovers, PROPAGATION_WINDOW_MS } from "./roles.js";
 import { followsFixes } from "./steps/index.js";
 import { inPhaseOrder, stepDependencies, withoutDuplicates } from "./steps/order.js";
 import { type Draft as StepDraft, workloadWord } from "./steps/step-module.js";
-import { isRunningHealthy, isTerminallyFailed } from "./verification-outcome.js";
+import { isRunningHealthy, isTerminallyFailed, listedByFix, startedSinceFix } from "./verification-outcome.js";
 
 const lower = (s: string): string => s.toLowerCase();
 
@@ -466,14 +466,13 @@ export function followUpStart(
   if (lower(facts.app.trigger?.type ?? "") !== "manual" || findings.some((f) => f.severity === "error")) return null;
   const executions = facts.executions;
   if (!isFound(executions)) return null;
-  const sinceMs = job.since ? Date.parse(job.since) : Number.NaN;
-  // The executions the fix's read listed (`prior`) are not starts since the fix, whatever ARM's clock dated them.
-  const prior = new Set((job.prior ?? []).map((name) => name.toLowerCase()));
-  const started = executions.items.some(
-    (e) =>
-      !prior.has(e.name.toLowerCase()) && (!e.startTime || Number.isNaN(sinceMs) || Date.parse(e.startTime) >= sinceMs),
+  // The executions the fix's read listed (`prior`) are not starts since the fix, whatever ARM's clock dated them; any
+  // other that cannot be dated against the fix counts as begun (never a start on a guess).
+  const since = job.since && !Number.isNaN(Date.parse(job.since)) ? job.since : null;
+  const begun = executions.items.some((e) =>
+    since && e.startTime ? startedSinceFix(e, { since, prior: job.prior ?? [] }) : !listedByFix(e, job.prior),
   );
-  if (started) return null;
+  if (begun) return null;
   const fresh = startNotBefore(facts, findings, []);
   const due = Math.max(Date.parse(job.startAfter), fresh ? Date.parse(fresh) : Number.NEGATIVE_INFINITY);
   const draft: Draft = {

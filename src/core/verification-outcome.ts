@@ -91,9 +91,14 @@ export interface SinceFix {
   prior?: readonly string[];
 }
 
+/** v2: whether the fix's read listed the execution (names compare case-insensitively): it is never a run since then. */
+export function listedByFix(execution: JobExecutionFacts, prior: readonly string[] | undefined): boolean {
+  return prior?.some((name) => name.toLowerCase() === execution.name.toLowerCase()) ?? false;
+}
+
 /** v2: whether an execution may be a run since the fix: not one the fix's read listed, and started at or after `since`. */
 export function startedSinceFix(execution: JobExecutionFacts, fix: SinceFix): boolean {
-  if (fix.prior?.some((name) => name.toLowerCase() === execution.name.toLowerCase())) return false;
+  if (listedByFix(execution, fix.prior)) return false;
   const started = execution.startTime ? Date.parse(execution.startTime) : Number.NaN;
   return !Number.isNaN(started) && started >= Date.parse(fix.since);
 }
