@@ -299,28 +299,26 @@ async function settleLost(
     const error = idempotent
       ? `outcome unknown: ${describeError(step, lost.cause)}`
       : `outcome unknown: ${lost.message}; the re-read cannot tell whether it took effect, and PullGuard never sends it twice: check ${step.target} before you repeat it`;
-    if (idempotent && isTransient(lost.cause) && !run.changed) {
-      await run.deps.audit.settle(run.appId, sending.auditId, {
-        outcome: "unknown",
-        after: null,
-        error,
-        time: run.deps.now(),
-      });
-      throw new TransientApplyError(describeError(step, lost.cause), lost.cause);
-    }
+    if (idempotent && isTransient(lost.cause) && !run.changed)
+      return settleAndRetry(run, step, sending, "unknown", error, lost);
     return settled(run, index, sending, step, { outcome: "unknown", after: null, error });
   }
   const error = `not applied: ${describeError(step, lost.cause)}`;
-  if (isTransient(lost.cause) && !run.changed) {
-    await run.deps.audit.settle(run.appId, sending.auditId, {
-      outcome: "failed",
-      after: null,
-      error,
-      time: run.deps.now(),
-    });
-    throw new TransientApplyError(describeError(step, lost.cause), lost.cause);
-  }
+  if (isTransient(lost.cause) && !run.changed) return settleAndRetry(run, step, sending, "failed", error, lost);
   return settled(run, index, sending, step, { outcome: "failed", after: null, error });
+}
+
+/** A lost write, transient, before anything changed: its intended row gets `outcome`, and the whole apply is retried. */
+async function settleAndRetry(
+  run: Run,
+  step: PlanStep,
+  sending: Sending,
+  outcome: "unknown" | "failed",
+  error: string,
+  lost: WriteOutcomeUnknown,
+): Promise<never> {
+  await run.deps.audit.settle(run.appId, sending.auditId, { outcome, after: null, error, time: run.deps.now() });
+  throw new TransientApplyError(describeError(step, lost.cause), lost.cause);
 }
 
 /** A step that failed: a transient failure before any change is rethrown (a retry of all is safe), else recorded. */
