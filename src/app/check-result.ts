@@ -5,7 +5,7 @@
 import type { ReadStats } from "../core/facts.js";
 import type { Finding, Verdict } from "../core/finding.js";
 import type { PlanStep } from "../core/plan-step.js";
-import { type WorkloadKind, workloadIdOf } from "../core/resource-id.js";
+import { type WorkloadKind, workloadKindOfId } from "../core/resource-id.js";
 
 export interface CheckResult {
   appId: string;
@@ -18,15 +18,10 @@ export interface CheckResult {
 /** cli.md v2: `"kind": "app" | "job"` next to `appId` says which kind of workload the ID names. */
 export type CheckDocument = { appId: string; kind: WorkloadKind } & Omit<CheckResult, "appId">;
 
-/** Which kind of workload a check is about, read off its ID (the one workload-ID parser). */
-export function kindOf(appId: string): WorkloadKind {
-  return workloadIdOf(appId)?.kind ?? "app";
-}
-
 /** The check as cli.md's JSON: `appId`, then `kind`, then the rest. */
 export function checkDocument(result: CheckResult): CheckDocument {
   const { appId, verdict, findings, plan, stats, ...rest } = result;
-  return { appId, kind: kindOf(appId), ...rest, verdict, findings, plan, stats };
+  return { appId, kind: workloadKindOfId(appId), ...rest, verdict, findings, plan, stats };
 }
 
 export interface ScopeCheckResult {

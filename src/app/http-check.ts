@@ -4,11 +4,11 @@
  * about it. Workloads outside the watched subscriptions and the allowlist are refused (OutsideAllowlistError → 403).
  */
 import { isAllowed, policyFromSettings } from "../core/policy.js";
-import { subscriptionOf } from "../core/resource-id.js";
+import { subscriptionOf, workloadKindOfId } from "../core/resource-id.js";
 import { OutsideAllowlistError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { checkApp } from "./check-app.js";
-import { type CheckDocument, checkDocument, kindOf } from "./check-result.js";
+import { type CheckDocument, checkDocument } from "./check-result.js";
 import type { FlowContext } from "./flow-deps.js";
 import type { Trigger } from "./trigger.js";
 
@@ -33,7 +33,7 @@ export async function answerHttpCheck(
   if (!fix) return { ...outcome };
   return {
     appId: fix.appId,
-    kind: kindOf(fix.appId),
+    kind: workloadKindOfId(fix.appId),
     before: checkDocument(fix.before),
     applied: fix.applied,
     skipped: fix.skipped,

@@ -5,7 +5,7 @@ import type { PullFacts } from "../core/facts.js";
 import type { Finding, Verdict } from "../core/finding.js";
 import type { PlanStep } from "../core/plan-step.js";
 import { newestFailedExecution } from "../core/pull-failure.js";
-import { resourceNameOf, workloadIdOf } from "../core/resource-id.js";
+import { resourceNameOf, workloadKindOfId } from "../core/resource-id.js";
 import type {
   ExecutionSummary,
   JobStartNote,
@@ -136,7 +136,7 @@ export function fixedNotification(
   skipped: readonly PlanStep[] = [],
 ): NotificationInput {
   const done = applied.filter((s) => s.result === "done" || s.result === "already-in-place");
-  const job = workloadIdOf(context.appId)?.kind === "job";
+  const job = workloadKindOfId(context.appId) === "job";
   return {
     kind: "fixed",
     ...about(context),

@@ -11,7 +11,7 @@
 import { isRestError } from "@azure/core-rest-pipeline";
 import type { NotFound, Unreadable } from "../core/facts.js";
 import { redact } from "../core/redact.js";
-import { workloadIdOf, workloadNoun } from "../core/resource-id.js";
+import { workloadNounOfId } from "../core/resource-id.js";
 import { workloadLabel } from "../shared/errors.js";
 
 export { AppNotFoundError } from "../shared/errors.js";
@@ -19,9 +19,6 @@ export { AppNotFoundError } from "../shared/errors.js";
 export { isTransient } from "./arm-transport.js";
 
 const MAX_MESSAGE = 300;
-
-/** "job" for a job's ID, else "container app". */
-const noun = (id: string): string => workloadNoun(workloadIdOf(id)?.kind ?? "app");
 
 /**
  * PullGuard's identity may not read the workload itself, a container app or (v2) a job (401/403, or 404
@@ -40,9 +37,9 @@ export class AppUnreadableError extends Error {
       code?.toLowerCase() === "subscriptionnotfound"
         ? `PullGuard cannot see the subscription of ${workloadLabel(appId)} (HTTP 404 SubscriptionNotFound): ` +
             "its identity has no role in that subscription (or the subscription ID is wrong); " +
-            `give its identity Reader on the ${noun(appId)}, its resource group or its subscription, or check the ID`
+            `give its identity Reader on the ${workloadNounOfId(appId)}, its resource group or its subscription, or check the ID`
         : `PullGuard cannot read ${workloadLabel(appId)} (HTTP ${status}${code ? ` ${code}` : ""}); ` +
-            `give its identity Reader on the ${noun(appId)}, its resource group or its subscription`,
+            `give its identity Reader on the ${workloadNounOfId(appId)}, its resource group or its subscription`,
     );
   }
 }

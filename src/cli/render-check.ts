@@ -3,16 +3,15 @@
  * equivalent `az` command; then the plan and what the read cost.
  */
 import type { CheckResult, ScopeCheckResult } from "../app/check-result.js";
-import { kindOf } from "../app/check-result.js";
 import { describeStep } from "../app/step-description.js";
 import type { Finding } from "../core/finding.js";
-import { resourceNameOf, workloadNoun } from "../core/resource-id.js";
+import { resourceNameOf, workloadKindOfId, workloadNounOfId } from "../core/resource-id.js";
 
 const MARK: Record<Finding["severity"], string> = { error: "✖", warning: "!", info: "i" };
 
 /** "app" or "job": the short word for the workload in a heading. */
 function noun(result: CheckResult): string {
-  return kindOf(result.appId) === "job" ? "job" : "app";
+  return workloadKindOfId(result.appId);
 }
 
 function plural(n: number, word: string): string {
@@ -35,7 +34,7 @@ export function renderCheck(result: CheckResult): string {
   const errors = result.findings.filter((f) => f.severity === "error").length;
   const warnings = result.findings.filter((f) => f.severity === "warning").length;
   const lines = [
-    `${workloadNoun(kindOf(result.appId))} ${resourceNameOf(result.appId)}  ${result.appId}`,
+    `${workloadNounOfId(result.appId)} ${resourceNameOf(result.appId)}  ${result.appId}`,
     `verdict: ${result.verdict.toUpperCase()} (${plural(errors, "error")}, ${plural(warnings, "warning")})`,
   ];
 
@@ -67,7 +66,7 @@ export function renderCheck(result: CheckResult): string {
 /** "3 apps", "2 apps and 1 job" (jobs named only when there are some; failed checks counted by their ID). */
 function workloadCount(result: ScopeCheckResult): string {
   const ids = [...result.apps.map((a) => a.appId), ...result.summary.failed.map((f) => f.appId)];
-  const jobs = ids.filter((id) => kindOf(id) === "job").length;
+  const jobs = ids.filter((id) => workloadKindOfId(id) === "job").length;
   const apps = result.summary.apps - jobs;
   return jobs === 0 ? plural(apps, "app") : `${plural(apps, "app")} and ${plural(jobs, "job")}`;
 }

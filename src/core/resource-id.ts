@@ -73,3 +73,13 @@ export function workloadIdOf(id: string): WorkloadIdParts | null {
 export function workloadNoun(kind: WorkloadKind): string {
   return kind === "job" ? "job" : "container app";
 }
+
+/** The kind of workload an ID names: "job" for a job's ID, "app" for an app's and for an ID of any other shape. */
+export function workloadKindOfId(id: string): WorkloadKind {
+  return workloadIdOf(id)?.kind ?? "app";
+}
+
+/** What a workload ID is called in a message: "job" or "container app" (workloadNoun of workloadKindOfId). */
+export function workloadNounOfId(id: string): string {
+  return workloadNoun(workloadKindOfId(id));
+}

@@ -4,7 +4,7 @@
  * in the same words.
  */
 import type { Evidence, Finding, FindingCode, Verdict } from "../core/finding.js";
-import { resourceNameOf, type WorkloadKind, workloadIdOf } from "../core/resource-id.js";
+import { resourceNameOf, type WorkloadKind, workloadIdOf, workloadKindOfId } from "../core/resource-id.js";
 
 export type NotificationKind = "diagnosis" | "fixed" | "resolved" | "unresolved";
 
@@ -79,7 +79,7 @@ export interface NotificationInput {
 
 /** v2: which kind of workload the message is about, from its ID ("app" for any other shape). */
 export function workloadKindOf(input: Pick<NotificationInput, "appId">): WorkloadKind {
-  return workloadIdOf(input.appId)?.kind ?? "app";
+  return workloadKindOfId(input.appId);
 }
 
 /** The label of the workload's row: "App" or "Job". */

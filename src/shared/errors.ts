@@ -1,9 +1,9 @@
 /** Refusals the front doors map to their own answers (HTTP 404/403, CLI exit 1 with a next step). */
-import { workloadIdOf, workloadNoun } from "../core/resource-id.js";
+import { workloadIdOf, workloadNounOfId } from "../core/resource-id.js";
 
 /** "container app <id>" or "job <id>": what a workload ID names, for messages (an ID of another shape: "container app"). */
 export function workloadLabel(id: string): string {
-  return `${workloadNoun(workloadIdOf(id)?.kind ?? "app")} ${id}`;
+  return `${workloadNounOfId(id)} ${id}`;
 }
 
 /**

@@ -5,7 +5,7 @@
  * holds it on stderr, skips every step with that reason and exits 2 (pending: the holder is fixing the app).
  */
 import { createAzureAccess } from "../../app/azure-access.js";
-import { checkDocument, kindOf } from "../../app/check-result.js";
+import { checkDocument } from "../../app/check-result.js";
 import { type FixResult, fixApp } from "../../app/fix-app.js";
 import { describeStep } from "../../app/step-description.js";
 import { createMemoryAuditLog, openAuditLog } from "../../azure/audit-log.js";
@@ -14,7 +14,7 @@ import { openWorkloadLease } from "../../azure/workload-lease.js";
 import type { Settings } from "../../config.js";
 import { diagnose } from "../../core/diagnose.js";
 import type { PlanStep } from "../../core/plan-step.js";
-import { subscriptionOf } from "../../core/resource-id.js";
+import { subscriptionOf, workloadKindOfId } from "../../core/resource-id.js";
 import { DEFAULT_LEASE_MS, leaseHeldMessage } from "../../core/workload-lease.js";
 import type { CliIo, CommandOptions } from "../deps.js";
 import { UsageError } from "../errors.js";
@@ -45,7 +45,7 @@ export function fixExitCode(result: FixResult): ExitCode {
 export function fixDocument(result: FixResult): Record<string, unknown> {
   return {
     appId: result.appId,
-    kind: kindOf(result.appId),
+    kind: workloadKindOfId(result.appId),
     before: checkDocument(result.before),
     applied: result.applied,
     skipped: result.skipped,

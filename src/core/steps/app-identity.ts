@@ -4,8 +4,9 @@
  * written the same way (a JSON merge PATCH of the job: Job_Patch.json in azure-rest-api-specs, 2025-07-01 examples).
  */
 import { isObject, type Json, valueAt } from "../json-path.js";
+import { workloadNounOfId } from "../resource-id.js";
 import type { ArmCall } from "./step-module.js";
-import { lower, workloadNounOf } from "./step-module.js";
+import { lower } from "./step-module.js";
 
 /** What the audit keeps of an app's identity: type, system principal, attached user-assigned identity IDs. */
 export function identitySlice(app: unknown): Json {
@@ -31,7 +32,7 @@ function identityType(system: boolean, user: boolean): string {
 
 /** The workload (app or job) as read, or the error a step on one that is gone reports. */
 export function existingApp(appId: string, app: unknown): Json {
-  if (!isObject(app)) throw new Error(`${workloadNounOf(appId)} ${appId} no longer exists`);
+  if (!isObject(app)) throw new Error(`${workloadNounOfId(appId)} ${appId} no longer exists`);
   return app;
 }
 

@@ -9,7 +9,7 @@
  */
 import type { Json } from "../json-path.js";
 import type { PlanStep, StepKind } from "../plan-step.js";
-import { workloadIdOf, workloadNoun } from "../resource-id.js";
+import { workloadKindOfId } from "../resource-id.js";
 
 /** The ARM APIs the steps write to, and the version each request uses (pull-path.md, "API versions"). */
 export const API_VERSIONS = {
@@ -134,10 +134,5 @@ export const lower = (s: string): string => s.toLowerCase();
  * sentences people already read for apps stay as they were).
  */
 export function workloadWord(target: string): string {
-  return workloadIdOf(target)?.kind === "job" ? "job" : "app";
-}
-
-/** What a workload is called in an error message: "job" or "container app" (workloadNoun). */
-export function workloadNounOf(target: string): string {
-  return workloadNoun(workloadIdOf(target)?.kind ?? "app");
+  return workloadKindOfId(target);
 }
