@@ -1,14 +1,13 @@
 /** The fix use case end to end over the ArmTransport seam (the emulator-backed e2e tests are in test/e2e). */
 import { describe, expect, it } from "vitest";
 import { type FixDeps, fixApp } from "../../src/app/fix-app.js";
-import { createMemoryAuditLog } from "../../src/azure/audit-log.js";
-import { createMemoryChangeBudget } from "../../src/azure/change-budget.js";
 import type { WorkloadLease } from "../../src/azure/workload-lease.js";
 import type { PullFacts } from "../../src/core/facts.js";
 import type { Finding } from "../../src/core/finding.js";
 import type { VerificationMessage } from "../../src/core/verification-message.js";
 import { FakeArm } from "../azure/fake-arm.js";
-import { APP_ID, facts, finding, REGISTRY_ID, SERVER, SUB } from "../core/builders.js";
+import { APP_ID, facts, finding, REGISTRY_ID, SERVER } from "../core/builders.js";
+import { fakeFixDeps } from "./fake-fix-deps.js";
 
 const REVISION_ID = `${APP_ID}/revisions/checkout-web--r1`;
 
@@ -90,35 +89,7 @@ function reader(arm: FakeArm) {
 }
 
 function deps(arm: FakeArm, overrides: Partial<FixDeps> = {}): FixDeps {
-  let t = Date.parse("2026-11-22T12:00:00Z");
-  return {
-    ...reader(arm),
-    settings: {
-      mode: "fix",
-      optInFixes: [],
-      disabledFixes: [],
-      allowedScopes: [`/subscriptions/${SUB}`],
-      maxChangesPerHour: 20,
-    },
-    apply: {
-      arm,
-      now: () => new Date(t),
-      sleep: async () => undefined,
-      budget: createMemoryChangeBudget(20),
-      audit: createMemoryAuditLog(),
-    },
-    trigger: { source: "cli", caller: "alice" },
-    dryRun: false,
-    confirm: async () => true,
-    verification: {
-      mode: "wait",
-      deadlineMs: 60_000,
-      sleep: async (ms) => {
-        t += ms;
-      },
-    },
-    ...overrides,
-  };
+  return { ...fakeFixDeps(arm, reader(arm)), ...overrides };
 }
 
 describe("fixApp", () => {

@@ -6,15 +6,14 @@
 import { describe, expect, it } from "vitest";
 import { createRestartFollowUp, type FixDeps, fixApp } from "../../src/app/fix-app.js";
 import { finishVerification } from "../../src/app/verify.js";
-import { createMemoryAuditLog } from "../../src/azure/audit-log.js";
-import { createMemoryChangeBudget } from "../../src/azure/change-budget.js";
 import type { JobExecutionFacts, PullFacts } from "../../src/core/facts.js";
 import type { Finding } from "../../src/core/finding.js";
 import type { VerificationMessage } from "../../src/core/verification-message.js";
 import { FakeArm } from "../azure/fake-arm.js";
-import { finding, JOB_ID, jobFacts, REGISTRY_ID, SERVER, SUB, SYSTEM_PRINCIPAL } from "../core/builders.js";
+import { finding, JOB_ID, jobFacts, REGISTRY_ID, SERVER, SYSTEM_PRINCIPAL } from "../core/builders.js";
+import { FIX_START, fakeFixDeps } from "./fake-fix-deps.js";
 
-const START = Date.parse("2026-11-22T12:00:00Z");
+const START = FIX_START;
 
 /** A job whose system identity holds no pull role (the fake's state), of the trigger type given. */
 function world(triggerType: string) {
@@ -65,37 +64,10 @@ function reader(arm: FakeArm, triggerType: string) {
 }
 
 function deps(arm: FakeArm, triggerType: string, overrides: Partial<FixDeps> & { startJobs?: boolean } = {}) {
-  let t = START;
-  arm.clock = () => new Date(t);
   const { startJobs, ...rest } = overrides;
   const scheduled: Array<{ message: VerificationMessage; delaySeconds: number }> = [];
   const fixDeps: FixDeps = {
-    ...reader(arm, triggerType),
-    settings: {
-      mode: "fix",
-      optInFixes: [],
-      disabledFixes: [],
-      allowedScopes: [`/subscriptions/${SUB}`],
-      maxChangesPerHour: 20,
-      ...(startJobs !== undefined ? { startJobsAfterFix: startJobs } : {}),
-    },
-    apply: {
-      arm,
-      now: () => new Date(t),
-      sleep: async () => undefined,
-      budget: createMemoryChangeBudget(20),
-      audit: createMemoryAuditLog(),
-    },
-    trigger: { source: "cli", caller: "alice" },
-    dryRun: false,
-    confirm: async () => true,
-    verification: {
-      mode: "wait",
-      deadlineMs: 60_000,
-      sleep: async (ms) => {
-        t += ms;
-      },
-    },
+    ...fakeFixDeps(arm, reader(arm, triggerType), startJobs !== undefined ? { startJobsAfterFix: startJobs } : {}),
     ...rest,
   };
   const scheduler = {
