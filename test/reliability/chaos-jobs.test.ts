@@ -22,6 +22,7 @@ import { executionsOf } from "../../tools/emulator/job-executions.js";
 import { evaluateRevision } from "../../tools/emulator/pull.js";
 import { exactlyOnceFailures } from "./chaos-checks.js";
 import {
+  completeWithoutFaults,
   describeRule,
   effectFaults,
   faultSchedule,
@@ -184,17 +185,7 @@ async function playSeed(seed: number, failures: string[]): Promise<void> {
       figures.faultsInjected[kind] = (figures.faultsInjected[kind] ?? 0) + n;
     }
     emulator.faults.clear();
-    let sweeps = 0;
-    while (!scenario.healthy() && sweeps < 3) {
-      emulator.clock.advance(11 * 60_000);
-      sweeps++;
-      await scenario.run(`sweep${sweeps}`);
-    }
-    if (sweeps > 0 && scenario.healthy()) figures.completedBySweep++;
-    if (scenario.audit.entries.some((e) => e.outcome === "unknown" || e.outcome === "intended")) {
-      emulator.clock.advance(11 * 60_000);
-      await scenario.run("next");
-    }
+    const sweeps = await completeWithoutFaults(scenario, emulator, figures);
     failures.push(...exactlyOnceFailures(scenario, emulator, where, { startJobsAfterFix: true }));
     failures.push(...jobFailures(scenario, emulator, where, prior));
     if (!scenario.healthy()) failures.push(`${where}: the job still cannot pull after ${sweeps} clean run(s)`);

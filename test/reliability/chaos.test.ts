@@ -31,6 +31,7 @@ import type { FaultRule } from "../../tools/emulator/faults.js";
 import type { Emulator } from "../../tools/emulator/index.js";
 import { exactlyOnceFailures } from "./chaos-checks.js";
 import {
+  completeWithoutFaults,
   describeRule,
   effectFaults,
   faultSchedule,
@@ -146,19 +147,8 @@ describe("chaos: seeded fault schedules over the broken worlds", () => {
           }
         }
 
-        // The next sweeps, without faults, complete whatever is left.
-        let sweeps = 0;
-        while (!scenario.healthy() && sweeps < 3) {
-          emulator.clock.advance(11 * 60_000);
-          sweeps++;
-          await scenario.run(`sweep${sweeps}`);
-        }
-        if (sweeps > 0 && scenario.healthy()) figures.completedBySweep++;
-        // The next run after an outcome was left unknown (at the deadline, after a lost reply) settles it.
-        if (scenario.audit.entries.some((e) => e.outcome === "unknown" || e.outcome === "intended")) {
-          emulator.clock.advance(11 * 60_000);
-          await scenario.run("next");
-        }
+        // The next sweeps, without faults, complete whatever is left; an unknown outcome is settled by the next run.
+        const sweeps = await completeWithoutFaults(scenario, emulator, figures);
 
         failures.push(...exactlyOnceFailures(scenario, emulator, where));
 
