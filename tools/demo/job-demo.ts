@@ -115,7 +115,8 @@ async function executionsOf(client: ContainerAppsAPIClient, jobId: string): Prom
 /** Runs the job once on the platform's schedule, at `time` on the emulator's clock, and says how it ended. */
 async function scheduledRun(stage: Stage, client: ContainerAppsAPIClient, jobId: string, time: Date, say: Say) {
   stage.emulator.clock.advance(Math.max(0, time.getTime() - stage.emulator.clock.now().getTime()));
-  const run = stage.emulator.simulateScheduledRun(jobId);
+  // Started at the fire time itself: the emulator's clock moves on with real time after the advance.
+  const run = stage.emulator.simulateScheduledRun(jobId, time);
   if (!run) throw new Error(`the emulator has no job ${jobId}`);
   const ended = await untilEnded(stage, client, jobId, run.name);
   say(`   execution ${run.name}: ${ended?.status ?? "unknown"}${ended?.endTime ? ` at ${at(ended.endTime)}` : ""}`);

@@ -66,9 +66,10 @@ export interface Emulator {
   /**
    * v2: the platform starts one execution of a job on its own (its schedule came, or its event scaler fired): no ARM
    * request, so no ARM event and no caller rights, as on Azure, where scheduled and event-driven executions are not
-   * `Jobs_Start` calls. The execution is decided like a started one (world.md). Null when no such job exists.
+   * `Jobs_Start` calls. The execution is decided like a started one (world.md). `at`: its start time, the fire time
+   * the platform ran it at (default: the clock's now, which moves on with real time). Null when no such job exists.
    */
-  simulateScheduledRun(jobId: string): { id: string; name: string } | null;
+  simulateScheduledRun(jobId: string, at?: Date): { id: string; name: string } | null;
   stop(): Promise<void>;
 }
 
@@ -327,11 +328,11 @@ export async function startEmulator(world: unknown, options: EmulatorOptions = {
       if (!ok) ctx.runtimeFailure(app, latest);
       return ok;
     },
-    simulateScheduledRun: (jobId) => {
+    simulateScheduledRun: (jobId, at) => {
       const job = state.resources.get(lowerId(jobId));
       if (job?.type.toLowerCase() !== "microsoft.app/jobs") return null;
       settleExecutions(ctx);
-      const execution = startExecution(ctx, job);
+      const execution = startExecution(ctx, job, undefined, at);
       return { id: execution.id, name: execution.name };
     },
     stop: async () => {

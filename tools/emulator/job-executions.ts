@@ -58,8 +58,13 @@ function executionName(state: WorldState, job: ArmResource): string {
  * Starts an execution of the job, with the job's template or the start request's (Jobs_Start's optional
  * `JobExecutionTemplate` body: its containers and initContainers replace the job's), and decides its pull now.
  */
-export function startExecution(ctx: ArmContext, job: ArmResource, override?: Record<string, unknown>): ArmResource {
-  const now = ctx.clock.now();
+export function startExecution(
+  ctx: ArmContext,
+  job: ArmResource,
+  override?: Record<string, unknown>,
+  at: Date = ctx.clock.now(),
+): ArmResource {
+  const now = at;
   const template = { ...((job.properties?.template ?? {}) as Record<string, unknown>), ...(override ?? {}) };
   const name = executionName(ctx.state, job);
   const execution: ArmResource = {

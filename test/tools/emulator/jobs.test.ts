@@ -173,6 +173,17 @@ describe("starting a job", () => {
     expect(emu.simulateScheduledRun(jobId("no-such-job"))).toBeNull();
   });
 
+  it("a scheduled run given its fire time starts exactly then, whatever real time passed since the clock moved", async () => {
+    const { emu, apps } = await emulator();
+    const fire = new Date(emu.clock.now().getTime() + 60_000);
+    fire.setUTCSeconds(0, 0);
+    emu.clock.advance(fire.getTime() - emu.clock.now().getTime());
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const run = emu.simulateScheduledRun(jobId("nightly-export"), fire);
+    const started = await apps.jobExecution(RG, "nightly-export", run?.name ?? "");
+    expect(started.startTime?.toISOString()).toBe(fire.toISOString());
+  });
+
   it("a failing pull stays Running for behaviour.failedPullSeconds when that is longer", async () => {
     const { emu, apps } = await emulator({ ...world(), behaviour: { failedPullSeconds: 120 } });
     const { name = "" } = await apps.jobs.beginStartAndWait(RG, "reindex");
